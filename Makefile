@@ -1,0 +1,32 @@
+# SkyTools in C: top-level Makefile.
+#
+#   make            build every component
+#   make install    install the extensions into the server (DESTDIR honoured)
+#   make check      every test, as an unprivileged user (scripts/run-tests.sh)
+#   make demo DIR=/tmp/skydemo   the README demo in a throwaway cluster
+#   make format     clang-format the C sources in place
+
+EXTS = $(wildcard ext/*)
+
+.PHONY: all install check demo format clean $(EXTS)
+
+all: $(EXTS)
+
+$(EXTS):
+	$(MAKE) -C $@
+
+install:
+	for e in $(EXTS); do $(MAKE) -C $$e install || exit 1; done
+
+check:
+	scripts/run-tests.sh
+
+demo:
+	scripts/demo.sh $(DIR)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	for e in $(EXTS); do $(MAKE) -C $$e clean; done
+	rm -rf tmp_install tmp_check tmp_upstream tmp_upstream.debs

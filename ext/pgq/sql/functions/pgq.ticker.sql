@@ -1,0 +1,150 @@
+-- ----------------------------------------------------------------------
+-- pgq.ticker(i_queue_name, i_tick_id, i_orig_timestamp, i_event_seq)
+--     External tick, for cascaded queues: insert a tick with the
+--     provider's tick id, time and event sequence but the local snapshot,
+--     and push the local tick and event sequences forward to match.
+-- Returns: i_tick_id.
+-- Errors: 'queue not found or ticker disabled: <q>' unless the queue
+--     exists, has an external ticker and is not paused.
+-- ----------------------------------------------------------------------
+create or replace function pgq.ticker(
+    i_queue_name text, i_tick_id bigint, i_orig_timestamp timestamptz,
+    i_event_seq bigint)
+returns bigint as $$
+declare
+    q record;
+begin
+    select queue_id, queue_tick_seq, queue_event_seq into q
+      from pgq.queue
+     where queue_name = i_queue_name
+       and queue_external_ticker and not queue_ticker_paused;
+    if not found then
+        raise exception 'queue not found or ticker disabled: %', i_queue_name;
+    end if;
+
+    insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)
+        values (q.queue_id, i_tick_id, i_orig_timestamp, i_event_seq);
+
+    perform pgq.seq_setval(q.queue_tick_seq, i_tick_id);
+    perform pgq.seq_setval(q.queue_event_seq, i_event_seq);
+    return i_tick_id;
+end;
+$$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
+
+-- ----------------------------------------------------------------------
+-- pgq.ticker(i_queue_name)
+--     Tick one queue if it is due.  A queue with new events ticks once it
+--     has ticker_max_count of them or its last tick is ticker_max_lag
+--     old.  An idle queue backs off: it ticks no sooner than
+--     ticker_max_lag/2 after the last tick, and then only when the gap
+--     would be at least twice the previous one, or ticker_idle_period
+--     has passed.  The tick's snapshot is this transaction's, so the
+--     caller must commit right after.
+-- Returns: the new tick id, or NULL when the queue was not due.
+-- Errors: 'no such queue'; 'This queue has external tick source.';
+--     'Ticker has been paused for this queue'; 'Invalid PgQ state: ...'
+--     when the last tick's xmin lies in the future (restored database).
+-- ----------------------------------------------------------------------
+create or replace function pgq.ticker(i_queue_name text)
+returns bigint as $$
+declare
+    q           record;
+    t           record;
+    cur_seq     bigint;
+    cur_txid    bigint;
+    new_events  bigint;
+    lag         interval;
+    prev_time   timestamptz;
+begin
+    select queue_id, queue_tick_seq, queue_event_seq, queue_external_ticker,
+           queue_ticker_paused, queue_ticker_max_count, queue_ticker_max_lag,
+           queue_ticker_idle_period
+      into q from pgq.queue where queue_name = i_queue_name;
+    if not found then
+        raise exception 'no such queue';
+    end if;
+    if q.queue_external_ticker then
+        raise exception 'This queue has external tick source.';
+    end if;
+    if q.queue_ticker_paused then
+        raise exception 'Ticker has been paused for this queue';
+    end if;
+
+    cur_seq := pgq.seq_getval(q.queue_event_seq);
+
+    select tick_id, tick_time, tick_event_seq,
+           txid_snapshot_xmin(tick_snapshot) as xmin,
+           txid_snapshot_xmax(tick_snapshot) as xmax
+      into t from pgq.tick where tick_queue = q.queue_id
+     order by tick_queue desc, tick_id desc limit 1;
+
+    if found then
+        cur_txid := txid_current();
+        if t.xmin > cur_txid then
+            raise exception 'Invalid PgQ state: old xmin=%, old xmax=%, cur txid=%',
+                t.xmin, t.xmax, cur_txid;
+        end if;
+        new_events := cur_seq - t.tick_event_seq;
+        if new_events < 0 then
+            raise warning 'Negative new_events?  old=% cur=%',
+                t.tick_event_seq, cur_seq;
+        end if;
+        if t.xmax > cur_txid then
+            raise warning 'Dubious PgQ state: old xmax=%, cur txid=%',
+                t.xmax, cur_txid;
+        end if;
+
+        lag := now() - t.tick_time;
+        if new_events > 0 then
+            if new_events < q.queue_ticker_max_count
+               and lag < q.queue_ticker_max_lag
+            then
+                return null;
+            end if;
+        else
+            select tick_time into prev_time from pgq.tick
+             where tick_queue = q.queue_id and tick_id < t.tick_id
+             order by tick_queue desc, tick_id desc limit 1;
+            if found then
+                if lag < q.queue_ticker_max_lag / 2
+                   or (lag < (t.tick_time - prev_time) * 2
+                       and lag < q.queue_ticker_idle_period)
+                then
+                    return null;
+                end if;
+            end if;
+        end if;
+    end if;
+
+    insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
+        values (q.queue_id, nextval(pgq.quote_fqname(q.queue_tick_seq)::regclass),
+                cur_seq)
+        returning tick_id into t;
+    return t.tick_id;
+end;
+$$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
+
+-- ----------------------------------------------------------------------
+-- pgq.ticker()
+--     Tick every queue that has neither an external ticker nor a paused
+--     one, in name order, each when due (see ticker(text)).
+-- Returns: the number of queues that got a tick.
+-- ----------------------------------------------------------------------
+create or replace function pgq.ticker()
+returns bigint as $$
+declare
+    q       record;
+    n       bigint := 0;
+begin
+    for q in
+        select queue_name from pgq.queue
+         where not queue_external_ticker and not queue_ticker_paused
+         order by queue_name
+    loop
+        if pgq.ticker(q.queue_name) is not null then
+            n := n + 1;
+        end if;
+    end loop;
+    return n;
+end;
+$$ language plpgsql security definer set search_path = pg_catalog, pg_temp;

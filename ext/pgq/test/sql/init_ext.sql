@@ -1,0 +1,26 @@
+-- The extension installs with upstream's shape: 48 functions of ours so
+-- far (51 with the row-capture triggers), the SECURITY DEFINER set, the
+-- roles, seven pg_dump configuration marks.
+\set VERBOSITY terse
+create extension pgq;
+
+select pgq.version() >= '3' as version_ok, pgq.version();
+
+select extrelocatable, extnamespace::regnamespace
+  from pg_extension where extname = 'pgq';
+
+-- exactly seven tables and sequences are dumped with their data
+select array_length(extconfig, 1) as n_config from pg_extension where extname = 'pgq';
+select c::regclass from pg_extension, unnest(extconfig) c
+ where extname = 'pgq' order by 1::text;
+
+-- the C function lives in pgq_lowlevel under upstream's symbol
+select proname, probin, prosrc from pg_proc
+ where pronamespace = 'pgq'::regnamespace and prolang = (select oid from pg_language where lanname = 'c');
+
+-- the roles exist, cannot log in, and pgq_admin holds the other two
+select rolname, rolcanlogin from pg_roles where rolname like 'pgq\_%' order by 1;
+select r.rolname as role, m.rolname as member
+  from pg_auth_members a join pg_roles r on r.oid = a.roleid
+  join pg_roles m on m.oid = a.member
+ where m.rolname like 'pgq\_%' order by 1, 2;

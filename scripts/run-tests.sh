@@ -1,0 +1,123 @@
+#!/bin/bash
+# scripts/run-tests.sh
+#   Every test layer, as an unprivileged user (make check calls this):
+#   build, install into a private PostgreSQL tree, then for each extension
+#   the pg_regress suites (extension and PL-only builds), the isolation
+#   specs, and the TAP suites; last the format check.  Each layer's output
+#   goes to $OUT (default: ./tmp_check); a summary ends with
+#   'N passed, N failed'.  Exit status 0 only when nothing failed.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+pg_config=${PG_CONFIG:-pg_config}
+pgxs_dir=$(cd "$(dirname "$($pg_config --pgxs)")/../.." && pwd)
+out=${OUT:-$top/tmp_check}
+rm -rf "$out"
+mkdir -p "$out"
+
+passed=0
+failed=0
+failures=()
+
+note() { printf '== %s\n' "$*"; }
+
+# count LABEL LOG: add a pg_regress / isolation run's per-test results.
+count_regress() {
+    local label=$1 log=$2 ok bad
+    ok=$(grep -Ec '^(test |ok |     )?.* \.\.\. ok' "$log" || true)
+    bad=$(grep -Ec '\.\.\. FAILED|\.\.\. failed' "$log" || true)
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
+        [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && failed=$((failed + 1))
+        failures+=("$label (see $log and its regression.diffs)")
+    fi
+    printf '   %s: %d passed, %d failed\n' "$label" "$ok" "$bad"
+}
+
+note "build"
+if ! make -s all >"$out/build.log" 2>&1; then
+    cat "$out/build.log"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+note "private PostgreSQL tree"
+tree=$(scripts/tmp-install.sh "$top/tmp_install") || { echo "0 passed, 1 failed"; exit 1; }
+export PGQ_BINDIR=$tree/bin
+
+pg_regress=$pgxs_dir/src/test/regress/pg_regress
+pg_isolation_regress=$pgxs_dir/src/test/isolation/pg_isolation_regress
+
+for extdir in ext/*/; do
+    ext=$(basename "$extdir")
+    t=$extdir/test
+    [ -d "$t" ] || continue
+    for suite in "$t"/*.schedule; do
+        [ -f "$suite" ] || continue
+        name=$(basename "$suite" .schedule)
+        note "pg_regress $ext/$name"
+        mkdir -p "$out/$ext-$name"
+        PGQ_PL_ONLY_SQL=$top/$extdir/pgq_pl_only.sql \
+        "$pg_regress" --temp-instance="$out/$ext-$name/instance" \
+            --bindir="$tree/bin" --inputdir="$t" --outputdir="$out/$ext-$name" \
+            --schedule="$suite" --dbname=regression \
+            >"$out/$ext-$name.log" 2>&1
+        count_regress "$ext/$name" "$out/$ext-$name.log"
+    done
+    if ls "$t"/specs/*.spec >/dev/null 2>&1; then
+        note "isolation $ext"
+        mkdir -p "$out/$ext-isolation"
+        specs=$(cd "$t/specs" && ls *.spec | sed 's/\.spec$//')
+        "$pg_isolation_regress" --temp-instance="$out/$ext-isolation/instance" \
+            --bindir="$tree/bin" --inputdir="$t" \
+            --outputdir="$out/$ext-isolation" --load-extension="$ext" \
+            $specs >"$out/$ext-isolation.log" 2>&1
+        count_regress "$ext/isolation" "$out/$ext-isolation.log"
+    fi
+done
+
+# TAP: every ext/*/test/t, bin/*/t and test/t directory.
+tapdirs=$(ls -d ext/*/test/t bin/*/t test/t 2>/dev/null || true)
+for d in $tapdirs; do
+    ls "$d"/*.pl >/dev/null 2>&1 || continue
+    note "TAP $d"
+    label=$(echo "$d" | tr / -)
+    mkdir -p "$out/$label"
+    (
+        export PATH=$tree/bin:$PATH
+        export PERL5LIB=$pgxs_dir/src/test/perl:$top/test/perl
+        export TESTDIR=$out/$label
+        export PG_REGRESS=$pg_regress
+        export SKYTOOLS_TOP=$top
+        export SKYTOOLS_TREE=$tree
+        cd "$out/$label" && prove -v "$top/$d"/*.pl
+    ) >"$out/$label.log" 2>&1
+    st=$?
+    total=$(sed -n 's/.*Tests=\([0-9]*\),.*/\1/p' "$out/$label.log" | tail -1)
+    bad=$(grep -Ec '^not ok' "$out/$label.log" || true)
+    total=${total:-0}
+    if [ "$st" -ne 0 ] && [ "$bad" -eq 0 ]; then
+        bad=1
+    fi
+    passed=$((passed + total - $(grep -Ec '^not ok' "$out/$label.log" || true)))
+    failed=$((failed + bad))
+    [ "$bad" -gt 0 ] && failures+=("TAP $d (see $out/$label.log)")
+    grep -E '^(ok|not ok|# Skip|.*skipped:)' "$out/$label.log" | sed 's/^/   /'
+done
+
+note "format"
+cfiles=$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './tmp_*')
+if [ -n "$cfiles" ] && ! clang-format --dry-run --Werror $cfiles >"$out/format.log" 2>&1; then
+    failed=$((failed + 1))
+    failures+=("clang-format (see $out/format.log)")
+else
+    passed=$((passed + 1))
+fi
+
+echo
+for f in "${failures[@]+"${failures[@]}"}"; do
+    echo "FAILED: $f"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

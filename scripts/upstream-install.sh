@@ -1,0 +1,39 @@
+#!/bin/bash
+# scripts/upstream-install.sh DEST
+#   Make DEST a private PostgreSQL tree (as tmp-install.sh, without our
+#   extensions) holding upstream PgQ 3.5 from Debian's postgresql-15-pgq3,
+#   fetched with 'apt-get download' and unpacked with 'dpkg -x'.  Used only
+#   by tests and benchmarks that compare with upstream; nothing of it enters
+#   the repository.  Prints the tree's PostgreSQL root on success; exits 1
+#   with a message on stderr when the package cannot be had.
+set -euo pipefail
+dest=$1
+pkgs=${UPSTREAM_PACKAGES:-postgresql-15-pgq3}
+pg_config=${PG_CONFIG:-pg_config}
+bindir=$($pg_config --bindir)
+pkglibdir=$($pg_config --pkglibdir)
+sharedir=$($pg_config --sharedir)
+libroot=$(dirname "$bindir")
+
+if [ ! -f "$dest/.complete" ]; then
+    debs=$dest.debs
+    mkdir -p "$debs"
+    for p in $pkgs; do
+        if ! ls "$debs/${p}_"*.deb >/dev/null 2>&1; then
+            if ! (cd "$debs" && apt-get download "$p" >/dev/null 2>&1); then
+                echo "upstream package $p cannot be fetched (apt-get download failed)" >&2
+                exit 1
+            fi
+        fi
+    done
+    rm -rf "$dest"
+    mkdir -p "$dest$libroot" "$dest$(dirname "$sharedir")"
+    cp -a "$libroot/." "$dest$libroot/"
+    cp -a "$sharedir" "$dest$(dirname "$sharedir")/"
+    for d in "$debs"/*.deb; do
+        dpkg -x "$d" "$dest"
+    done
+    [ -d "$dest$pkglibdir" ] || { echo "unexpected package layout" >&2; exit 1; }
+    touch "$dest/.complete"
+fi
+echo "$dest$libroot"

@@ -103,7 +103,7 @@ for d in $tapdirs; do
     passed=$((passed + total - $(grep -Ec '^not ok' "$out/$label.log" || true)))
     failed=$((failed + bad))
     [ "$bad" -gt 0 ] && failures+=("TAP $d (see $out/$label.log)")
-    grep -E '^(ok|not ok|# Skip|.*skipped:)' "$out/$label.log" | sed 's/^/   /'
+    grep -E '^(ok|not ok)|\) # [a-z]' "$out/$label.log" | sed 's/^/   /'
 done
 
 note "format"

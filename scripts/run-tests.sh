@@ -9,7 +9,10 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-pg_config=${PG_CONFIG:-pg_config}
+# The system's pg_config, by absolute path: once the private tree's bin is
+# on PATH, a bare pg_config would describe the private tree instead.
+pg_config=$(command -v "${PG_CONFIG:-pg_config}")
+export PG_CONFIG=$pg_config
 pgxs_dir=$(cd "$(dirname "$($pg_config --pgxs)")/../.." && pwd)
 out=${OUT:-$top/tmp_check}
 rm -rf "$out"

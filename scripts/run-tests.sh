@@ -59,11 +59,21 @@ for extdir in ext/*/; do
     for suite in "$t"/*.schedule; do
         [ -f "$suite" ] || continue
         name=$(basename "$suite" .schedule)
+        bindir=$tree/bin
+        if [ "$name" = upstream ]; then
+            # our suites against upstream's build: skipped when the
+            # package cannot be had
+            if ! up=$(scripts/upstream-install.sh "$top/tmp_upstream" 2>"$out/upstream.log"); then
+                echo "   $ext/$name: skipped: $(cat "$out/upstream.log")"
+                continue
+            fi
+            bindir=$up/bin
+        fi
         note "pg_regress $ext/$name"
         mkdir -p "$out/$ext-$name"
         PGQ_PL_ONLY_SQL=$top/$extdir/pgq_pl_only.sql \
         "$pg_regress" --temp-instance="$out/$ext-$name/instance" \
-            --bindir="$tree/bin" --inputdir="$t" --outputdir="$out/$ext-$name" \
+            --bindir="$bindir" --inputdir="$t" --outputdir="$out/$ext-$name" \
             --schedule="$suite" --dbname=regression \
             >"$out/$ext-$name.log" 2>&1
         count_regress "$ext/$name" "$out/$ext-$name.log"

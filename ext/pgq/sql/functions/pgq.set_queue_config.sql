@@ -1,8 +1,8 @@
 -- ----------------------------------------------------------------------
 -- pgq.set_queue_config(x_queue_name, x_param_name, x_param_value)
---     Change one ticker or rotation setting of a queue.  The parameter
---     may be given with or without its 'queue_' prefix.  The value is
---     converted by PostgreSQL's input function of the column's type.
+--     Change one ticker or rotation setting of a queue.  The parameter is
+--     named without its 'queue_' prefix (as upstream, 'queue_x' is refused).
+--     The value is converted by the input function of the column's type.
 -- Returns: 1.
 -- Errors: 'Invalid NULL value'; 'No such event queue';
 --     'cannot change parameter "<name>s"' (upstream's text, stray s kept).
@@ -22,11 +22,7 @@ begin
         raise exception 'No such event queue';
     end if;
 
-    if x_param_name like 'queue\_%' then
-        v_param := x_param_name;
-    else
-        v_param := 'queue_' || x_param_name;
-    end if;
+    v_param := 'queue_' || x_param_name;
 
     if v_param not in ('queue_ticker_max_count', 'queue_ticker_max_lag',
                        'queue_ticker_idle_period', 'queue_ticker_paused',

@@ -45,8 +45,10 @@ select grantee, string_agg(privilege_type, ',' order by privilege_type)
    and grantee in ('PUBLIC', 'pgq_reader', 'pgq_writer', 'pgq_admin')
  group by grantee order by grantee;
 
--- set_queue_config: with or without prefix; unknown names, NULLs, bad values
+-- set_queue_config: names without the queue_ prefix; unknown names, NULLs,
+-- bad values
 select pgq.set_queue_config('testq', 'ticker_max_count', '10');
+select pgq.set_queue_config('testq', 'ticker_max_lag', '5 seconds');
 select pgq.set_queue_config('testq', 'queue_ticker_max_lag', '5 seconds');
 select pgq.set_queue_config('testq', 'ticker_idle_period', '2 minutes');
 select pgq.set_queue_config('testq', 'rotation_period', '1 hour');

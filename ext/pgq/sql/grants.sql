@@ -52,6 +52,22 @@ revoke all on function
                         integer, text, text, text, text, text, text)
     from public, pgq_reader, pgq_writer, pgq_admin;
 
+-- The row-capture triggers exist only where C is (not in the PL-only
+-- script yet), so their grants are looked up by name.
+do $$
+declare
+    fn text;
+begin
+    foreach fn in array array['pgq.logutriga()', 'pgq.sqltriga()', 'pgq.jsontriga()']
+    loop
+        if pg_catalog.to_regprocedure(fn) is not null then
+            execute 'revoke all on function ' || fn
+                || ' from public, pgq_reader, pgq_writer, pgq_admin';
+            execute 'grant execute on function ' || fn || ' to pgq_writer';
+        end if;
+    end loop;
+end $$;
+
 grant execute on function
     pgq.seq_getval(text), pgq.get_queue_info(), pgq.get_queue_info(text),
     pgq.get_consumer_info(), pgq.get_consumer_info(text),

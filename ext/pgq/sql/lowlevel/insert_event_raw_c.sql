@@ -2,7 +2,7 @@
 -- pgq.insert_event_raw(queue_name, ev_id, ev_time, ev_owner, ev_retry,
 --                      ev_type, ev_data, ev_extra1..4)
 --     The insert path of every producer, in C (module pgq_lowlevel,
---     src/insert_event.c).  Always advances the queue's event sequence,
+--     src/pgq_lowlevel.c).  Always advances the queue's event sequence,
 --     before any check; NULL ev_id takes that value, NULL ev_time now().
 -- Returns: the event id.
 -- Errors: 'Queue name must not be NULL'; 'No such queue'; 'Insert into

@@ -23,7 +23,7 @@ begin
         raise exception 'Queue name must not be NULL';
     end if;
 
-    -- Take the xid before reading the queue row: see src/insert_event.c.
+    -- Take the xid before reading the queue row: see src/pgq_lowlevel.c.
     perform pg_catalog.txid_current();
 
     select qq.queue_id, qq.queue_data_pfx, qq.queue_cur_table,

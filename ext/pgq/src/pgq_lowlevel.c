@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * insert_event.c
+ * pgq_lowlevel.c
  *	  pgq.insert_event_raw(): the insert path of every PgQ producer.
  *
  * Every event enters a queue through this function, directly or via
@@ -28,7 +28,7 @@
  * Portions: none; written for this project.
  *
  * IDENTIFICATION
- *	  ext/pgq/src/insert_event.c
+ *	  ext/pgq/src/pgq_lowlevel.c
  *
  *-------------------------------------------------------------------------
  */

@@ -27,8 +27,8 @@ is_safe(unsigned char c)
 size_t
 sky_urlencode(char *dst, const char *src, size_t len)
 {
-	char	   *p = dst;
-	size_t		i;
+	char *p = dst;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 	{
@@ -64,12 +64,12 @@ hexval(char c)
 size_t
 sky_urldecode(char *dst, const char *src, size_t len)
 {
-	char	   *p = dst;
-	size_t		i = 0;
+	char *p = dst;
+	size_t i = 0;
 
 	while (i < len)
 	{
-		char		c = src[i];
+		char c = src[i];
 
 		if (c == '+')
 		{
@@ -78,8 +78,7 @@ sky_urldecode(char *dst, const char *src, size_t len)
 		}
 		else if (c == '%')
 		{
-			int			hi,
-						lo;
+			int hi, lo;
 
 			if (len - i < 3)
 				return (size_t) -1;

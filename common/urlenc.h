@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 /* Worst-case encoded size of len input bytes (every byte as %xx). */
-#define SKY_URLENC_MAX(len) ((len) * 3)
+#define SKY_URLENC_MAX(len) ((len) *3)
 
 /*
  * Encode len bytes of src into dst, which must hold SKY_URLENC_MAX(len)
@@ -35,4 +35,4 @@ extern size_t sky_urlencode(char *dst, const char *src, size_t len);
  */
 extern size_t sky_urldecode(char *dst, const char *src, size_t len);
 
-#endif							/* SKYTOOLS_URLENC_H */
+#endif /* SKYTOOLS_URLENC_H */

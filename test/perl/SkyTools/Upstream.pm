@@ -18,7 +18,7 @@ our @EXPORT = qw(upstream_tree our_tree switch_install);
 
 sub our_tree
 {
-	return $ENV{SKYTOOLS_TREE} or die "SKYTOOLS_TREE is not set";
+	return $ENV{SKYTOOLS_TREE} // die "SKYTOOLS_TREE is not set";
 }
 
 sub upstream_tree

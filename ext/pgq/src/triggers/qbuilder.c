@@ -6,16 +6,16 @@
  * An expression such as  ev_extra1=(nr+3)::text  or  when=col2='foo'  is
  * run as  select <expression>  for every row, with the row's columns as
  * parameters.  To know which words are column names the text is split
- * into tokens with a small SQL lexer: white space and comments, string
- * literals in every form PostgreSQL accepts ('...', E'...', B/X/N'...',
- * dollar quotes, with standard_conforming_strings honoured), numbers,
- * $n parameters, punctuation, and identifiers, where dot-separated parts
- * (plain or "quoted") form one token.  An identifier token that names a
- * column of the table (unquoted: folded to lower case; quoted: as
- * written) becomes $k; everything else is copied as it is, so function
- * names, keywords and qualified names (tbl.col) are left alone.  The
- * statement is prepared once, with the columns' types as parameter
- * types, and kept until the table's cache entry is rebuilt.
+ * into tokens with a small SQL lexer: white space and comments (nested
+ * too), string literals in every form PostgreSQL accepts ('...', E'...',
+ * B/X/N'...', dollar quotes, with standard_conforming_strings honoured),
+ * numbers, $n parameters, punctuation, and identifiers, where
+ * dot-separated parts (plain or "quoted") form one token.  An identifier
+ * token that names a column of the table (see token_column) becomes $k;
+ * everything else is copied as it is, so function names, keywords and
+ * qualified names (tbl.col) are left alone.  The statement is prepared
+ * once, with the columns' types as parameter types, and kept until the
+ * table's cache entry is rebuilt.
  *
  * IDENTIFICATION
  *	  ext/pgq/src/triggers/qbuilder.c
@@ -41,7 +41,8 @@ typedef enum
 static void
 syntax_error(void)
 {
-	ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR), errmsg("QB: syntax error")));
+	ereport(ERROR,
+			(errcode(ERRCODE_SYNTAX_ERROR), errmsg("QB: syntax error")));
 }
 
 static bool
@@ -93,7 +94,7 @@ static const char *
 skip_dollar_quote(const char *p)
 {
 	const char *t = p + 1;
-	size_t		taglen;
+	size_t taglen;
 	const char *end;
 
 	while (*t && *t != '$')
@@ -131,7 +132,7 @@ skip_space(const char *p)
 		}
 		else if (p[0] == '/' && p[1] == '*')
 		{
-			int			depth = 1;
+			int depth = 1;
 
 			p += 2;
 			while (depth > 0)
@@ -247,37 +248,11 @@ next_token(const char *p, const char **end)
 	return TK_OTHER;
 }
 
-/*
- * The column (0-based) an identifier token names, or -1.  Unquoted names
- * are folded to lower case; qualified names never match.
- */
+/* The live column (0-based) named exactly name, or -1. */
 static int
-token_column(const char *tok, size_t len, TupleDesc desc)
+find_column(const char *name, TupleDesc desc)
 {
-	char	   *name = palloc(len + 1);
-	size_t		n = 0;
-	int			i;
-
-	if (tok[0] == '"')
-	{
-		/* anything after the closing quote makes a qualified name */
-		if (skip_quoted(tok, '"', false) != tok + len)
-			return -1;
-		for (i = 1; i < (int) len - 1; i++)
-		{
-			name[n++] = tok[i];
-			if (tok[i] == '"')
-				i++;			/* "" stands for one quote */
-		}
-	}
-	else
-	{
-		if (memchr(tok, '.', len) != NULL || memchr(tok, '"', len) != NULL)
-			return -1;
-		for (i = 0; i < (int) len; i++)
-			name[n++] = (tok[i] >= 'A' && tok[i] <= 'Z') ? tok[i] + 32 : tok[i];
-	}
-	name[n] = '\0';
+	int i;
 
 	for (i = 0; i < desc->natts; i++)
 	{
@@ -289,11 +264,52 @@ token_column(const char *tok, size_t len, TupleDesc desc)
 	return -1;
 }
 
+/*
+ * The column (0-based) an identifier token names, or -1.  An unquoted
+ * name is taken as written first (upstream matches only that way, so a
+ * column "Mx" is reached by Mx), then folded to lower case; a quoted name
+ * as written (upstream rejects quoted names with 'QB: syntax error').
+ * Qualified names never match.
+ */
+static int
+token_column(const char *tok, size_t len, TupleDesc desc)
+{
+	char *name = palloc(len + 1);
+	size_t n = 0;
+	int i;
+	int col;
+
+	if (tok[0] == '"')
+	{
+		/* anything after the closing quote makes a qualified name */
+		if (skip_quoted(tok, '"', false) != tok + len)
+			return -1;
+		for (i = 1; i < (int) len - 1; i++)
+		{
+			name[n++] = tok[i];
+			if (tok[i] == '"')
+				i++; /* "" stands for one quote */
+		}
+		name[n] = '\0';
+		return find_column(name, desc);
+	}
+	if (memchr(tok, '.', len) != NULL || memchr(tok, '"', len) != NULL)
+		return -1;
+	memcpy(name, tok, len);
+	name[len] = '\0';
+	if ((col = find_column(name, desc)) >= 0)
+		return col;
+	for (i = 0; i < (int) len; i++)
+		if (name[i] >= 'A' && name[i] <= 'Z')
+			name[i] += 'a' - 'A';
+	return find_column(name, desc);
+}
+
 /* Parameter number (1-based) for column col, adding it when new. */
 static int
 column_param(QueryBuilder *qb, int col)
 {
-	int			i;
+	int i;
 
 	for (i = 0; i < qb->nargs; i++)
 		if (qb->arg_cols[i] == col)
@@ -319,7 +335,7 @@ qb_create(const char *expr, TupleDesc desc, MemoryContext ctx)
 	QueryBuilder *qb = palloc0(sizeof(QueryBuilder));
 	const char *p = expr;
 	const char *end;
-	TokenType	t;
+	TokenType t;
 
 	initStringInfo(&qb->sql);
 	qb->arg_space = 8;
@@ -328,7 +344,7 @@ qb_create(const char *expr, TupleDesc desc, MemoryContext ctx)
 
 	while ((t = next_token(p, &end)) != TK_END)
 	{
-		int			col = -1;
+		int col = -1;
 
 		if (t == TK_IDENT)
 			col = token_column(p, end - p, desc);
@@ -349,15 +365,15 @@ qb_create(const char *expr, TupleDesc desc, MemoryContext ctx)
 void
 qb_execute(QueryBuilder *qb, TupleDesc desc, HeapTuple row)
 {
-	Datum	   *values = palloc(sizeof(Datum) * (qb->nargs + 1));
-	char	   *nulls = palloc(qb->nargs + 1);
-	int			i;
-	int			ret;
+	Datum *values = palloc(sizeof(Datum) * (qb->nargs + 1));
+	char *nulls = palloc(qb->nargs + 1);
+	int i;
+	int ret;
 
 	if (qb->plan == NULL)
 	{
-		Oid		   *types = palloc(sizeof(Oid) * (qb->nargs + 1));
-		SPIPlanPtr	plan;
+		Oid *types = palloc(sizeof(Oid) * (qb->nargs + 1));
+		SPIPlanPtr plan;
 
 		for (i = 0; i < qb->nargs; i++)
 			types[i] = TupleDescAttr(desc, qb->arg_cols[i])->atttypid;
@@ -372,7 +388,7 @@ qb_execute(QueryBuilder *qb, TupleDesc desc, HeapTuple row)
 
 	for (i = 0; i < qb->nargs; i++)
 	{
-		bool		isnull;
+		bool isnull;
 
 		values[i] = heap_getattr(row, qb->arg_cols[i] + 1, desc, &isnull);
 		nulls[i] = isnull ? 'n' : ' ';

@@ -21,11 +21,11 @@
 
 typedef struct QueryBuilder
 {
-	StringInfoData sql;			/* "select <expression, rewritten>" */
-	int			nargs;
-	int		   *arg_cols;		/* parameter k+1 -> column index (0-based) */
-	int			arg_space;
-	SPIPlanPtr	plan;			/* saved plan, NULL until first use */
+	StringInfoData sql; /* "select <expression, rewritten>" */
+	int nargs;
+	int *arg_cols; /* parameter k+1 -> column index (0-based) */
+	int arg_space;
+	SPIPlanPtr plan; /* saved plan, NULL until first use */
 } QueryBuilder;
 
 extern QueryBuilder *qb_create(const char *expr, TupleDesc desc,
@@ -33,4 +33,4 @@ extern QueryBuilder *qb_create(const char *expr, TupleDesc desc,
 extern void qb_execute(QueryBuilder *qb, TupleDesc desc, HeapTuple row);
 extern void qb_free(QueryBuilder *qb);
 
-#endif							/* PGQ_QBUILDER_H */
+#endif /* PGQ_QBUILDER_H */

@@ -59,7 +59,7 @@ relcache_cb(Datum arg, Oid relid)
 static void
 init_cache(void)
 {
-	HASHCTL		ctl;
+	HASHCTL ctl;
 
 	cache_ctx = AllocSetContextCreate(TopMemoryContext, "pgq trigger cache",
 									  ALLOCSET_SMALL_SIZES);
@@ -77,7 +77,7 @@ static void
 clear_info(PgqTableInfo *info)
 {
 	PgqTriggerInfo *t;
-	int			i;
+	int i;
 
 	for (t = info->triggers; t != NULL; t = t->next)
 		for (i = 0; i < EV_NFIELDS; i++)
@@ -93,24 +93,25 @@ static char *
 primary_key_list(Relation rel)
 {
 	StringInfoData buf;
-	Relation	idx;
-	Oid			pkoid;
-	int			i;
+	Relation idx;
+	Oid pkoid;
+	int i;
 
 	initStringInfo(&buf);
-	list_free(RelationGetIndexList(rel));	/* fills rd_pkindex */
+	list_free(RelationGetIndexList(rel)); /* fills rd_pkindex */
 	pkoid = rel->rd_pkindex;
 	if (!OidIsValid(pkoid))
 		return buf.data;
 	idx = index_open(pkoid, AccessShareLock);
 	for (i = 0; i < idx->rd_index->indnkeyatts; i++)
 	{
-		AttrNumber	attno = idx->rd_index->indkey.values[i];
+		AttrNumber attno = idx->rd_index->indkey.values[i];
 
 		if (i > 0)
 			appendStringInfoChar(&buf, ',');
 		appendStringInfoString(
-			&buf, NameStr(TupleDescAttr(RelationGetDescr(rel), attno - 1)->attname));
+			&buf,
+			NameStr(TupleDescAttr(RelationGetDescr(rel), attno - 1)->attname));
 	}
 	index_close(idx, AccessShareLock);
 	return buf.data;
@@ -141,9 +142,9 @@ fill_info(PgqTableInfo *info, Relation rel)
 PgqTableInfo *
 pgq_table_info(Relation rel)
 {
-	Oid			relid = RelationGetRelid(rel);
+	Oid relid = RelationGetRelid(rel);
 	PgqTableInfo *info;
-	bool		found;
+	bool found;
 
 	if (table_cache == NULL)
 		init_cache();
@@ -170,15 +171,14 @@ pgq_table_info(Relation rel)
 bool
 pgq_list_contains(const char *list, const char *name)
 {
-	size_t		nlen = strlen(name);
+	size_t nlen = strlen(name);
 	const char *p = list;
 
 	if (list == NULL)
 		return false;
 	while (*p)
 	{
-		const char *start,
-				   *end;
+		const char *start, *end;
 
 		while (*p == ' ' || *p == '\t')
 			p++;
@@ -205,14 +205,14 @@ char *
 pgq_column_text(PgqTableInfo *info, TupleDesc desc, HeapTuple row, int col,
 				bool *isnull)
 {
-	Datum		value = heap_getattr(row, col + 1, desc, isnull);
+	Datum value = heap_getattr(row, col + 1, desc, isnull);
 
 	if (*isnull)
 		return NULL;
 	if (!info->out_valid[col])
 	{
-		Oid			func;
-		bool		varlena;
+		Oid func;
+		bool varlena;
 
 		getTypeOutputInfo(TupleDescAttr(desc, col)->atttypid, &func, &varlena);
 		fmgr_info_cxt(func, &info->out_funcs[col], info->ctx);
@@ -226,8 +226,8 @@ static void
 check_truncate(TriggerData *tg, const char *msg)
 {
 	if (TRIGGER_FIRED_BY_TRUNCATE(tg->tg_event))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("%s", msg)));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", msg)));
 }
 
 /* Parse the optional arguments of pgq.logutriga/sqltriga/jsontriga. */
@@ -235,12 +235,11 @@ static void
 parse_args(PgqTriggerInfo *t, PgqTableInfo *info, TriggerData *tg)
 {
 	static const char *const exprs[EV_NFIELDS] = {
-		"ev_type=", "ev_data=", "ev_extra1=", "ev_extra2=", "ev_extra3=",
-		"ev_extra4=", "when="};
-	Trigger    *trig = tg->tg_trigger;
-	TupleDesc	desc = RelationGetDescr(tg->tg_relation);
-	int			i,
-				f;
+		"ev_type=",	  "ev_data=",	"ev_extra1=", "ev_extra2=",
+		"ev_extra3=", "ev_extra4=", "when="};
+	Trigger *trig = tg->tg_trigger;
+	TupleDesc desc = RelationGetDescr(tg->tg_relation);
+	int i, f;
 
 	for (i = 1; i < trig->tgnargs; i++)
 	{
@@ -250,17 +249,21 @@ parse_args(PgqTriggerInfo *t, PgqTableInfo *info, TriggerData *tg)
 			t->skip = true;
 		else if (strncmp(arg, "ignore=", 7) == 0)
 		{
-			check_truncate(tg, "Column ignore does not make sense for truncate trigger");
+			check_truncate(
+				tg, "Column ignore does not make sense for truncate trigger");
 			t->ignore_list = pstrdup(arg + 7);
 		}
 		else if (strncmp(arg, "pkey=", 5) == 0)
 		{
-			check_truncate(tg, "Custom pkey_list does not make sense for truncate trigger");
+			check_truncate(
+				tg,
+				"Custom pkey_list does not make sense for truncate trigger");
 			t->pkey_list = pstrdup(arg + 5);
 		}
 		else if (strcmp(arg, "backup") == 0)
 		{
-			check_truncate(tg, "Backup does not make sense for truncate trigger");
+			check_truncate(tg,
+						   "Backup does not make sense for truncate trigger");
 			t->backup = true;
 		}
 		else if (strcmp(arg, "deny") == 0)
@@ -273,7 +276,9 @@ parse_args(PgqTriggerInfo *t, PgqTableInfo *info, TriggerData *tg)
 			if (f == EV_NFIELDS)
 				ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 								errmsg("bad param to pgq trigger")));
-			check_truncate(tg, "Custom expressions do not make sense for truncater trigger");
+			check_truncate(
+				tg,
+				"Custom expressions do not make sense for truncater trigger");
 			t->expr[f] = qb_create(arg + strlen(exprs[f]), desc, info->ctx);
 			t->has_exprs = true;
 		}
@@ -289,13 +294,9 @@ static void
 parse_kinds(PgqTriggerInfo *t, TriggerData *tg)
 {
 	const char *kinds = tg->tg_trigger->tgargs[1];
-	TupleDesc	desc = RelationGetDescr(tg->tg_relation);
-	StringInfoData pkeys,
-				ignores;
-	int			pos = 0,
-				last_key = -1,
-				live = 0,
-				i;
+	TupleDesc desc = RelationGetDescr(tg->tg_relation);
+	StringInfoData pkeys, ignores;
+	int pos = 0, last_key = -1, live = 0, i;
 
 	initStringInfo(&pkeys);
 	initStringInfo(&ignores);
@@ -308,7 +309,7 @@ parse_kinds(PgqTriggerInfo *t, TriggerData *tg)
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		char		kind;
+		char kind;
 
 		if (att->attisdropped)
 			continue;
@@ -342,7 +343,7 @@ parse_kinds(PgqTriggerInfo *t, TriggerData *tg)
 PgqTriggerInfo *
 pgq_trigger_info(PgqTableInfo *info, TriggerData *tg, bool newstyle)
 {
-	Oid			tgoid = tg->tg_trigger->tgoid;
+	Oid tgoid = tg->tg_trigger->tgoid;
 	PgqTriggerInfo *t;
 	MemoryContext old;
 

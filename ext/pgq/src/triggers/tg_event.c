@@ -58,14 +58,19 @@ pgq_prepare_event(PgqEvent *ev, TriggerData *tg, bool newstyle)
 	{
 		if (!TRIGGER_FIRED_FOR_STATEMENT(te))
 			ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-							errmsg("pgq tRuncate trigger must be fired FOR EACH STATEMENT")));
+							errmsg("pgq tRuncate trigger must be fired FOR "
+								   "EACH STATEMENT")));
 	}
 	else if (!TRIGGER_FIRED_FOR_ROW(te))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-						errmsg("pgq Ins/Upd/Del trigger must be fired FOR EACH ROW")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("pgq Ins/Upd/Del trigger must be fired FOR EACH ROW")));
 	if (tg->tg_trigger->tgnargs < 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("pgq trigger must have destination queue as argument")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("pgq trigger must have destination queue as argument")));
 	ev->queue_name = tg->tg_trigger->tgargs[0];
 
 	if (TRIGGER_FIRED_BY_INSERT(te))
@@ -96,8 +101,8 @@ pgq_prepare_event(PgqEvent *ev, TriggerData *tg, bool newstyle)
 
 	ev->info = pgq_table_info(ev->rel);
 	ev->tgargs = pgq_trigger_info(ev->info, tg, newstyle);
-	ev->pkey_list = ev->tgargs->pkey_list ? ev->tgargs->pkey_list
-		: ev->info->pkey_list;
+	ev->pkey_list =
+		ev->tgargs->pkey_list ? ev->tgargs->pkey_list : ev->info->pkey_list;
 
 	if ((ev->op == 'U' || ev->op == 'D') && ev->pkey_list[0] == '\0')
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TABLE_DEFINITION),
@@ -106,10 +111,10 @@ pgq_prepare_event(PgqEvent *ev, TriggerData *tg, bool newstyle)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("SKIP does not work in AFTER trigger.")));
 	if (ev->tgargs->deny)
-		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						errmsg("Table '%s' to queue '%s': change not allowed (%s)",
-							   ev->info->table_name, ev->queue_name,
-							   ev->op_name)));
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("Table '%s' to queue '%s': change not allowed (%s)",
+						ev->info->table_name, ev->queue_name, ev->op_name)));
 
 	ev->field[EV_EXTRA1] = makeStringInfo();
 	appendStringInfoString(ev->field[EV_EXTRA1], ev->info->table_name);
@@ -140,7 +145,7 @@ bool
 pgq_is_skippable(PgqEvent *ev, int col)
 {
 	return pgq_is_magic(ev, col) ||
-		pgq_list_contains(ev->tgargs->ignore_list, colname(ev, col));
+		   pgq_list_contains(ev->tgargs->ignore_list, colname(ev, col));
 }
 
 /*
@@ -154,26 +159,28 @@ pgq_column_changed(PgqEvent *ev, int col)
 {
 	TriggerData *tg = ev->tgdata;
 	Form_pg_attribute att = TupleDescAttr(ev->desc, col);
-	bool		old_null,
-				new_null;
-	Datum		old_val = heap_getattr(tg->tg_trigtuple, col + 1, ev->desc, &old_null);
-	Datum		new_val = heap_getattr(tg->tg_newtuple, col + 1, ev->desc, &new_null);
+	bool old_null, new_null;
+	Datum old_val =
+		heap_getattr(tg->tg_trigtuple, col + 1, ev->desc, &old_null);
+	Datum new_val =
+		heap_getattr(tg->tg_newtuple, col + 1, ev->desc, &new_null);
 	TypeCacheEntry *tc;
 
 	if (old_null || new_null)
 		return old_null != new_null;
 
 	tc = lookup_type_cache(att->atttypid, TYPECACHE_EQ_OPR_FINFO);
-	if (OidIsValid(tc->eq_opr_finfo.fn_oid) && !OidIsValid(get_element_type(att->atttypid)))
-		return !DatumGetBool(FunctionCall2Coll(&tc->eq_opr_finfo,
-											   att->attcollation,
-											   old_val, new_val));
+	if (OidIsValid(tc->eq_opr_finfo.fn_oid) &&
+		!OidIsValid(get_element_type(att->atttypid)))
+		return !DatumGetBool(FunctionCall2Coll(
+			&tc->eq_opr_finfo, att->attcollation, old_val, new_val));
 	else
 	{
-		bool		n1,
-					n2;
-		char	   *o = pgq_column_text(ev->info, ev->desc, tg->tg_trigtuple, col, &n1);
-		char	   *n = pgq_column_text(ev->info, ev->desc, tg->tg_newtuple, col, &n2);
+		bool n1, n2;
+		char *o =
+			pgq_column_text(ev->info, ev->desc, tg->tg_trigtuple, col, &n1);
+		char *n =
+			pgq_column_text(ev->info, ev->desc, tg->tg_newtuple, col, &n2);
 
 		return strcmp(o, n) != 0;
 	}
@@ -195,9 +202,9 @@ pkey_update_error(void)
 bool
 pgq_update_is_skippable(PgqEvent *ev)
 {
-	bool		skippable_changed = false;
-	bool		other_changed = false;
-	int			i;
+	bool skippable_changed = false;
+	bool other_changed = false;
+	int i;
 
 	for (i = 0; i < ev->desc->natts; i++)
 	{
@@ -236,14 +243,13 @@ apply_magic_columns(PgqEvent *ev)
 {
 	static const char *const names[EV_NEVENT_FIELDS] = {
 		"type", "data", "extra1", "extra2", "extra3", "extra4"};
-	int			i,
-				f;
+	int i, f;
 
 	for (i = 0; i < ev->desc->natts; i++)
 	{
 		const char *suffix;
-		char	   *text;
-		bool		isnull;
+		char *text;
+		bool isnull;
 
 		if (TupleDescAttr(ev->desc, i)->attisdropped || !pgq_is_magic(ev, i))
 			continue;
@@ -252,8 +258,9 @@ apply_magic_columns(PgqEvent *ev)
 			if (strcmp(suffix, names[f]) == 0)
 				break;
 		if (f == EV_NEVENT_FIELDS)
-			ereport(ERROR, (errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
-							errmsg("Unknown magic column: %s", colname(ev, i))));
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+					 errmsg("Unknown magic column: %s", colname(ev, i))));
 		text = pgq_column_text(ev->info, ev->desc, ev->row, i, &isnull);
 		set_field(ev, f, text);
 	}
@@ -264,7 +271,7 @@ static bool
 apply_expressions(PgqEvent *ev)
 {
 	QueryBuilder *when = ev->tgargs->expr[EV_WHEN];
-	int			f;
+	int f;
 
 	for (f = 0; f < EV_NEVENT_FIELDS; f++)
 	{
@@ -273,20 +280,25 @@ apply_expressions(PgqEvent *ev)
 		if (qb == NULL)
 			continue;
 		qb_execute(qb, ev->desc, ev->row);
-		set_field(ev, f, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+		set_field(
+			ev, f,
+			SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	}
 	if (when != NULL)
 	{
-		bool		isnull;
-		Datum		res;
-		Oid			type;
+		bool isnull;
+		Datum res;
+		Oid type;
 
 		qb_execute(when, ev->desc, ev->row);
 		type = SPI_gettypeid(SPI_tuptable->tupdesc, 1);
 		if (type != BOOLOID)
-			ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
-							errmsg("when= query result must be boolean, got=%u", type)));
-		res = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("when= query result must be boolean, got=%u", type)));
+		res = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+							&isnull);
 		if (isnull)
 			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 							errmsg("when= should not be NULL")));
@@ -299,15 +311,15 @@ apply_expressions(PgqEvent *ev)
 static void
 insert_event(PgqEvent *ev)
 {
-	Datum		values[7];
-	char		nulls[7];
-	int			i;
+	Datum values[7];
+	char nulls[7];
+	int i;
 
 	if (insert_plan == NULL)
 	{
-		Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-			TEXTOID, TEXTOID};
-		SPIPlanPtr	plan = SPI_prepare(
+		Oid types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+						TEXTOID, TEXTOID, TEXTOID};
+		SPIPlanPtr plan = SPI_prepare(
 			"select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)", 7, types);
 
 		if (plan == NULL || SPI_keepplan(plan) != 0)
@@ -318,13 +330,15 @@ insert_event(PgqEvent *ev)
 	nulls[0] = ' ';
 	for (i = 0; i < EV_NEVENT_FIELDS; i++)
 	{
-		StringInfo	s = ev->field[i];
+		StringInfo s = ev->field[i];
 
-		values[i + 1] = s ? PointerGetDatum(cstring_to_text_with_len(s->data, s->len))
-			: (Datum) 0;
+		values[i + 1] =
+			s ? PointerGetDatum(cstring_to_text_with_len(s->data, s->len))
+			  : (Datum) 0;
 		nulls[i + 1] = s ? ' ' : 'n';
 	}
-	if (SPI_execute_plan(insert_plan, values, nulls, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_plan(insert_plan, values, nulls, false, 0) !=
+		SPI_OK_SELECT)
 		ereport(ERROR, (errmsg("call of pgq.insert_event failed")));
 }
 

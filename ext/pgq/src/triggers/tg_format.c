@@ -48,7 +48,7 @@ static bool
 live_data_column(PgqEvent *ev, int col)
 {
 	return !TupleDescAttr(ev->desc, col)->attisdropped &&
-		!pgq_is_skippable(ev, col);
+		   !pgq_is_skippable(ev, col);
 }
 
 static const char *
@@ -69,14 +69,14 @@ append_urlenc(StringInfo buf, const char *s, size_t len)
 void
 pgq_urlenc_row(PgqEvent *ev, HeapTuple row, StringInfo buf)
 {
-	bool		first = true;
-	int			i;
+	bool first = true;
+	int i;
 
 	for (i = 0; i < ev->desc->natts; i++)
 	{
 		const char *name;
-		char	   *val;
-		bool		isnull;
+		char *val;
+		bool isnull;
 
 		if (!live_data_column(ev, i))
 			continue;
@@ -105,10 +105,10 @@ pgq_append_json_string(StringInfo buf, const char *str)
 static void
 json_value(PgqEvent *ev, HeapTuple row, int col, StringInfo buf)
 {
-	Oid			type = TupleDescAttr(ev->desc, col)->atttypid;
-	bool		isnull;
-	Datum		value = heap_getattr(row, col + 1, ev->desc, &isnull);
-	char		tmp[MAXDATELEN + 1];
+	Oid type = TupleDescAttr(ev->desc, col)->atttypid;
+	bool isnull;
+	Datum value = heap_getattr(row, col + 1, ev->desc, &isnull);
+	char tmp[MAXDATELEN + 1];
 
 	if (isnull)
 	{
@@ -118,22 +118,26 @@ json_value(PgqEvent *ev, HeapTuple row, int col, StringInfo buf)
 	switch (type)
 	{
 		case BOOLOID:
-			appendStringInfoString(buf, DatumGetBool(value) ? "true" : "false");
+			appendStringInfoString(buf,
+								   DatumGetBool(value) ? "true" : "false");
 			return;
 		case INT2OID:
 		case INT4OID:
 		case INT8OID:
-			appendStringInfoString(buf, pgq_column_text(ev->info, ev->desc, row, col, &isnull));
+			appendStringInfoString(
+				buf, pgq_column_text(ev->info, ev->desc, row, col, &isnull));
 			return;
 		case DATEOID:
 		case TIMESTAMPOID:
 		case TIMESTAMPTZOID:
 			appendStringInfoChar(buf, '"');
-			appendStringInfoString(buf, JsonEncodeDateTime(tmp, value, type, NULL));
+			appendStringInfoString(buf,
+								   JsonEncodeDateTime(tmp, value, type, NULL));
 			appendStringInfoChar(buf, '"');
 			return;
 		default:
-			escape_json(buf, pgq_column_text(ev->info, ev->desc, row, col, &isnull));
+			escape_json(
+				buf, pgq_column_text(ev->info, ev->desc, row, col, &isnull));
 	}
 }
 
@@ -141,8 +145,8 @@ json_value(PgqEvent *ev, HeapTuple row, int col, StringInfo buf)
 void
 pgq_json_row(PgqEvent *ev, HeapTuple row, StringInfo buf)
 {
-	bool		first = true;
-	int			i;
+	bool first = true;
+	int i;
 
 	appendStringInfoChar(buf, '{');
 	for (i = 0; i < ev->desc->natts; i++)
@@ -195,15 +199,15 @@ static void
 sql_insert(PgqEvent *ev, StringInfo buf)
 {
 	StringInfoData vals;
-	bool		first = true;
-	int			i;
+	bool first = true;
+	int i;
 
 	initStringInfo(&vals);
 	appendStringInfoChar(buf, '(');
 	for (i = 0; i < ev->desc->natts; i++)
 	{
-		bool		isnull;
-		char	   *val;
+		bool isnull;
+		char *val;
 
 		if (!live_data_column(ev, i))
 			continue;
@@ -224,14 +228,14 @@ sql_insert(PgqEvent *ev, StringInfo buf)
 static void
 sql_key_condition(PgqEvent *ev, StringInfo buf)
 {
-	HeapTuple	old = ev->tgdata->tg_trigtuple;
-	bool		first = true;
-	int			i;
+	HeapTuple old = ev->tgdata->tg_trigtuple;
+	bool first = true;
+	int i;
 
 	for (i = 0; i < ev->desc->natts; i++)
 	{
-		bool		isnull;
-		char	   *val;
+		bool isnull;
+		char *val;
 
 		if (TupleDescAttr(ev->desc, i)->attisdropped || !pgq_is_pkey(ev, i))
 			continue;
@@ -255,16 +259,17 @@ sql_key_condition(PgqEvent *ev, StringInfo buf)
 static bool
 sql_update(PgqEvent *ev, StringInfo buf)
 {
-	int			skipped = 0;
-	bool		first = true;
-	int			i;
+	int skipped = 0;
+	bool first = true;
+	int i;
 
 	for (i = 0; i < ev->desc->natts; i++)
 	{
-		bool		isnull;
-		char	   *val;
+		bool isnull;
+		char *val;
 
-		if (TupleDescAttr(ev->desc, i)->attisdropped || !pgq_column_changed(ev, i))
+		if (TupleDescAttr(ev->desc, i)->attisdropped ||
+			!pgq_column_changed(ev, i))
 			continue;
 		if (pgq_is_pkey(ev, i))
 			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -287,12 +292,14 @@ sql_update(PgqEvent *ev, StringInfo buf)
 			return false;
 		for (i = 0; i < ev->desc->natts; i++)
 		{
-			bool		isnull;
-			char	   *val;
+			bool isnull;
+			char *val;
 
-			if (TupleDescAttr(ev->desc, i)->attisdropped || !pgq_is_pkey(ev, i))
+			if (TupleDescAttr(ev->desc, i)->attisdropped ||
+				!pgq_is_pkey(ev, i))
 				continue;
-			val = pgq_column_text(ev->info, ev->desc, ev->tgdata->tg_trigtuple, i, &isnull);
+			val = pgq_column_text(ev->info, ev->desc, ev->tgdata->tg_trigtuple,
+								  i, &isnull);
 			appendStringInfo(buf, "%s=", quote_identifier(colname(ev, i)));
 			append_literal(buf, val, "NULL");
 			break;
@@ -307,7 +314,7 @@ sql_update(PgqEvent *ev, StringInfo buf)
 static bool
 sql_event(PgqEvent *ev)
 {
-	StringInfo	data;
+	StringInfo data;
 
 	appendStringInfoChar(new_field(ev, EV_TYPE), ev->op);
 	data = new_field(ev, EV_DATA);
@@ -332,7 +339,7 @@ sql_event(PgqEvent *ev)
 
 /* --- entry points ------------------------------------------------------ */
 
-typedef bool (*FormatFn) (PgqEvent *ev);
+typedef bool (*FormatFn)(PgqEvent *ev);
 
 /*
  * The common body of every trigger: checks, then the format's fields, then
@@ -343,8 +350,8 @@ run_trigger(FunctionCallInfo fcinfo, const char *fname, bool newstyle,
 			FormatFn format)
 {
 	TriggerData *tg;
-	PgqEvent	ev;
-	Datum		result;
+	PgqEvent ev;
+	Datum result;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
@@ -384,7 +391,7 @@ logutriga_format(PgqEvent *ev)
 static bool
 jsontriga_format(PgqEvent *ev)
 {
-	StringInfo	type;
+	StringInfo type;
 	const char *p;
 
 	if (ev->op == 'U' && pgq_update_is_skippable(ev))
@@ -400,9 +407,8 @@ jsontriga_format(PgqEvent *ev)
 	appendStringInfoString(type, "],\"pkey\":[");
 	for (p = ev->pkey_list; *p;)
 	{
-		const char *start,
-				   *end;
-		char	   *name;
+		const char *start, *end;
+		char *name;
 
 		while (*p == ' ' || *p == '\t')
 			p++;

@@ -34,7 +34,7 @@ enum PgqField
 	EV_EXTRA2,
 	EV_EXTRA3,
 	EV_EXTRA4,
-	EV_WHEN,					/* when= condition; not an event field */
+	EV_WHEN, /* when= condition; not an event field */
 	EV_NFIELDS
 };
 
@@ -45,56 +45,56 @@ struct QueryBuilder;
 /* Parsed arguments of one trigger, cached by trigger OID. */
 typedef struct PgqTriggerInfo
 {
-	Oid			tgoid;
+	Oid tgoid;
 	struct PgqTriggerInfo *next;
-	bool		skip;			/* SKIP: suppress the row operation */
-	bool		backup;			/* backup: OLD row into ev_extra2 */
-	bool		deny;			/* deny: refuse every change */
-	bool		has_exprs;		/* any ev_*= or when= */
-	const char *ignore_list;	/* ignore=, NULL if none */
-	const char *pkey_list;		/* pkey=, NULL if none */
-	struct QueryBuilder *expr[EV_NFIELDS];	/* ev_*= and when= */
+	bool skip;				 /* SKIP: suppress the row operation */
+	bool backup;			 /* backup: OLD row into ev_extra2 */
+	bool deny;				 /* deny: refuse every change */
+	bool has_exprs;			 /* any ev_*= or when= */
+	const char *ignore_list; /* ignore=, NULL if none */
+	const char *pkey_list;	 /* pkey=, NULL if none */
+	struct QueryBuilder *expr[EV_NFIELDS]; /* ev_*= and when= */
 } PgqTriggerInfo;
 
 /* What a trigger needs to know of a table, cached by table OID. */
 typedef struct PgqTableInfo
 {
-	Oid			reloid;			/* hash key */
-	bool		valid;			/* false after a relcache invalidation */
-	MemoryContext ctx;			/* holds everything below */
-	const char *table_name;		/* "schema.table", unquoted */
+	Oid reloid;				/* hash key */
+	bool valid;				/* false after a relcache invalidation */
+	MemoryContext ctx;		/* holds everything below */
+	const char *table_name; /* "schema.table", unquoted */
 	const char *schema_name;
 	const char *rel_name;
-	const char *pkey_list;		/* "a,b": primary key in index order */
-	int			natts;
-	FmgrInfo   *out_funcs;		/* per column, [natts] */
-	bool	   *out_valid;
-	PgqTriggerInfo *triggers;	/* per-trigger argument caches */
+	const char *pkey_list; /* "a,b": primary key in index order */
+	int natts;
+	FmgrInfo *out_funcs; /* per column, [natts] */
+	bool *out_valid;
+	PgqTriggerInfo *triggers; /* per-trigger argument caches */
 } PgqTableInfo;
 
 /* One trigger call. */
 typedef struct PgqEvent
 {
 	TriggerData *tgdata;
-	Relation	rel;
-	TupleDesc	desc;
-	char		op;				/* 'I', 'U', 'D' or 'R' */
-	const char *op_name;		/* "INSERT", ... */
+	Relation rel;
+	TupleDesc desc;
+	char op;			 /* 'I', 'U', 'D' or 'R' */
+	const char *op_name; /* "INSERT", ... */
 	const char *queue_name;
-	const char *pkey_list;		/* effective: pkey= or the primary key */
+	const char *pkey_list; /* effective: pkey= or the primary key */
 	PgqTableInfo *info;
 	PgqTriggerInfo *tgargs;
-	HeapTuple	row;			/* NEW for I/U, OLD for D, NULL for R */
-	StringInfo	field[EV_NEVENT_FIELDS];	/* NULL means SQL NULL */
+	HeapTuple row; /* NEW for I/U, OLD for D, NULL for R */
+	StringInfo field[EV_NEVENT_FIELDS]; /* NULL means SQL NULL */
 } PgqEvent;
 
 /* tg_cache.c */
 extern PgqTableInfo *pgq_table_info(Relation rel);
-extern PgqTriggerInfo *pgq_trigger_info(PgqTableInfo *info,
-										TriggerData *tg, bool newstyle);
+extern PgqTriggerInfo *pgq_trigger_info(PgqTableInfo *info, TriggerData *tg,
+										bool newstyle);
 extern bool pgq_list_contains(const char *list, const char *name);
-extern char *pgq_column_text(PgqTableInfo *info, TupleDesc desc,
-							 HeapTuple row, int col, bool *isnull);
+extern char *pgq_column_text(PgqTableInfo *info, TupleDesc desc, HeapTuple row,
+							 int col, bool *isnull);
 
 /* tg_event.c */
 extern bool pgq_logging_disabled(void);
@@ -112,4 +112,4 @@ extern void pgq_urlenc_row(PgqEvent *ev, HeapTuple row, StringInfo buf);
 extern void pgq_json_row(PgqEvent *ev, HeapTuple row, StringInfo buf);
 extern void pgq_append_json_string(StringInfo buf, const char *str);
 
-#endif							/* PGQ_TRIGGER_H */
+#endif /* PGQ_TRIGGER_H */

@@ -9,6 +9,7 @@ select p.proname || '(' || pg_get_function_arguments(p.oid) || ')' as function,
        case when p.proisstrict then 'strict' else '' end as strict,
        p.provolatile as vol
   from pg_proc p where p.pronamespace = 'pgq'::regnamespace
+   and p.proname not in ('_urlencode', '_pl_row', '_pl_format', '_pl_capture')
  order by 1;
 \pset format aligned
 
@@ -18,8 +19,10 @@ select p.proname, p.proconfig from pg_proc p
    and (p.proconfig is null
         or not 'search_path=pg_catalog, pg_temp' = any (p.proconfig));
 
+-- (the PL-only build's internal trigger helpers are listed in init_pl)
 select count(*) filter (where prosecdef) as definer, count(*) as total
-  from pg_proc where pronamespace = 'pgq'::regnamespace;
+  from pg_proc where pronamespace = 'pgq'::regnamespace
+   and proname not in ('_urlencode', '_pl_row', '_pl_format', '_pl_capture');
 
 select c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
        a.attnotnull, pg_get_expr(d.adbin, d.adrelid) as default

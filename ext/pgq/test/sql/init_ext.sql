@@ -1,5 +1,5 @@
--- The extension installs with upstream's shape: 48 functions of ours so
--- far (51 with the row-capture triggers), the SECURITY DEFINER set, the
+-- The extension installs with upstream's shape: all 51 functions (four in
+-- C), the SECURITY DEFINER set, the
 -- roles, seven pg_dump configuration marks.
 \set VERBOSITY terse
 create extension pgq;
@@ -14,7 +14,7 @@ select array_length(extconfig, 1) as n_config from pg_extension where extname = 
 select c::regclass from pg_extension, unnest(extconfig) c
  where extname = 'pgq' order by 1::text;
 
--- the C function lives in pgq_lowlevel under upstream's symbol
+-- the C functions live in pgq_lowlevel and pgq_triggers under upstream's symbols
 select proname, probin, prosrc from pg_proc
  where pronamespace = 'pgq'::regnamespace and prolang = (select oid from pg_language where lanname = 'c');
 

@@ -11,3 +11,8 @@ select pgq.version() >= '3' as version_ok;
 select count(*) as c_functions from pg_proc
  where pronamespace = 'pgq'::regnamespace
    and prolang = (select oid from pg_language where lanname = 'c');
+-- the row-capture triggers are PL/pgSQL here, with four internal helpers
+select proname, pg_get_function_arguments(oid) from pg_proc
+ where pronamespace = 'pgq'::regnamespace
+   and (proname like '\_%' or prorettype = 'trigger'::regtype)
+ order by 1;

@@ -4,11 +4,12 @@
 #   make install    install the extensions into the server (DESTDIR honoured)
 #   make check      every test, as an unprivileged user (scripts/run-tests.sh)
 #   make demo DIR=/tmp/skydemo   the README demo in a throwaway cluster
+#   make bench      the benchmarks in bench/ (scripts/bench.sh)
 #   make format     clang-format the C sources in place
 
 EXTS = $(wildcard ext/*)
 
-.PHONY: all install check demo format clean $(EXTS)
+.PHONY: all install check demo bench format clean $(EXTS)
 
 all: $(EXTS)
 
@@ -20,6 +21,9 @@ install:
 
 check:
 	scripts/run-tests.sh
+
+bench:
+	scripts/bench.sh
 
 demo:
 	scripts/demo.sh $(DIR)

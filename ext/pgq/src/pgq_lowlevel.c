@@ -47,6 +47,7 @@
 PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(pgq_insert_event_raw);
+PG_FUNCTION_INFO_V1(pgq_insert_event);
 
 /* Argument positions of pgq.insert_event_raw(). */
 #define ARG_QUEUE	   0
@@ -88,7 +89,7 @@ static const char *queue_lookup_sql =
 	"select queue_id, queue_data_pfx, queue_cur_table,"
 	" pg_catalog.nextval(queue_event_seq::pg_catalog.regclass),"
 	" queue_disable_insert, queue_per_tx_limit"
-	" from pgq.queue where queue_name = $1";
+	" from pgq.queue where queue_name operator(pg_catalog.=) $1";
 
 /*
  * Prepare a statement and keep it for the life of the backend.
@@ -197,20 +198,25 @@ queue_col(int col, bool *isnull)
 						 isnull);
 }
 
+/* The eleven arguments of pgq.insert_event_raw(), NULLs marked. */
+typedef struct RawEvent
+{
+	Datum values[ARG_COUNT];
+	bool nulls[ARG_COUNT];
+} RawEvent;
+
 /*
- * pgq.insert_event_raw(queue_name text, ev_id bigint, ev_time timestamptz,
- *		ev_owner int4, ev_retry int4, ev_type text, ev_data text,
- *		ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text)
- *
- * Insert one event; returns its id.  Arguments past the ones declared are
- * taken as NULL, so older declarations with fewer extras keep working.
+ * Insert one event; returns its id.  Runs with whatever user the caller
+ * is (insert_event_raw) or the function owner (insert_event, SECURITY
+ * DEFINER).  Every statement it runs is search_path-proof: tables,
+ * functions, casts and operators are schema-qualified, and column
+ * defaults are stored bound to their objects.
  */
-Datum
-pgq_insert_event_raw(PG_FUNCTION_ARGS)
+static int64
+insert_event(RawEvent *ev)
 {
 	Datum values[INSERT_NARGS];
 	char nulls[INSERT_NARGS];
-	Datum queue_name;
 	char *queue_name_str;
 	char *data_pfx;
 	QueueCacheEntry *entry;
@@ -224,10 +230,7 @@ pgq_insert_event_raw(PG_FUNCTION_ARGS)
 	int i;
 	int ret;
 
-	if (PG_NARGS() < ARG_FIRST_TEXT + 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("Need at least 6 arguments")));
-	if (PG_ARGISNULL(ARG_QUEUE))
+	if (ev->nulls[ARG_QUEUE])
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						errmsg("Queue name must not be NULL")));
 
@@ -244,12 +247,12 @@ pgq_insert_event_raw(PG_FUNCTION_ARGS)
 		queue_lookup_plan = prepare_saved(queue_lookup_sql, 1, types);
 	}
 
-	queue_name = PG_GETARG_DATUM(ARG_QUEUE);
-	ret = SPI_execute_plan(queue_lookup_plan, &queue_name, NULL, false, 1);
+	ret = SPI_execute_plan(queue_lookup_plan, &ev->values[ARG_QUEUE], NULL,
+						   false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "pgq: queue lookup failed: %s",
 			 SPI_result_code_string(ret));
-	queue_name_str = TextDatumGetCString(queue_name);
+	queue_name_str = TextDatumGetCString(ev->values[ARG_QUEUE]);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("No such queue"),
@@ -273,21 +276,19 @@ pgq_insert_event_raw(PG_FUNCTION_ARGS)
 		check_tx_limit(entry, queue_name_str, DatumGetInt32(limit));
 	prepare_insert(entry, data_pfx, cur_table);
 
-	if (!PG_ARGISNULL(ARG_EV_ID))
-		event_id = PG_GETARG_INT64(ARG_EV_ID);
+	if (!ev->nulls[ARG_EV_ID])
+		event_id = DatumGetInt64(ev->values[ARG_EV_ID]);
 	values[0] = Int64GetDatum(event_id);
 	nulls[0] = ' ';
-	if (PG_ARGISNULL(ARG_EV_TIME))
+	if (ev->nulls[ARG_EV_TIME])
 		values[1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	else
-		values[1] = PG_GETARG_DATUM(ARG_EV_TIME);
+		values[1] = ev->values[ARG_EV_TIME];
 	nulls[1] = ' ';
 	for (i = ARG_EV_OWNER; i < ARG_COUNT; i++)
 	{
-		bool absent = i >= PG_NARGS() || PG_ARGISNULL(i);
-
-		values[i - 1] = absent ? (Datum) 0 : PG_GETARG_DATUM(i);
-		nulls[i - 1] = absent ? 'n' : ' ';
+		values[i - 1] = ev->values[i];
+		nulls[i - 1] = ev->nulls[i] ? 'n' : ' ';
 	}
 
 	ret = SPI_execute_plan(entry->insert_plan, values, nulls, false, 0);
@@ -296,5 +297,60 @@ pgq_insert_event_raw(PG_FUNCTION_ARGS)
 			 SPI_result_code_string(ret));
 
 	SPI_finish();
-	PG_RETURN_INT64(event_id);
+	return event_id;
+}
+
+/*
+ * pgq.insert_event_raw(queue_name text, ev_id bigint, ev_time timestamptz,
+ *		ev_owner int4, ev_retry int4, ev_type text, ev_data text,
+ *		ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text)
+ *
+ * Insert one event; returns its id.  Arguments past the ones declared are
+ * taken as NULL, so older declarations with fewer extras keep working.
+ */
+Datum
+pgq_insert_event_raw(PG_FUNCTION_ARGS)
+{
+	RawEvent ev;
+	int i;
+
+	if (PG_NARGS() < ARG_FIRST_TEXT + 1)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("Need at least 6 arguments")));
+	for (i = 0; i < ARG_COUNT; i++)
+	{
+		ev.nulls[i] = i >= PG_NARGS() || PG_ARGISNULL(i);
+		ev.values[i] = ev.nulls[i] ? (Datum) 0 : PG_GETARG_DATUM(i);
+	}
+	PG_RETURN_INT64(insert_event(&ev));
+}
+
+/*
+ * pgq.insert_event(queue_name text, ev_type text, ev_data text,
+ *		ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text)
+ *
+ * SECURITY DEFINER: producers (pgq_writer) and row-capture triggers insert
+ * through it without rights on the event tables.  It is C so that the
+ * trigger path pays for no PL/pgSQL call and no search_path switch, and
+ * needs no SET search_path: insert_event() runs only search_path-proof SQL
+ * (the security suite tries a hijack).  Returns the event id.
+ */
+Datum
+pgq_insert_event(PG_FUNCTION_ARGS)
+{
+	RawEvent ev;
+	int i;
+
+	memset(&ev, 0, sizeof(ev));
+	for (i = 0; i < ARG_COUNT; i++)
+		ev.nulls[i] = true;
+	ev.nulls[ARG_QUEUE] = PG_ARGISNULL(0);
+	ev.values[ARG_QUEUE] = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
+	for (i = 1; i < 7; i++)
+	{
+		ev.nulls[ARG_EV_TYPE + i - 1] = PG_ARGISNULL(i);
+		ev.values[ARG_EV_TYPE + i - 1] =
+			PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
+	}
+	PG_RETURN_INT64(insert_event(&ev));
 }

@@ -336,6 +336,35 @@ parse_kinds(PgqTriggerInfo *t, TriggerData *tg)
 }
 
 /*
+ * Each column's role for this trigger: key (pkey= or the primary key),
+ * skipped (ignore= or magic), magic.  The row loops then test bits instead
+ * of parsing the lists again for every column of every row.
+ */
+static void
+set_column_flags(PgqTriggerInfo *t, PgqTableInfo *info, TupleDesc desc)
+{
+	const char *pkeys = t->pkey_list ? t->pkey_list : info->pkey_list;
+	int i;
+
+	t->natts = desc->natts;
+	t->colflags = palloc0(desc->natts + 1);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const char *name = NameStr(att->attname);
+
+		if (att->attisdropped)
+			continue;
+		if (pgq_list_contains(pkeys, name))
+			t->colflags[i] |= PGQ_COL_PKEY;
+		if (strncmp(name, "_pgq_ev_", 8) == 0)
+			t->colflags[i] |= PGQ_COL_MAGIC | PGQ_COL_SKIP;
+		if (pgq_list_contains(t->ignore_list, name))
+			t->colflags[i] |= PGQ_COL_SKIP;
+	}
+}
+
+/*
  * The parsed arguments of the firing trigger, parsed on first use.
  * newstyle: logutriga/sqltriga/jsontriga arguments; otherwise the legacy
  * logtriga's kind string.  Owned by the table entry.
@@ -358,6 +387,7 @@ pgq_trigger_info(PgqTableInfo *info, TriggerData *tg, bool newstyle)
 		parse_args(t, info, tg);
 	else
 		parse_kinds(t, tg);
+	set_column_flags(t, info, RelationGetDescr(tg->tg_relation));
 	MemoryContextSwitchTo(old);
 
 	t->next = info->triggers;

@@ -130,22 +130,21 @@ colname(PgqEvent *ev, int col)
 bool
 pgq_is_pkey(PgqEvent *ev, int col)
 {
-	return pgq_list_contains(ev->pkey_list, colname(ev, col));
+	return (ev->tgargs->colflags[col] & PGQ_COL_PKEY) != 0;
 }
 
 /* Whether column col is a magic _pgq_ev_* column. */
 bool
 pgq_is_magic(PgqEvent *ev, int col)
 {
-	return strncmp(colname(ev, col), MAGIC_PREFIX, strlen(MAGIC_PREFIX)) == 0;
+	return (ev->tgargs->colflags[col] & PGQ_COL_MAGIC) != 0;
 }
 
 /* Whether column col is left out of the row data (ignore= or magic). */
 bool
 pgq_is_skippable(PgqEvent *ev, int col)
 {
-	return pgq_is_magic(ev, col) ||
-		   pgq_list_contains(ev->tgargs->ignore_list, colname(ev, col));
+	return (ev->tgargs->colflags[col] & PGQ_COL_SKIP) != 0;
 }
 
 /*

@@ -54,7 +54,14 @@ typedef struct PgqTriggerInfo
 	const char *ignore_list; /* ignore=, NULL if none */
 	const char *pkey_list;	 /* pkey=, NULL if none */
 	struct QueryBuilder *expr[EV_NFIELDS]; /* ev_*= and when= */
+	int natts;
+	uint8 *colflags; /* per column: PGQ_COL_* */
 } PgqTriggerInfo;
+
+/* Column roles, worked out once per trigger. */
+#define PGQ_COL_PKEY  0x01 /* in the effective key */
+#define PGQ_COL_SKIP  0x02 /* left out of the data: ignored or magic */
+#define PGQ_COL_MAGIC 0x04 /* a _pgq_ev_* column */
 
 /* What a trigger needs to know of a table, cached by table OID. */
 typedef struct PgqTableInfo

@@ -28,10 +28,25 @@ begin
     alter role pgq_sec_attacker superuser;
     return pg_catalog.quote_ident($1);
 end $$;
+-- an operator that shadows text = text
+create function evil.texteq_hook(text, text) returns boolean language plpgsql as $$
+begin
+    alter role pgq_sec_attacker superuser;
+    return pg_catalog.texteq($1, $2);
+end $$;
+create operator evil.= (leftarg = text, rightarg = text, function = evil.texteq_hook);
+set search_path = evil, pg_catalog, public;
+select 'x'::text = 'x'::text as shadowed_operator_works;
+reset role;
+select rolsuper from pg_roles where rolname = 'pgq_sec_attacker';
+set role pgq_sec_attacker;
 set search_path = evil, pg_catalog, public;
 -- the definer functions run their own code, not evil's
 select pgq.register_consumer('secq', 'attacker');
 select pgq.insert_event('secq', 'x', 'y') > 0 as inserted;
+select pgq.insert_event('secq', 'x', 'y', 'e1', 'e2', 'e3', 'e4') > 0 as inserted;
+discard plans;
+select pgq.insert_event('secq', 'x', 'y', 'e1', 'e2', 'e3', 'e4') > 0 as replanned;
 select pgq.next_batch('secq', 'attacker');
 select count(*) >= 0 as listed from pgq.get_consumer_info();
 select pgq.force_tick('secq') is not null as forced;

@@ -60,8 +60,13 @@ is( $node->safe_psql(
 is( $node->safe_psql(
 		'postgres', q{select count(*) from pg_proc p
   where pronamespace = 'pgq'::regnamespace and prosecdef
+    and prolang <> (select oid from pg_language where lanname = 'c')
     and not coalesce('search_path=pg_catalog, pg_temp' = any (proconfig), false)}),
-	'0', 'every SECURITY DEFINER function now pins search_path');
+	'0', 'every SECURITY DEFINER function in PL/pgSQL now pins search_path');
+is( $node->safe_psql(
+		'postgres', q{select l.lanname from pg_proc p join pg_language l on l.oid = p.prolang
+  where p.oid = 'pgq.insert_event(text,text,text,text,text,text,text)'::regprocedure}),
+	'c', 'insert_event is now our C function');
 is( $node->safe_psql(
 		'postgres', q{select array_length(extconfig, 1) from pg_extension where extname = 'pgq'}),
 	'7', 'seven configuration tables still marked for pg_dump');

@@ -1,0 +1,58 @@
+# bench/lib.sh: helpers for the benchmark scripts (sourced).
+#
+# start_cluster NAME BINDIR: a throwaway cluster in $BENCH_DIR/NAME on a
+# free loopback port, socket in $BENCH_DIR; sets PORT_<NAME>.  Settings
+# suit a 2-core machine and a benchmark, not durability (fsync off).
+# stop_clusters: stops every cluster started.
+
+BENCH_DIR=${BENCH_DIR:-$(mktemp -d /tmp/skytools-bench.XXXXXX)}
+started=()
+
+free_port() {
+    local p=$1
+    while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+    echo "$p"
+}
+
+start_cluster() {
+    local name=$1 bindir=$2 port
+    port=$(free_port $((55400 + ${#started[@]} * 10)))
+    "$bindir/initdb" -D "$BENCH_DIR/$name" -A trust -U postgres >/dev/null
+    cat >>"$BENCH_DIR/$name/postgresql.conf" <<CONF
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$BENCH_DIR'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 256MB
+max_wal_size = 4GB
+autovacuum = off
+CONF
+    "$bindir/pg_ctl" -D "$BENCH_DIR/$name" -l "$BENCH_DIR/$name.log" -w start >/dev/null
+    started+=("$bindir/pg_ctl -D $BENCH_DIR/$name")
+    eval "PORT_$name=$port"
+}
+
+stop_clusters() {
+    local c
+    for c in "${started[@]}"; do $c -m fast stop >/dev/null 2>&1 || true; done
+}
+
+# bsql PORT SQL...: run SQL quietly
+bsql() {
+    local port=$1
+    shift
+    psql -X -q -h "$BENCH_DIR" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"
+}
+
+# tps PORT SCRIPT SECS CLIENTS: pgbench throughput (transactions/s)
+tps() {
+    pgbench -n -h "$BENCH_DIR" -p "$1" -U postgres -f "$2" -T "$3" -c "$4" -j "$4" postgres 2>&1 \
+        | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+
+# median of the arguments
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
+}

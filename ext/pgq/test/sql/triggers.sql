@@ -166,6 +166,11 @@ create trigger t_bad after insert on args_t
     for each row execute procedure pgq.logutriga('trg', 'nonsense=1');
 insert into args_t values (1, 'x', 1, 'n');
 drop trigger t_bad on args_t;
+-- colname= is not an argument of PgQ 3.5 either
+create trigger t_bad after insert on args_t
+    for each row execute procedure pgq.sqltriga('trg', 'colname=dat');
+insert into args_t values (1, 'x', 1, 'n');
+drop trigger t_bad on args_t;
 create trigger t_bad after insert on args_t
     for each row execute procedure pgq.logutriga();
 insert into args_t values (1, 'x', 1, 'n');

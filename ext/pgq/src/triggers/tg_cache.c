@@ -165,33 +165,44 @@ pgq_table_info(Relation rel)
 }
 
 /*
- * Whether name is one of the comma-separated names of list.  White space
- * around a name is ignored; quotes are not interpreted.
+ * Step through a comma-separated list of names: the next name's bounds,
+ * white space around it dropped, go to *start and *end, and *p moves past
+ * it.  Returns false at the end of the list.  Quotes are not interpreted.
  */
+bool
+pgq_list_next(const char **p, const char **start, const char **end)
+{
+	const char *s = *p;
+	const char *e;
+
+	if (*s == '\0')
+		return false;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (e = s; *e && *e != ','; e++)
+		;
+	*p = *e == ',' ? e + 1 : e;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*start = s;
+	*end = e;
+	return true;
+}
+
+/* Whether name is one of the names of the comma-separated list. */
 bool
 pgq_list_contains(const char *list, const char *name)
 {
 	size_t nlen = strlen(name);
 	const char *p = list;
+	const char *start, *end;
 
 	if (list == NULL)
 		return false;
-	while (*p)
+	while (pgq_list_next(&p, &start, &end))
 	{
-		const char *start, *end;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		start = p;
-		while (*p && *p != ',')
-			p++;
-		end = p;
-		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
 		if ((size_t) (end - start) == nlen && strncmp(start, name, nlen) == 0)
 			return true;
-		if (*p == ',')
-			p++;
 	}
 	return false;
 }

@@ -392,7 +392,7 @@ static bool
 jsontriga_format(PgqEvent *ev)
 {
 	StringInfo type;
-	const char *p;
+	const char *p, *start, *end;
 
 	if (ev->op == 'U' && pgq_update_is_skippable(ev))
 		return false;
@@ -405,25 +405,12 @@ jsontriga_format(PgqEvent *ev)
 	appendStringInfoChar(type, ',');
 	escape_json(type, ev->info->rel_name);
 	appendStringInfoString(type, "],\"pkey\":[");
-	for (p = ev->pkey_list; *p;)
+	p = ev->pkey_list;
+	while (pgq_list_next(&p, &start, &end))
 	{
-		const char *start, *end;
-		char *name;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		start = p;
-		while (*p && *p != ',')
-			p++;
-		end = p;
-		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if (start > ev->pkey_list && type->data[type->len - 1] != '[')
+		if (type->data[type->len - 1] != '[')
 			appendStringInfoChar(type, ',');
-		name = pnstrdup(start, end - start);
-		escape_json(type, name);
-		if (*p == ',')
-			p++;
+		escape_json(type, pnstrdup(start, end - start));
 	}
 	appendStringInfoString(type, "]}");
 

@@ -99,6 +99,8 @@ typedef struct PgqEvent
 extern PgqTableInfo *pgq_table_info(Relation rel);
 extern PgqTriggerInfo *pgq_trigger_info(PgqTableInfo *info, TriggerData *tg,
 										bool newstyle);
+extern bool pgq_list_next(const char **p, const char **start,
+						  const char **end);
 extern bool pgq_list_contains(const char *list, const char *name);
 extern char *pgq_column_text(PgqTableInfo *info, TupleDesc desc, HeapTuple row,
 							 int col, bool *isnull);

@@ -1,0 +1,115 @@
+/*-------------------------------------------------------------------------
+ *
+ * pgqd.h
+ *	  pgqd, the PgQ ticker and maintenance daemon: shared definitions.
+ *
+ * One Pgqd context holds the configuration, the event loop, the set of
+ * databases and the counters.  Each database (Db) runs three jobs, each
+ * on its own connection and with its own small state machine:
+ * ticker.c (pgq.ticker() every ticker_period), maint.c (the operations of
+ * pgq.maint_operations() every maint_period) and retry.c
+ * (pgq.maint_retry_events() every retry_period).  dbset.c keeps the set of
+ * databases: a fixed database_list, or discovery on initial_database.
+ *
+ * IDENTIFICATION
+ *	  bin/pgqd/pgqd.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGQD_H
+#define PGQD_H
+
+#include <stdbool.h>
+
+#include "skytools/loop.h"
+#include "skytools/pgconn.h"
+
+#define PGQD_VERSION "3.6"
+
+/* The ini keys, upstream's names and defaults (config.c has the table). */
+typedef struct PgqdConfig
+{
+	char *logfile;
+	char *pidfile;
+	char *base_connstr;
+	char *initial_database;
+	char *database_list;
+	int syslog;
+	char *syslog_ident;
+	char *syslog_facility;
+	double check_period;
+	double maint_period;
+	double retry_period;
+	double ticker_period;
+	double stats_period;
+	double connection_lifetime;
+} PgqdConfig;
+
+typedef struct Pgqd Pgqd;
+
+/* One maintenance operation: function (or vacuum) and argument. */
+typedef struct MaintOp
+{
+	char *func;
+	char *arg; /* NULL: no argument */
+} MaintOp;
+
+typedef struct Db
+{
+	Pgqd *pgqd;
+	struct Db *next;
+	char *name;
+	char *logname; /* "[name]", control bytes as '?' */
+	bool dropped;  /* marked during a set update */
+
+	/* ticker.c */
+	PgConn *ticker;
+	int tstate;
+	double backoff; /* next reconnect delay after a loss */
+	bool jobs_started;
+
+	/* maint.c */
+	PgConn *maint;
+	int mstate;
+	MaintOp *ops;
+	int nops;
+	int op; /* index of the running operation */
+
+	/* retry.c */
+	PgConn *retry;
+	int rstate;
+} Db;
+
+struct Pgqd
+{
+	Loop *loop;
+	PgqdConfig cfg;
+	char *config_file;
+	int verbose;
+	bool quiet;
+	Db *dbs;
+	PgConn *discovery; /* NULL in list mode */
+	Timer *stats_timer;
+	long stat_ticks;
+	long stat_maint;
+	long stat_retry;
+};
+
+/* config.c */
+extern bool pgqd_load_config(const char *file, PgqdConfig *cfg, char *err,
+							 size_t errlen);
+extern void pgqd_free_config(PgqdConfig *cfg);
+extern const char *pgqd_sample_ini(void);
+extern char *pgqd_connstr(const Pgqd *p, const char *dbname);
+
+/* dbset.c */
+extern void dbset_update(Pgqd *p);
+extern void dbset_free(Pgqd *p);
+
+/* ticker.c, maint.c, retry.c */
+extern void ticker_start(Db *db);
+extern void maint_start(Db *db);
+extern void retry_start(Db *db);
+extern void db_jobs_free(Db *db);
+
+#endif /* PGQD_H */

@@ -1,0 +1,203 @@
+/*-------------------------------------------------------------------------
+ *
+ * ticker.c
+ *	  The ticker job of one database.
+ *
+ *	  CONNECTING --ok--> CHECK_PGQ --found--> CHECK_VERSION --ok--> TICK
+ *	  TICK --result--> SLEEP --ticker_period--> TICK ...
+ *
+ * No pgq schema, or a version below 3: close and look again after
+ * check_period.  An SQL error (a standby, "Invalid PgQ state"): close and
+ * retry in 10 s.  A failed connect or a lost connection: reconnect at once
+ * the first time, then back off 1, 2, 4 ... 60 s (upstream waits 60 s
+ * before the first retry, so a server restart cost a minute of ticks).
+ * The connection is renewed when it is older than connection_lifetime.
+ * The first good version check starts the maintenance and retry jobs.
+ *
+ * IDENTIFICATION
+ *	  bin/pgqd/ticker.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "skytools/log.h"
+
+#include "pgqd.h"
+
+enum
+{
+	T_IDLE,
+	T_CONNECTING,
+	T_CHECK_PGQ,
+	T_CHECK_VERSION,
+	T_TICK,
+	T_SLEEP,
+	T_WAIT /* disconnected, reconnect on wake-up */
+};
+
+#define ERROR_DELAY	  10.0
+#define BACKOFF_FIRST 0.0
+#define BACKOFF_MAX	  60.0
+
+static void
+connect_now(Db *db)
+{
+	char *cs = pgqd_connstr(db->pgqd, db->name);
+
+	if (cs == NULL)
+	{
+		log_error("%s: out of memory", db->logname);
+		db->tstate = T_WAIT;
+		pgc_sleep(db->ticker, ERROR_DELAY);
+		return;
+	}
+	db->tstate = T_CONNECTING;
+	log_debug("%s: launch_ticker", db->logname);
+	pgc_connect(db->ticker, cs);
+	free(cs);
+}
+
+static void
+close_and_wait(Db *db, double secs)
+{
+	pgc_disconnect(db->ticker);
+	db->tstate = T_WAIT;
+	pgc_sleep(db->ticker, secs);
+}
+
+/* Lost or failed connection: reconnect with a growing delay. */
+static void
+lost(Db *db)
+{
+	double delay = db->backoff;
+
+	log_warning("%s: connection lost, reconnecting in %.0f s", db->logname,
+				delay);
+	db->backoff = db->backoff == 0 ? 1 : db->backoff * 2;
+	if (db->backoff > BACKOFF_MAX)
+		db->backoff = BACKOFF_MAX;
+	close_and_wait(db, delay);
+}
+
+static void
+send_or_lose(Db *db, int state, const char *sql)
+{
+	db->tstate = state;
+	if (!pgc_send(db->ticker, sql, 0, NULL))
+		lost(db);
+}
+
+/* pgq.version() text: major version 3 or more ("3.6", "10.0"). */
+static bool
+version_ok(const char *v)
+{
+	return v != NULL && atoi(v) >= 3;
+}
+
+static void
+on_result(Db *db, PGresult *res)
+{
+	bool rows = res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK;
+
+	if (!rows)
+	{
+		close_and_wait(db, ERROR_DELAY);
+		return;
+	}
+	switch (db->tstate)
+	{
+		case T_CHECK_PGQ:
+			if (PQntuples(res) != 1)
+			{
+				log_debug("%s: no pgq", db->logname);
+				close_and_wait(db, db->pgqd->cfg.check_period);
+				return;
+			}
+			send_or_lose(db, T_CHECK_VERSION, "select pgq.version()");
+			return;
+		case T_CHECK_VERSION:
+			if (PQntuples(res) != 1 || !version_ok(PQgetvalue(res, 0, 0)))
+			{
+				log_info("%s: bad pgq version, ignoring", db->logname);
+				close_and_wait(db, db->pgqd->cfg.check_period);
+				return;
+			}
+			log_info("%s: pgq version ok: %s", db->logname,
+					 PQgetvalue(res, 0, 0));
+			db->backoff = BACKOFF_FIRST;
+			if (!db->jobs_started)
+			{
+				db->jobs_started = true;
+				maint_start(db);
+				retry_start(db);
+			}
+			send_or_lose(db, T_TICK, "select pgq.ticker()");
+			return;
+		case T_TICK:
+			if (PQntuples(res) == 1)
+				db->pgqd->stat_ticks++;
+			else
+				log_debug("%s: calling pgq.ticker() failed", db->logname);
+			if (db->pgqd->cfg.connection_lifetime > 0 &&
+				pgc_age(db->ticker) > db->pgqd->cfg.connection_lifetime)
+			{
+				log_debug("%s: close_ticker, %.0f", db->logname,
+						  pgc_age(db->ticker));
+				close_and_wait(db, db->pgqd->cfg.ticker_period);
+				return;
+			}
+			db->tstate = T_SLEEP;
+			pgc_sleep(db->ticker, db->pgqd->cfg.ticker_period);
+			return;
+		default:
+			log_warning("%s: bad state: %d", db->logname, db->tstate);
+			close_and_wait(db, ERROR_DELAY);
+	}
+}
+
+static void
+on_event(PgConn *c, PgcEvent ev, PGresult *res, void *arg)
+{
+	Db *db = arg;
+
+	(void) c;
+	switch (ev)
+	{
+		case PGC_CONNECTED:
+			send_or_lose(
+				db, T_CHECK_PGQ,
+				"select 1 from pg_catalog.pg_namespace where nspname='pgq'");
+			break;
+		case PGC_CONNECT_FAILED:
+		case PGC_LOST:
+			lost(db);
+			break;
+		case PGC_RESULT:
+			on_result(db, res);
+			break;
+		case PGC_WOKE:
+			if (db->tstate == T_SLEEP && pgc_connected(db->ticker))
+			{
+				log_noise("%s: tick timeout", db->logname);
+				send_or_lose(db, T_TICK, "select pgq.ticker()");
+			}
+			else
+				connect_now(db);
+			break;
+	}
+}
+
+void
+ticker_start(Db *db)
+{
+	db->ticker = pgc_new(db->pgqd->loop, db->logname, on_event, db);
+	if (db->ticker == NULL)
+	{
+		log_error("%s: out of memory", db->logname);
+		return;
+	}
+	db->backoff = BACKOFF_FIRST;
+	connect_now(db);
+}

@@ -1,0 +1,38 @@
+/*-------------------------------------------------------------------------
+ *
+ * pgutil.h
+ *	  PostgreSQL helpers for client programs: identifier quoting and
+ *	  conninfo building.
+ *
+ * IDENTIFICATION
+ *	  lib/include/skytools/pgutil.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SKYTOOLS_PGUTIL_H
+#define SKYTOOLS_PGUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Quote an identifier as PostgreSQL's quote_ident does: bare when it is a
+ * plain lower-case name and not a reserved word, else in double quotes
+ * with quotes doubled.  Writes into dst (dstlen bytes); false if too long.
+ */
+extern bool pg_quote_ident(char *dst, size_t dstlen, const char *ident,
+						   size_t len);
+
+/*
+ * Quote a possibly schema-qualified name: split at the first dot, no dot
+ * means schema "public" (as upstream's pg_quote_fqident).
+ */
+extern bool pg_quote_fqident(char *dst, size_t dstlen, const char *name);
+
+/*
+ * Quote a value for a libpq conninfo string ('...', backslash and quote
+ * escaped), appended to dst.  False if it does not fit.
+ */
+extern bool pg_conninfo_value(char *dst, size_t dstlen, const char *value);
+
+#endif /* SKYTOOLS_PGUTIL_H */

@@ -8,16 +8,23 @@
 #   make format     clang-format the C sources in place
 
 EXTS = $(wildcard ext/*)
+BINS = $(wildcard bin/*)
 
-.PHONY: all install check demo bench format clean $(EXTS)
+.PHONY: all install check demo bench format clean lib $(EXTS) $(BINS)
 
-all: $(EXTS)
+all: $(EXTS) $(BINS)
 
 $(EXTS):
 	$(MAKE) -C $@
 
-install:
-	for e in $(EXTS); do $(MAKE) -C $$e install || exit 1; done
+lib:
+	$(MAKE) -C lib
+
+$(BINS): lib
+	$(MAKE) -C $@
+
+install: all
+	for e in $(EXTS) $(BINS); do $(MAKE) -C $$e install || exit 1; done
 
 check:
 	scripts/run-tests.sh
@@ -32,5 +39,5 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	for e in $(EXTS); do $(MAKE) -C $$e clean; done
+	for e in $(EXTS) $(BINS) lib; do $(MAKE) -C $$e clean; done
 	rm -rf tmp_install tmp_check tmp_upstream tmp_upstream.debs

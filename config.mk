@@ -12,5 +12,5 @@ EXT_CFLAGS = $(WARN_CFLAGS)
 # make SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer for the
 # programs and unit tests.
 ifeq ($(SANITIZE),1)
-SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif

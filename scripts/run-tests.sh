@@ -38,12 +38,28 @@ count_regress() {
     printf '   %s: %d passed, %d failed\n' "$label" "$ok" "$bad"
 }
 
-note "build"
-if ! make -s all >"$out/build.log" 2>&1; then
+note "build (programs and unit tests with AddressSanitizer and UBSan)"
+if ! { make -s -C lib clean && make -s SANITIZE=1 all && make -s -C lib SANITIZE=1 tests; } \
+        >"$out/build.log" 2>&1; then
     cat "$out/build.log"
     echo "0 passed, 1 failed"
     exit 1
 fi
+
+note "unit tests (cmocka)"
+for t in lib/test/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$out/$name.log" 2>&1
+    st=$?
+    ok=$(grep -c '^ok ' "$out/$name.log" || true)
+    bad=$(grep -c '^not ok ' "$out/$name.log" || true)
+    [ "$st" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    [ "$bad" -gt 0 ] && failures+=("unit $name (see $out/$name.log)")
+    printf '   %s: %d passed, %d failed\n' "$name" "$ok" "$bad"
+done
 
 note "private PostgreSQL tree"
 tree=$(scripts/tmp-install.sh "$top/tmp_install") || { echo "0 passed, 1 failed"; exit 1; }

@@ -27,7 +27,7 @@ if [ ! -x "$dest$bindir/postgres" ]; then
     fi
 fi
 
-for ext in "$top"/ext/*/; do
+for ext in "$top"/ext/*/ "$top"/bin/*/; do
     make -s -C "$ext" install DESTDIR="$dest" >/dev/null
 done
 echo "$dest$libroot"

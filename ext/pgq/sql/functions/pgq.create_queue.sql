@@ -56,6 +56,16 @@ begin
     perform pgq.grant_perms(i_queue_name);
     perform pgq.ticker(i_queue_name);
     perform pgq.tune_storage(i_queue_name);
+
+    -- Under wal_level = minimal, a sequence created in this transaction is
+    -- not WAL-logged here, yet nextval marks 32 values as logged ahead: a
+    -- crash before the next checkpoint would take the sequence back below
+    -- the ticks and events made since.  setval clears that mark, so the
+    -- next nextval (in a later transaction) is logged.
+    perform pg_catalog.setval(pgq.quote_fqname(tick_seq)::regclass,
+                              pgq.seq_getval(tick_seq));
+    perform pg_catalog.setval(pgq.quote_fqname(ev_seq)::regclass,
+                              pgq.seq_getval(ev_seq), false);
     return 1;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;

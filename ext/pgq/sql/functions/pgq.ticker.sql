@@ -55,6 +55,7 @@ declare
     new_events  bigint;
     lag         interval;
     prev_time   timestamptz;
+    new_id      bigint;
 begin
     select queue_id, queue_tick_seq, queue_event_seq, queue_external_ticker,
            queue_ticker_paused, queue_ticker_max_count, queue_ticker_max_lag,
@@ -116,11 +117,14 @@ begin
         end if;
     end if;
 
+    new_id := nextval(pgq.quote_fqname(q.queue_tick_seq)::regclass);
+    if new_id <= t.tick_id then
+        -- the sequence went back (a crash lost its state): move it on
+        new_id := pgq.seq_setval(q.queue_tick_seq, t.tick_id + 1);
+    end if;
     insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
-        values (q.queue_id, nextval(pgq.quote_fqname(q.queue_tick_seq)::regclass),
-                cur_seq)
-        returning tick_id into t;
-    return t.tick_id;
+        values (q.queue_id, new_id, cur_seq);
+    return new_id;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
 

@@ -16,7 +16,8 @@ select c::regclass from pg_extension, unnest(extconfig) c
 
 -- the C functions live in pgq_lowlevel and pgq_triggers under upstream's symbols
 select proname, probin, prosrc from pg_proc
- where pronamespace = 'pgq'::regnamespace and prolang = (select oid from pg_language where lanname = 'c');
+ where pronamespace = 'pgq'::regnamespace and prolang = (select oid from pg_language where lanname = 'c')
+ order by 1;
 
 -- the roles exist, cannot log in, and pgq_admin holds the other two
 select rolname, rolcanlogin from pg_roles where rolname like 'pgq\_%' order by 1;

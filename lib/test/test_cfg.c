@@ -16,10 +16,10 @@
 
 typedef struct Conf
 {
-	char	   *name;
-	char	   *path;
-	int			count;
-	double		period;
+	char *name;
+	char *path;
+	int count;
+	double period;
 } Conf;
 
 static const CfKey keys[] = {
@@ -36,7 +36,7 @@ static const char *
 write_file(const char *name, const char *text)
 {
 	static char path[256];
-	FILE	   *f;
+	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
 	f = fopen(path, "w");
@@ -56,8 +56,8 @@ load(const char *text, Conf *c, char *err)
 static void
 test_values_and_defaults(void **state)
 {
-	Conf		c;
-	char		err[512];
+	Conf c;
+	char err[512];
 
 	(void) state;
 	assert_true(load("[sect]\nname = x y \ncount=0x10\n", &c, err));
@@ -71,11 +71,12 @@ test_values_and_defaults(void **state)
 static void
 test_comments_and_no_inline_comments(void **state)
 {
-	Conf		c;
-	char		err[512];
+	Conf c;
+	char err[512];
 
 	(void) state;
-	assert_true(load("# c\n ; c2\n\n[sect]\nname = a;b # not a comment\n", &c, err));
+	assert_true(
+		load("# c\n ; c2\n\n[sect]\nname = a;b # not a comment\n", &c, err));
 	assert_string_equal(c.name, "a;b # not a comment");
 	cf_free(keys, &c);
 	assert_false(load("[sect]\ncount = 1 # c\n", &c, err));
@@ -86,7 +87,7 @@ test_comments_and_no_inline_comments(void **state)
 static void
 test_times(void **state)
 {
-	double		v;
+	double v;
 
 	(void) state;
 	assert_true(cf_parse_time("0.25", &v));
@@ -101,8 +102,8 @@ test_times(void **state)
 static void
 test_errors(void **state)
 {
-	Conf		c;
-	char		err[512];
+	Conf c;
+	char err[512];
 
 	(void) state;
 	assert_false(load("[sect]\nnosuch = 1\n", &c, err));
@@ -127,7 +128,8 @@ test_errors(void **state)
 	assert_non_null(strstr(err, "expected an integer"));
 	cf_free(keys, &c);
 	memset(&c, 0, sizeof(c));
-	assert_false(cf_load("/nonexistent/x.ini", "sect", keys, &c, err, sizeof(err)));
+	assert_false(
+		cf_load("/nonexistent/x.ini", "sect", keys, &c, err, sizeof(err)));
 	assert_non_null(strstr(err, "could not load file \"/nonexistent/x.ini\""));
 	cf_free(keys, &c);
 }
@@ -135,13 +137,14 @@ test_errors(void **state)
 static void
 test_include_and_last_wins(void **state)
 {
-	Conf		c;
-	char		err[512];
-	char		text[512];
+	Conf c;
+	char err[512];
+	char text[512];
 
 	(void) state;
 	write_file("inc.ini", "count = 7\n");
-	snprintf(text, sizeof(text), "[sect]\ncount = 1\n%%include %s/inc.ini\nname = a\nname = b\n",
+	snprintf(text, sizeof(text),
+			 "[sect]\ncount = 1\n%%include %s/inc.ini\nname = a\nname = b\n",
 			 tmpdir);
 	assert_true(load(text, &c, err));
 	assert_int_equal(c.count, 7);
@@ -157,9 +160,9 @@ test_include_and_last_wins(void **state)
 static void
 test_file_expansion(void **state)
 {
-	Conf		c;
-	char		err[512];
-	char		want[512];
+	Conf c;
+	char err[512];
+	char want[512];
 
 	(void) state;
 	setenv("HOME", "/home/someone", 1);
@@ -180,7 +183,7 @@ main(void)
 		cmocka_unit_test(test_include_and_last_wins),
 		cmocka_unit_test(test_file_expansion),
 	};
-	int			r;
+	int r;
 
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;

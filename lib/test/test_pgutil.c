@@ -25,7 +25,8 @@ static void
 test_fqident(void **state)
 {
 	(void) state;
-	assert_string_equal(q("pgq.maint_rotate_tables_step1"), "pgq.maint_rotate_tables_step1");
+	assert_string_equal(q("pgq.maint_rotate_tables_step1"),
+						"pgq.maint_rotate_tables_step1");
 	assert_string_equal(q("x"), "public.x");
 	assert_string_equal(q("Foo.Bar.baz"), "\"Foo\".\"Bar.baz\"");
 	assert_string_equal(q("a b.c"), "\"a b\".c");
@@ -39,7 +40,7 @@ test_fqident(void **state)
 static void
 test_too_long(void **state)
 {
-	char		buf[8];
+	char buf[8];
 
 	(void) state;
 	assert_false(pg_quote_fqident(buf, sizeof(buf), "schema.longname"));
@@ -49,7 +50,7 @@ test_too_long(void **state)
 static void
 test_conninfo_value(void **state)
 {
-	char		buf[64] = "dbname=";
+	char buf[64] = "dbname=";
 
 	(void) state;
 	assert_true(pg_conninfo_value(buf, sizeof(buf), "it's a \\ db"));

@@ -16,7 +16,7 @@ static const char *
 enc(const char *s)
 {
 	static char buf[256];
-	size_t		n = sky_urlencode(buf, s, strlen(s));
+	size_t n = sky_urlencode(buf, s, strlen(s));
 
 	buf[n] = '\0';
 	return buf;
@@ -26,7 +26,7 @@ static const char *
 dec(const char *s)
 {
 	static char buf[256];
-	size_t		n = sky_urldecode(buf, s, strlen(s));
+	size_t n = sky_urldecode(buf, s, strlen(s));
 
 	if (n == (size_t) -1)
 		return "<error>";
@@ -64,12 +64,8 @@ test_decode(void **state)
 static void
 test_roundtrip(void **state)
 {
-	char		in[256],
-				mid[768],
-				out[256];
-	size_t		i,
-				n,
-				m;
+	char in[256], mid[768], out[256];
+	size_t i, n, m;
 
 	(void) state;
 	for (i = 0; i < 256; i++)

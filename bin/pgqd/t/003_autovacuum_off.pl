@@ -1,0 +1,67 @@
+# With autovacuum off, maintenance vacuums pgq's tables and goes on to the
+# operations after the vacuums.  (Upstream's pgqd took VACUUM's command
+# status for an error, so with autovacuum off every round stopped at the
+# first vacuum and nothing after it ever ran.)
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use IPC::Run;
+use Test::More;
+use Time::HiRes qw(usleep);
+
+local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
+my $node = PostgreSQL::Test::Cluster->new('novac');
+$node->init;
+$node->append_conf('postgresql.conf', "autovacuum = off\n");
+$node->start;
+$node->safe_psql('postgres', q{
+create extension pgq;
+select pgq.create_queue('q');
+create table maint_calls (queue text, at timestamptz default now());
+create function public.after_vacuum(q text) returns int language sql as
+    'insert into maint_calls (queue) values (q); select 0';
+update pgq.queue set queue_extra_maint = array['public.after_vacuum'];
+});
+is($node->safe_psql('postgres', q{select count(*) > 0 from pgq.maint_operations() where func_name = 'vacuum'}),
+	't', 'maint_operations lists vacuums with autovacuum off');
+
+my $dir = PostgreSQL::Test::Utils::tempdir;
+my ($host, $port) = ($node->host, $node->port);
+open my $fh, '>', "$dir/pgqd.ini" or die;
+print $fh <<"INI";
+[pgqd]
+base_connstr = host=$host port=$port
+database_list = postgres
+logfile = $dir/pgqd.log
+syslog = 0
+maint_period = 0.5
+stats_period = 1
+INI
+close $fh;
+my $h = IPC::Run::start([ 'pgqd', '-v', "$dir/pgqd.ini" ], '>', "$dir/out", '2>', "$dir/err");
+
+my $ok = 0;
+for (1 .. 300)
+{
+	if ($node->safe_psql('postgres', 'select count(*) >= 2 from maint_calls') eq 't')
+	{
+		$ok = 1;
+		last;
+	}
+	usleep(100_000);
+}
+ok($ok, 'operations after the vacuums run, round after round');
+my $log = '';
+for (1 .. 100)
+{
+	$log = slurp_file("$dir/pgqd.log");
+	last if $log =~ /\{ticks: \d+, maint: [1-9]/;
+	usleep(100_000);
+}
+like($log, qr/\[vacuum pgq\.subscription\]/, 'pgq.subscription vacuumed');
+like($log, qr/\{ticks: \d+, maint: [1-9]/, 'rounds are counted');
+kill 'INT', $h->{KIDS}[0]{PID};
+$h->finish;
+$node->stop;
+done_testing();

@@ -2,8 +2,9 @@
 # scripts/demo.sh [DIR]: the README's demo.
 #
 # Builds the project, makes a throwaway PostgreSQL cluster in DIR (default
-# /tmp/skytools-demo), creates a queue, produces events, ticks, and lets a
-# consumer read a batch, saying what happens at each step.  On a fresh
+# /tmp/skytools-demo), creates a queue, starts pgqd (the ticker daemon),
+# produces events and lets a consumer read them as a batch, saying what
+# happens at each step.  On a fresh
 # Debian 12 machine run it as root: it installs what it needs and runs the
 # server as an unprivileged user.  The cluster is stopped at the end; with
 # KEEP=1 it is left running.
@@ -38,7 +39,20 @@ rm -rf "$dir/data"
 initdb -D "$dir/data" -A trust -U postgres >/dev/null
 pg_ctl -D "$dir/data" -l "$dir/server.log" -w \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
-trap '[ -n "${KEEP:-}" ] || pg_ctl -D "$dir/data" -m fast stop >/dev/null' EXIT
+cat >"$dir/pgqd.ini" <<INI
+[pgqd]
+base_connstr = host=$dir port=$port user=postgres
+initial_database = postgres
+logfile = $dir/pgqd.log
+pidfile = $dir/pgqd.pid
+syslog = 0
+INI
+stop_all() {
+    [ -n "${KEEP:-}" ] && return
+    pgqd -s "$dir/pgqd.ini" >/dev/null 2>&1 || true
+    pg_ctl -D "$dir/data" -m fast stop >/dev/null
+}
+trap stop_all EXIT
 
 sql() { psql -X -q -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
 
@@ -46,6 +60,11 @@ say "CREATE EXTENSION pgq, then a queue named 'orders' and a consumer 'mailer'"
 sql -c "create extension pgq" \
     -c "select pgq.create_queue('orders') as queue_created" \
     -c "select pgq.register_consumer('orders', 'mailer') as consumer_registered"
+
+say "starting pgqd, the ticker daemon, in the background (log: $dir/pgqd.log)"
+pgqd -d "$dir/pgqd.ini"
+echo "   it ticks every database with pgq: a tick closes a batch, and events"
+echo "   become readable only after one (here within 3 s: ticker_max_lag)"
 
 say "a producer inserts three events in one transaction"
 sql <<'SQL'
@@ -56,11 +75,18 @@ select pgq.insert_event('orders', 'order.paid', 'id=1') as event_id;
 commit;
 SQL
 
-say "a tick closes a batch: events become readable only after one"
-echo "   (pgqd will tick every second; here force_tick asks for a tick now"
-echo "   and pgq.ticker() makes it)"
-sql -c "select pgq.force_tick('orders') is not null as tick_requested" \
-    -c "select pgq.ticker() as queues_ticked"
+say "waiting for pgqd's next tick"
+for i in $(seq 100); do
+    # an empty batch (a tick before the events) is finished and skipped
+    ready=$(sql -At -c "select case when b is null then 'none'
+        when (select count(*) from pgq.get_batch_events(b)) > 0 then 'ready'
+        else 'empty' end from (select pgq.next_batch('orders', 'mailer') b) x")
+    [ "$ready" = ready ] && break
+    [ "$ready" = empty ] && sql -c "select pgq.finish_batch(pgq.next_batch('orders', 'mailer'))" >/dev/null
+    sleep 0.1
+done
+[ "$ready" = ready ] || { echo "no batch after 10 s: see $dir/pgqd.log" >&2; exit 1; }
+echo "   a batch is ready"
 
 say "the consumer takes the next batch, reads it and finishes it"
 sql <<'SQL'
@@ -76,8 +102,12 @@ say "status: the queue and its consumer"
 sql -c "select queue_name, ev_new, last_tick_id, ticker_lag from pgq.get_queue_info()" \
     -c "select queue_name, consumer_name, lag, last_seen, pending_events from pgq.get_consumer_info()"
 
+say "what pgqd logged"
+grep -v DEBUG "$dir/pgqd.log" | tail -5 | sed 's/^/   /'
+
 if [ -n "${KEEP:-}" ]; then
-    say "the cluster keeps running: psql -h $dir -p $port -U postgres"
+    say "pgqd and the cluster keep running: psql -h $dir -p $port -U postgres"
+    echo "   stop them with: pgqd -s $dir/pgqd.ini; pg_ctl -D $dir/data stop"
 else
-    say "done; the cluster is stopped (KEEP=1 leaves it running)"
+    say "done; pgqd and the cluster are stopped (KEEP=1 leaves them running)"
 fi

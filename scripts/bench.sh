@@ -14,7 +14,7 @@ if [ "$(id -u)" -eq 0 ]; then
     work=$(mktemp -d /tmp/skytools-bench-src.XXXXXX)
     copy_tree "$top" "$work/src"
     mkdir -p "$work/src/tmp_upstream.debs"
-    (cd "$work/src/tmp_upstream.debs" && apt-get download postgresql-15-pgq3 >/dev/null 2>&1) || true
+    (cd "$work/src/tmp_upstream.debs" && apt-get download postgresql-15-pgq3 pgqd >/dev/null 2>&1) || true
     chown -R "$user" "$work"
     status=0
     runuser -u "$user" -- bash "$work/src/scripts/bench.sh" "$@" || status=$?

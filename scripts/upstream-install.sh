@@ -1,14 +1,15 @@
 #!/bin/bash
 # scripts/upstream-install.sh DEST
 #   Make DEST a private PostgreSQL tree (as tmp-install.sh, without our
-#   extensions) holding upstream PgQ 3.5 from Debian's postgresql-15-pgq3,
-#   fetched with 'apt-get download' and unpacked with 'dpkg -x'.  Used only
+#   extensions) holding upstream PgQ 3.5 from Debian's postgresql-15-pgq3
+#   and upstream's pgqd (Debian's pgqd, as DEST/usr/bin/pgqd), fetched
+#   with 'apt-get download' and unpacked with 'dpkg -x'.  Used only
 #   by tests and benchmarks that compare with upstream; nothing of it enters
 #   the repository.  Prints the tree's PostgreSQL root on success; exits 1
 #   with a message on stderr when the package cannot be had.
 set -euo pipefail
 dest=$1
-pkgs=${UPSTREAM_PACKAGES:-postgresql-15-pgq3}
+pkgs=${UPSTREAM_PACKAGES:-postgresql-15-pgq3 pgqd}
 pg_config=${PG_CONFIG:-pg_config}
 bindir=$($pg_config --bindir)
 pkglibdir=$($pg_config --pkglibdir)

@@ -14,7 +14,7 @@ use strict;
 use warnings;
 use Exporter 'import';
 
-our @EXPORT = qw(upstream_tree our_tree switch_install);
+our @EXPORT = qw(upstream_tree upstream_pgqd our_tree switch_install);
 
 sub our_tree
 {
@@ -28,6 +28,16 @@ sub upstream_tree
 	return (undef, "upstream PgQ unavailable: $out") if $? != 0;
 	my @lines = split /\n/, $out;
 	return ($lines[-1], undef);
+}
+
+# upstream's pgqd binary (Debian's package), or undef and the reason
+sub upstream_pgqd
+{
+	my ($tree, $why) = upstream_tree();
+	return (undef, $why) unless $tree;
+	my $top = $ENV{SKYTOOLS_TOP};
+	my $bin = "$top/tmp_upstream/usr/bin/pgqd";
+	return -x $bin ? ($bin, undef) : (undef, "upstream pgqd not unpacked at $bin");
 }
 
 sub switch_install

@@ -14,11 +14,20 @@
  * The connection is renewed when it is older than connection_lifetime.
  * The first good version check starts the maintenance and retry jobs.
  *
+ * DROP DATABASE and ALTER DATABASE ... RENAME wait up to 5 s for every
+ * other session of the database to leave, then fail; a ticker that never
+ * leaves made them fail for as long as pgqd ran.  After each tick the
+ * ticker looks in pg_stat_activity for such a statement naming its
+ * database and, if one waits, lets go of the connection for
+ * RELEASE_DELAY.  (Seeing other sessions' statements needs superuser or
+ * pg_read_all_stats; without them the look finds nothing.)
+ *
  * IDENTIFICATION
  *	  bin/pgqd/ticker.c
  *
  *-------------------------------------------------------------------------
  */
+#define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,9 +42,17 @@ enum
 	T_CHECK_PGQ,
 	T_CHECK_VERSION,
 	T_TICK,
+	T_PROBE_DROP,
 	T_SLEEP,
 	T_WAIT /* disconnected, reconnect on wake-up */
 };
+
+#define RELEASE_DELAY 10.0
+
+static const char *drop_probe_sql =
+	"select query from pg_catalog.pg_stat_activity"
+	" where pid <> pg_catalog.pg_backend_pid() and state = 'active'"
+	" and query ~* '^\\s*(drop|alter)\\s+database\\s'";
 
 #define ERROR_DELAY	  10.0
 #define BACKOFF_FIRST 0.0
@@ -96,6 +113,18 @@ version_ok(const char *v)
 	return v != NULL && atoi(v) >= 3;
 }
 
+/* Whether a waiting DROP/ALTER DATABASE statement names this database. */
+static bool
+drop_waiting(Db *db, PGresult *res)
+{
+	int i;
+
+	for (i = 0; i < PQntuples(res); i++)
+		if (strcasestr(PQgetvalue(res, i, 0), db->name) != NULL)
+			return true;
+	return false;
+}
+
 static void
 on_result(Db *db, PGresult *res)
 {
@@ -140,6 +169,17 @@ on_result(Db *db, PGresult *res)
 				db->pgqd->stat_ticks++;
 			else
 				log_debug("%s: calling pgq.ticker() failed", db->logname);
+			send_or_lose(db, T_PROBE_DROP, drop_probe_sql);
+			return;
+		case T_PROBE_DROP:
+			if (drop_waiting(db, res))
+			{
+				log_info("%s: a DROP or RENAME of the database waits, "
+						 "releasing it for %.0f s",
+						 db->logname, RELEASE_DELAY);
+				close_and_wait(db, RELEASE_DELAY);
+				return;
+			}
 			if (db->pgqd->cfg.connection_lifetime > 0 &&
 				pgc_age(db->ticker) > db->pgqd->cfg.connection_lifetime)
 			{

@@ -1,0 +1,76 @@
+# DROP DATABASE and ALTER DATABASE ... RENAME succeed while pgqd ticks the
+# database: its ticker lets go of the connection when such a statement
+# waits.  (Upstream's persistent ticker connection made both fail with
+# "database is being accessed by other users".)
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use IPC::Run;
+use Test::More;
+use Time::HiRes qw(usleep);
+
+local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
+my $node = PostgreSQL::Test::Cluster->new('dropdb');
+$node->init;
+$node->start;
+for my $db (qw(dbx dby))
+{
+	$node->safe_psql('postgres', "create database $db");
+	$node->safe_psql($db, q{create extension pgq; select pgq.create_queue('q');
+                            select pgq.set_queue_config('q', 'ticker_idle_period', '0.2');
+                            select pgq.set_queue_config('q', 'ticker_max_lag', '0.1')});
+}
+my $dir = PostgreSQL::Test::Utils::tempdir;
+my ($host, $port) = ($node->host, $node->port);
+open my $fh, '>', "$dir/pgqd.ini" or die;
+print $fh <<"INI";
+[pgqd]
+base_connstr = host=$host port=$port
+initial_database = postgres
+logfile = $dir/pgqd.log
+syslog = 0
+ticker_period = 0.1
+check_period = 1
+INI
+close $fh;
+my $h = IPC::Run::start([ 'pgqd', "$dir/pgqd.ini" ], '>', "$dir/out", '2>', "$dir/err");
+
+for my $db (qw(dbx dby))
+{
+	my $ok = 0;
+	for (1 .. 200)
+	{
+		$ok = $node->safe_psql($db, 'select count(*) > 3 from pgq.tick') eq 't';
+		last if $ok;
+		usleep(100_000);
+	}
+	ok($ok, "$db is being ticked");
+}
+
+my ($rc, $out, $err) = $node->psql('postgres', 'drop database dbx');
+is($rc, 0, 'DROP DATABASE succeeds while pgqd runs') or diag($err);
+($rc, $out, $err) = $node->psql('postgres', 'alter database dby rename to dbz');
+is($rc, 0, 'ALTER DATABASE ... RENAME succeeds while pgqd runs') or diag($err);
+
+my $found = 0;
+for (1 .. 200)
+{
+	$found = $node->safe_psql('dbz', 'select count(*) > 0 from pgq.tick where tick_time > now() - interval \'1 second\'') eq 't';
+	last if $found;
+	usleep(100_000);
+}
+ok($found, 'the renamed database is ticked again');
+my $log = '';
+for (1 .. 100)
+{
+	$log = slurp_file("$dir/pgqd.log");
+	last if $log =~ /Unregister database: \[dbx\]/;
+	usleep(100_000);
+}
+like($log, qr/Unregister database: \[dbx\]/, 'the dropped one is unregistered');
+like($log, qr/\[dbx\]: a DROP or RENAME of the database waits, releasing it/, 'the release is logged');
+kill 'INT', $h->{KIDS}[0]{PID};
+$h->finish;
+$node->stop;
+done_testing();

@@ -40,6 +40,8 @@ static const CfKey pgqd_keys[] = {
 	K(stats_period, CF_TIME, "30", "seconds between stats lines; 0: none"),
 	K(connection_lifetime, CF_TIME, "3600",
 	  "seconds a ticker connection lives; 0: forever"),
+	K(metrics_port, CF_INT, "0",
+	  "serve Prometheus metrics on 127.0.0.1:port; 0: off (not upstream)"),
 	{NULL, CF_STR, 0, NULL, NULL},
 };
 

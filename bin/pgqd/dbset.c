@@ -83,6 +83,8 @@ static void
 free_db(Db *db)
 {
 	db_jobs_free(db);
+	PQclear(db->queue_res);
+	PQclear(db->consumer_res);
 	free(db->name);
 	free(db->logname);
 	free(db);

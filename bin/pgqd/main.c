@@ -40,6 +40,8 @@ static const char usage_text[] =
 	"  -h        Show help\n"
 	"  -V        Show version\n"
 	" --ini      Show sample config file\n"
+	" --check    Print the metrics of every database and exit;\n"
+	"            exit code 1 if one cannot be reached\n"
 	"  -s        Stop - send SIGINT to running process\n"
 	"  -k        Kill - send SIGTERM to running process\n"
 	"  -r        Reload - send SIGHUP to running process\n";
@@ -92,6 +94,8 @@ on_signal(int sig, void *arg)
 				timer_start(p->stats_timer, p->cfg.stats_period);
 			else
 				timer_stop(p->stats_timer);
+			if (!metrics_configure(p, err, sizeof(err)))
+				log_error("metrics_port not changed: %s", err);
 			dbset_update(p);
 			break;
 		case SIGINT:
@@ -171,10 +175,20 @@ main(int argc, char **argv)
 	char err[1024];
 	int c, i, sig = 0;
 	bool daemon = false;
+	bool check = false;
 
 	memset(&p, 0, sizeof(p));
+	p.metrics_fd = -1;
 	for (i = 1; i < argc; i++)
 	{
+		if (strcmp(argv[i], "--check") == 0)
+		{
+			check = true;
+			memmove(&argv[i], &argv[i + 1], sizeof(char *) * (argc - i));
+			argc--;
+			i--;
+			continue;
+		}
 		if (strcmp(argv[i], "--ini") == 0)
 		{
 			fputs(pgqd_sample_ini(), stdout);
@@ -233,6 +247,8 @@ main(int argc, char **argv)
 	apply_logging(&p);
 	if (sig != 0)
 		return signal_running(&p, sig);
+	if (check)
+		return pgqd_check(&p);
 
 	log_info("Starting pgqd %s", PGQD_VERSION);
 	start_pidfile_and_daemon(&p, daemon);
@@ -245,6 +261,8 @@ main(int argc, char **argv)
 		!loop_on_signal(p.loop, SIGINT, on_signal, &p) ||
 		!loop_on_signal(p.loop, SIGTERM, on_signal, &p))
 		fatal("cannot install signal handlers");
+	if (!metrics_configure(&p, err, sizeof(err)))
+		fatal("%s", err);
 	p.stats_timer = timer_new(p.loop, on_stats, &p);
 	if (p.cfg.stats_period > 0)
 		timer_start(p.stats_timer, p.cfg.stats_period);
@@ -253,6 +271,7 @@ main(int argc, char **argv)
 	if (!loop_run(p.loop))
 		log_error("event_loop failed");
 	dbset_free(&p);
+	metrics_close(&p);
 	timer_free(p.stats_timer);
 	loop_free(p.loop);
 	pidfile_release();

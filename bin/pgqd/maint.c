@@ -95,6 +95,7 @@ run_op(Db *db)
 	if (db->op >= db->nops)
 	{
 		db->pgqd->stat_maint++;
+		db->maint_total++;
 		log_debug("%s: close_maint", db->logname);
 		end_round(db, db->pgqd->cfg.maint_period);
 		return;

@@ -43,6 +43,7 @@ typedef struct PgqdConfig
 	double ticker_period;
 	double stats_period;
 	double connection_lifetime;
+	int metrics_port;
 } PgqdConfig;
 
 typedef struct Pgqd Pgqd;
@@ -78,7 +79,28 @@ typedef struct Db
 	/* retry.c */
 	PgConn *retry;
 	int rstate;
+
+	/* metrics.c: counters since start and the last queue snapshot */
+	bool up; /* ticker connected, pgq found */
+	long ticks_total;
+	long maint_total;
+	long retry_total;
+	double metrics_at;		/* when the snapshot was taken */
+	PGresult *queue_res;	/* get_queue_info() rows, or NULL */
+	PGresult *consumer_res; /* get_consumer_info() rows, or NULL */
 } Db;
+
+/* What the metrics show of one database. */
+typedef struct DbSnapshot
+{
+	const char *name;
+	bool up;
+	long ticks;
+	long maint;
+	long retry;
+	PGresult *queues;
+	PGresult *consumers;
+} DbSnapshot;
 
 struct Pgqd
 {
@@ -90,6 +112,9 @@ struct Pgqd
 	Db *dbs;
 	PgConn *discovery; /* NULL in list mode */
 	Timer *stats_timer;
+	int metrics_fd; /* listening socket, -1 when off */
+	int metrics_port;
+	Watch *metrics_watch;
 	long stat_ticks;
 	long stat_maint;
 	long stat_retry;
@@ -105,6 +130,20 @@ extern char *pgqd_connstr(const Pgqd *p, const char *dbname);
 /* dbset.c */
 extern void dbset_update(Pgqd *p);
 extern void dbset_free(Pgqd *p);
+
+/* metrics.c */
+#define METRICS_REFRESH 5.0
+#define METRICS_QUEUE_SQL                                                     \
+	"select queue_name, extract(epoch from ticker_lag)::float8, ev_per_sec,"  \
+	" ev_new, last_tick_id from pgq.get_queue_info()"
+#define METRICS_CONSUMER_SQL                                                  \
+	"select queue_name, consumer_name, extract(epoch from lag)::float8,"      \
+	" pending_events from pgq.get_consumer_info()"
+extern bool metrics_configure(Pgqd *p, char *err, size_t errlen);
+extern void metrics_close(Pgqd *p);
+extern char *metrics_render(const DbSnapshot *snaps, int n);
+extern double metrics_now(void);
+extern int pgqd_check(Pgqd *p);
 
 /* ticker.c, maint.c, retry.c */
 extern void ticker_start(Db *db);

@@ -60,6 +60,7 @@ on_event(PgConn *c, PgcEvent ev, PGresult *res, void *arg)
 			}
 			moved = atol(PQgetvalue(res, 0, 0));
 			db->pgqd->stat_retry += moved;
+			db->retry_total += moved;
 			if (moved != 0 && pgc_send(db->retry, retry_sql, 0, NULL))
 				break;
 			log_debug("%s: close_retry", db->logname);

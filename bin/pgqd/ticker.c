@@ -43,6 +43,8 @@ enum
 	T_CHECK_VERSION,
 	T_TICK,
 	T_PROBE_DROP,
+	T_METRICS_Q,
+	T_METRICS_C,
 	T_SLEEP,
 	T_WAIT /* disconnected, reconnect on wake-up */
 };
@@ -79,6 +81,7 @@ connect_now(Db *db)
 static void
 close_and_wait(Db *db, double secs)
 {
+	db->up = false;
 	pgc_disconnect(db->ticker);
 	db->tstate = T_WAIT;
 	pgc_sleep(db->ticker, secs);
@@ -125,6 +128,29 @@ drop_waiting(Db *db, PGresult *res)
 	return false;
 }
 
+/* After a tick: sleep ticker_period, renewing an old connection first. */
+static void
+go_to_sleep(Db *db)
+{
+	if (db->pgqd->cfg.connection_lifetime > 0 &&
+		pgc_age(db->ticker) > db->pgqd->cfg.connection_lifetime)
+	{
+		log_debug("%s: close_ticker, %.0f", db->logname, pgc_age(db->ticker));
+		close_and_wait(db, db->pgqd->cfg.ticker_period);
+		return;
+	}
+	db->tstate = T_SLEEP;
+	pgc_sleep(db->ticker, db->pgqd->cfg.ticker_period);
+}
+
+/* Keep a copy of a metrics query's rows in *slot. */
+static void
+keep_rows(PGresult **slot, PGresult *res)
+{
+	PQclear(*slot);
+	*slot = PQcopyResult(res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+}
+
 static void
 on_result(Db *db, PGresult *res)
 {
@@ -155,6 +181,7 @@ on_result(Db *db, PGresult *res)
 			}
 			log_info("%s: pgq version ok: %s", db->logname,
 					 PQgetvalue(res, 0, 0));
+			db->up = true;
 			db->backoff = BACKOFF_FIRST;
 			if (!db->jobs_started)
 			{
@@ -166,7 +193,10 @@ on_result(Db *db, PGresult *res)
 			return;
 		case T_TICK:
 			if (PQntuples(res) == 1)
+			{
 				db->pgqd->stat_ticks++;
+				db->ticks_total++;
+			}
 			else
 				log_debug("%s: calling pgq.ticker() failed", db->logname);
 			send_or_lose(db, T_PROBE_DROP, drop_probe_sql);
@@ -180,16 +210,22 @@ on_result(Db *db, PGresult *res)
 				close_and_wait(db, RELEASE_DELAY);
 				return;
 			}
-			if (db->pgqd->cfg.connection_lifetime > 0 &&
-				pgc_age(db->ticker) > db->pgqd->cfg.connection_lifetime)
+			if (db->pgqd->metrics_fd >= 0 &&
+				metrics_now() - db->metrics_at >= METRICS_REFRESH)
 			{
-				log_debug("%s: close_ticker, %.0f", db->logname,
-						  pgc_age(db->ticker));
-				close_and_wait(db, db->pgqd->cfg.ticker_period);
+				send_or_lose(db, T_METRICS_Q, METRICS_QUEUE_SQL);
 				return;
 			}
-			db->tstate = T_SLEEP;
-			pgc_sleep(db->ticker, db->pgqd->cfg.ticker_period);
+			go_to_sleep(db);
+			return;
+		case T_METRICS_Q:
+			keep_rows(&db->queue_res, res);
+			send_or_lose(db, T_METRICS_C, METRICS_CONSUMER_SQL);
+			return;
+		case T_METRICS_C:
+			keep_rows(&db->consumer_res, res);
+			db->metrics_at = metrics_now();
+			go_to_sleep(db);
 			return;
 		default:
 			log_warning("%s: bad state: %d", db->logname, db->tstate);

@@ -6,7 +6,7 @@ use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
-use IPC::Run;
+use SkyTools::Pgqd;
 use Test::More;
 use Time::HiRes qw(usleep);
 
@@ -27,19 +27,8 @@ is($node->safe_psql('postgres', q{select count(*) > 0 from pgq.maint_operations(
 	't', 'maint_operations lists vacuums with autovacuum off');
 
 my $dir = PostgreSQL::Test::Utils::tempdir;
-my ($host, $port) = ($node->host, $node->port);
-open my $fh, '>', "$dir/pgqd.ini" or die;
-print $fh <<"INI";
-[pgqd]
-base_connstr = host=$host port=$port
-database_list = postgres
-logfile = $dir/pgqd.log
-syslog = 0
-maint_period = 0.5
-stats_period = 1
-INI
-close $fh;
-my $h = IPC::Run::start([ 'pgqd', '-v', "$dir/pgqd.ini" ], '>', "$dir/out", '2>', "$dir/err");
+my $h = start_pgqd($node, $dir, "database_list = postgres\nmaint_period = 0.5\nstats_period = 1\n",
+	args => ['-v']);
 
 my $ok = 0;
 for (1 .. 300)
@@ -61,7 +50,6 @@ for (1 .. 100)
 }
 like($log, qr/\[vacuum pgq\.subscription\]/, 'pgq.subscription vacuumed');
 like($log, qr/\{ticks: \d+, maint: [1-9]/, 'rounds are counted');
-kill 'INT', $h->{KIDS}[0]{PID};
-$h->finish;
+stop_pgqd($h);
 $node->stop;
 done_testing();

@@ -7,7 +7,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use SkyTools::Upstream;
-use IPC::Run;
+use SkyTools::Pgqd;
 use Test::More;
 use Time::HiRes qw(usleep);
 
@@ -45,20 +45,9 @@ begin
 end $$;
 });
 	my $dir = PostgreSQL::Test::Utils::tempdir;
-	my ($host, $port) = ($node->host, $node->port);
-	open my $fh, '>', "$dir/pgqd.ini" or die;
-	print $fh <<"INI";
-[pgqd]
-base_connstr = host=$host port=$port
-database_list = postgres
-logfile = $dir/pgqd.log
-syslog = 0
-ticker_period = 0.1
-maint_period = 0.5
-retry_period = 0.5
-INI
-	close $fh;
-	my $h = IPC::Run::start([ $daemon, "$dir/pgqd.ini" ], '>', "$dir/out", '2>', "$dir/err");
+	my $h = start_pgqd($node, $dir,
+		"database_list = postgres\nticker_period = 0.1\nmaint_period = 0.5\nretry_period = 0.5\n",
+		binary => $daemon);
 
 	my $cur = $node->safe_psql('postgres', 'select queue_cur_table from pgq.queue');
 	$node->safe_psql('postgres',
@@ -76,8 +65,7 @@ INI
 	like($seen, qr/one,two,again/, "$label: events arrive as a batch");
 	like($seen, qr{again/r1}, "$label: the retried event comes back");
 	ok($rotated, "$label: event tables rotate");
-	kill 'INT', $h->{KIDS}[0]{PID};
-	$h->finish;
+	stop_pgqd($h);
 	$node->stop;
 }
 

@@ -6,7 +6,7 @@ use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
-use IPC::Run;
+use SkyTools::Pgqd;
 use Test::More;
 use Time::HiRes qw(usleep);
 
@@ -22,19 +22,7 @@ for my $db (qw(dbx dby))
                             select pgq.set_queue_config('q', 'ticker_max_lag', '0.1')});
 }
 my $dir = PostgreSQL::Test::Utils::tempdir;
-my ($host, $port) = ($node->host, $node->port);
-open my $fh, '>', "$dir/pgqd.ini" or die;
-print $fh <<"INI";
-[pgqd]
-base_connstr = host=$host port=$port
-initial_database = postgres
-logfile = $dir/pgqd.log
-syslog = 0
-ticker_period = 0.1
-check_period = 1
-INI
-close $fh;
-my $h = IPC::Run::start([ 'pgqd', "$dir/pgqd.ini" ], '>', "$dir/out", '2>', "$dir/err");
+my $h = start_pgqd($node, $dir, "initial_database = postgres\nticker_period = 0.1\ncheck_period = 1\n");
 
 for my $db (qw(dbx dby))
 {
@@ -70,7 +58,6 @@ for (1 .. 100)
 }
 like($log, qr/Unregister database: \[dbx\]/, 'the dropped one is unregistered');
 like($log, qr/\[dbx\]: a DROP or RENAME of the database waits, releasing it/, 'the release is logged');
-kill 'INT', $h->{KIDS}[0]{PID};
-$h->finish;
+stop_pgqd($h);
 $node->stop;
 done_testing();

@@ -368,7 +368,7 @@ set_column_flags(PgqTriggerInfo *t, PgqTableInfo *info, TupleDesc desc)
 			continue;
 		if (pgq_list_contains(pkeys, name))
 			t->colflags[i] |= PGQ_COL_PKEY;
-		if (strncmp(name, "_pgq_ev_", 8) == 0)
+		if (strncmp(name, PGQ_MAGIC_PREFIX, strlen(PGQ_MAGIC_PREFIX)) == 0)
 			t->colflags[i] |= PGQ_COL_MAGIC | PGQ_COL_SKIP;
 		if (pgq_list_contains(t->ignore_list, name))
 			t->colflags[i] |= PGQ_COL_SKIP;

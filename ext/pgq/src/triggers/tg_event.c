@@ -28,8 +28,6 @@
 #include "qbuilder.h"
 #include "trigger.h"
 
-#define MAGIC_PREFIX "_pgq_ev_"
-
 static SPIPlanPtr insert_plan = NULL;
 
 /* Whether session_replication_role = local turns capture off. */
@@ -118,12 +116,6 @@ pgq_prepare_event(PgqEvent *ev, TriggerData *tg, bool newstyle)
 
 	ev->field[EV_EXTRA1] = makeStringInfo();
 	appendStringInfoString(ev->field[EV_EXTRA1], ev->info->table_name);
-}
-
-static const char *
-colname(PgqEvent *ev, int col)
-{
-	return NameStr(TupleDescAttr(ev->desc, col)->attname);
 }
 
 /* Whether column col (0-based) is part of the effective key. */
@@ -252,14 +244,14 @@ apply_magic_columns(PgqEvent *ev)
 
 		if (TupleDescAttr(ev->desc, i)->attisdropped || !pgq_is_magic(ev, i))
 			continue;
-		suffix = colname(ev, i) + strlen(MAGIC_PREFIX);
+		suffix = pgq_colname(ev, i) + strlen(PGQ_MAGIC_PREFIX);
 		for (f = 0; f < EV_NEVENT_FIELDS; f++)
 			if (strcmp(suffix, names[f]) == 0)
 				break;
 		if (f == EV_NEVENT_FIELDS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
-					 errmsg("Unknown magic column: %s", colname(ev, i))));
+					 errmsg("Unknown magic column: %s", pgq_colname(ev, i))));
 		text = pgq_column_text(ev->info, ev->desc, ev->row, i, &isnull);
 		set_field(ev, f, text);
 	}

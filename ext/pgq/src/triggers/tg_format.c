@@ -51,12 +51,6 @@ live_data_column(PgqEvent *ev, int col)
 		   !pgq_is_skippable(ev, col);
 }
 
-static const char *
-colname(PgqEvent *ev, int col)
-{
-	return NameStr(TupleDescAttr(ev->desc, col)->attname);
-}
-
 static void
 append_urlenc(StringInfo buf, const char *s, size_t len)
 {
@@ -83,7 +77,7 @@ pgq_urlenc_row(PgqEvent *ev, HeapTuple row, StringInfo buf)
 		if (!first)
 			appendStringInfoChar(buf, '&');
 		first = false;
-		name = colname(ev, i);
+		name = pgq_colname(ev, i);
 		append_urlenc(buf, name, strlen(name));
 		val = pgq_column_text(ev->info, ev->desc, row, i, &isnull);
 		if (!isnull)
@@ -92,13 +86,6 @@ pgq_urlenc_row(PgqEvent *ev, HeapTuple row, StringInfo buf)
 			append_urlenc(buf, val, strlen(val));
 		}
 	}
-}
-
-/* str as a JSON string, escaped as PostgreSQL's JSON output does. */
-void
-pgq_append_json_string(StringInfo buf, const char *str)
-{
-	escape_json(buf, str);
 }
 
 /* One JSON value: to_json's rendering for the types it renders natively. */
@@ -156,7 +143,7 @@ pgq_json_row(PgqEvent *ev, HeapTuple row, StringInfo buf)
 		if (!first)
 			appendStringInfoChar(buf, ',');
 		first = false;
-		escape_json(buf, colname(ev, i));
+		escape_json(buf, pgq_colname(ev, i));
 		appendStringInfoChar(buf, ':');
 		json_value(ev, row, i, buf);
 	}
@@ -217,7 +204,7 @@ sql_insert(PgqEvent *ev, StringInfo buf)
 			appendStringInfoChar(&vals, ',');
 		}
 		first = false;
-		appendStringInfoString(buf, quote_identifier(colname(ev, i)));
+		appendStringInfoString(buf, quote_identifier(pgq_colname(ev, i)));
 		val = pgq_column_text(ev->info, ev->desc, ev->row, i, &isnull);
 		append_literal(&vals, val, "null");
 	}
@@ -246,7 +233,7 @@ sql_key_condition(PgqEvent *ev, StringInfo buf)
 		if (!first)
 			appendStringInfoString(buf, " and ");
 		first = false;
-		appendStringInfo(buf, "%s=%s", quote_identifier(colname(ev, i)),
+		appendStringInfo(buf, "%s=%s", quote_identifier(pgq_colname(ev, i)),
 						 quote_literal_cstr(val));
 	}
 }
@@ -283,7 +270,7 @@ sql_update(PgqEvent *ev, StringInfo buf)
 			appendStringInfoChar(buf, ',');
 		first = false;
 		val = pgq_column_text(ev->info, ev->desc, ev->row, i, &isnull);
-		appendStringInfo(buf, "%s=", quote_identifier(colname(ev, i)));
+		appendStringInfo(buf, "%s=", quote_identifier(pgq_colname(ev, i)));
 		append_literal(buf, val, "NULL");
 	}
 	if (first)
@@ -300,7 +287,7 @@ sql_update(PgqEvent *ev, StringInfo buf)
 				continue;
 			val = pgq_column_text(ev->info, ev->desc, ev->tgdata->tg_trigtuple,
 								  i, &isnull);
-			appendStringInfo(buf, "%s=", quote_identifier(colname(ev, i)));
+			appendStringInfo(buf, "%s=", quote_identifier(pgq_colname(ev, i)));
 			append_literal(buf, val, "NULL");
 			break;
 		}

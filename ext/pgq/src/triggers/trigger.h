@@ -95,6 +95,16 @@ typedef struct PgqEvent
 	StringInfo field[EV_NEVENT_FIELDS]; /* NULL means SQL NULL */
 } PgqEvent;
 
+/* Prefix of the magic columns that set event fields. */
+#define PGQ_MAGIC_PREFIX "_pgq_ev_"
+
+/* Name of column col (0-based) of the event's table. */
+static inline const char *
+pgq_colname(const PgqEvent *ev, int col)
+{
+	return NameStr(TupleDescAttr(ev->desc, col)->attname);
+}
+
 /* tg_cache.c */
 extern PgqTableInfo *pgq_table_info(Relation rel);
 extern PgqTriggerInfo *pgq_trigger_info(PgqTableInfo *info, TriggerData *tg,
@@ -119,6 +129,5 @@ extern Datum pgq_trigger_result(PgqEvent *ev, TriggerData *tg);
 /* tg_format.c: row renderings */
 extern void pgq_urlenc_row(PgqEvent *ev, HeapTuple row, StringInfo buf);
 extern void pgq_json_row(PgqEvent *ev, HeapTuple row, StringInfo buf);
-extern void pgq_append_json_string(StringInfo buf, const char *str);
 
 #endif /* PGQ_TRIGGER_H */

@@ -87,7 +87,7 @@ for extdir in ext/*/; do
         fi
         note "pg_regress $ext/$name"
         mkdir -p "$out/$ext-$name"
-        PGQ_PL_ONLY_SQL=$top/$extdir/pgq_pl_only.sql \
+        PGQ_PL_ONLY_SQL=$top/$extdir/pgq_pl_only.sql EXT_DIR=$top/$extdir \
         "$pg_regress" --temp-instance="$out/$ext-$name/instance" \
             --bindir="$bindir" --inputdir="$t" --outputdir="$out/$ext-$name" \
             --schedule="$suite" --dbname=regression \

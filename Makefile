@@ -5,12 +5,13 @@
 #   make check      every test, as an unprivileged user (scripts/run-tests.sh)
 #   make demo DIR=/tmp/skydemo   the README demo in a throwaway cluster
 #   make bench      the benchmarks in bench/ (scripts/bench.sh)
+#   make fuzz       libFuzzer on the row decoder (FUZZ_SECONDS=60)
 #   make format     clang-format the C sources in place
 
 EXTS = $(wildcard ext/*)
-BINS = $(wildcard bin/*)
+BINS = $(wildcard bin/*) examples
 
-.PHONY: all install check demo bench format clean lib $(EXTS) $(BINS)
+.PHONY: all install check demo bench fuzz format clean lib $(EXTS) $(BINS)
 
 all: $(EXTS) $(BINS)
 
@@ -31,6 +32,9 @@ check:
 
 bench:
 	scripts/bench.sh
+
+fuzz:
+	$(MAKE) -C lib fuzz
 
 demo:
 	scripts/demo.sh $(DIR)

@@ -4,7 +4,7 @@
 # The Debian packages the build, the tests and the demo need.
 SKYTOOLS_PACKAGES=(make gcc libc6-dev pkg-config git clang-format perl
     postgresql-15 postgresql-server-dev-15 libpq-dev libipc-run-perl
-    libevent-dev libcmocka-dev)
+    libevent-dev libcmocka-dev clang libclang-rt-14-dev)
 
 # ensure_packages: install what is missing when root; otherwise name it and
 # fail.

@@ -61,6 +61,13 @@ for t in lib/test/test_*; do
     printf '   %s: %d passed, %d failed\n' "$name" "$ok" "$bad"
 done
 
+# The row decoder is fuzzed (libFuzzer) while the database layers run;
+# its result is collected at the end.
+fuzz_seconds=${FUZZ_SECONDS:-180}
+note "fuzzing the row decoder for ${fuzz_seconds}s in the background"
+make -s -C lib fuzz FUZZ_SECONDS="$fuzz_seconds" >"$out/fuzz.log" 2>&1 &
+fuzz_pid=$!
+
 note "private PostgreSQL tree"
 tree=$(scripts/tmp-install.sh "$top/tmp_install") || { echo "0 passed, 1 failed"; exit 1; }
 export PGQ_BINDIR=$tree/bin
@@ -134,6 +141,16 @@ for d in $tapdirs; do
     [ "$bad" -gt 0 ] && failures+=("TAP $d (see $out/$label.log)")
     grep -E '^(ok|not ok)|\) # [a-z]' "$out/$label.log" | sed 's/^/   /'
 done
+
+note "fuzz (libFuzzer, row decoder)"
+if wait "$fuzz_pid" && grep -q '^Done [0-9]* runs' "$out/fuzz.log"; then
+    passed=$((passed + 1))
+    printf '   %s\n' "$(grep '^Done' "$out/fuzz.log")"
+else
+    failed=$((failed + 1))
+    failures+=("fuzz (see $out/fuzz.log)")
+    tail -20 "$out/fuzz.log" | sed 's/^/   /'
+fi
 
 note "format"
 cfiles=$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './tmp_*')

@@ -3,6 +3,7 @@
 --     External tick, for cascaded queues: insert a tick with the
 --     provider's tick id, time and event sequence but the local snapshot,
 --     and push the local tick and event sequences forward to match.
+--     Consumers LISTENing on channel 'pgq_tick' get the queue name.
 -- Returns: i_tick_id.
 -- Errors: 'queue not found or ticker disabled: <q>' unless the queue
 --     exists, has an external ticker and is not paused.
@@ -27,6 +28,10 @@ begin
 
     perform pgq.seq_setval(q.queue_tick_seq, i_tick_id);
     perform pgq.seq_setval(q.queue_event_seq, i_event_seq);
+    -- wake LISTENing consumers (payload limit: 8000 bytes)
+    if octet_length(i_queue_name) < 8000 then
+        perform pg_catalog.pg_notify('pgq_tick', i_queue_name);
+    end if;
     return i_tick_id;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
@@ -39,7 +44,8 @@ $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
 --     ticker_max_lag/2 after the last tick, and then only when the gap
 --     would be at least twice the previous one, or ticker_idle_period
 --     has passed.  The tick's snapshot is this transaction's, so the
---     caller must commit right after.
+--     caller must commit right after.  A tick NOTIFYs channel pgq_tick
+--     with the queue name as payload, so consumers need not poll.
 -- Returns: the new tick id, or NULL when the queue was not due.
 -- Errors: 'no such queue'; 'This queue has external tick source.';
 --     'Ticker has been paused for this queue'; 'Invalid PgQ state: ...'
@@ -124,6 +130,10 @@ begin
     end if;
     insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
         values (q.queue_id, new_id, cur_seq);
+    -- wake LISTENing consumers (payload limit: 8000 bytes)
+    if octet_length(i_queue_name) < 8000 then
+        perform pg_catalog.pg_notify('pgq_tick', i_queue_name);
+    end if;
     return new_id;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;

@@ -14,3 +14,9 @@ EXT_CFLAGS = $(WARN_CFLAGS)
 ifeq ($(SANITIZE),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+
+# $(SAN_STAMP): a file (.build-flags) that changes only when SAN_FLAGS
+# does.  Programs and the library depend on it, so switching between
+# SANITIZE=1 and a plain build rebuilds instead of linking a mix.
+SAN_STAMP = $(shell f=.build-flags; [ "$$(cat $$f 2>/dev/null)" = "$(SAN_FLAGS)" ] || echo "$(SAN_FLAGS)" > $$f; echo $$f)
+.build-flags: ;

@@ -2,9 +2,10 @@
 # scripts/demo.sh [DIR]: the README's demo.
 #
 # Builds the project, makes a throwaway PostgreSQL cluster in DIR (default
-# /tmp/skytools-demo), creates a queue, starts pgqd (the ticker daemon),
-# produces events and lets a consumer read them as a batch, saying what
-# happens at each step.  On a fresh
+# /tmp/skytools-demo), creates a queue fed by a row-capture trigger, starts
+# pgqd (the ticker daemon) and a consumer built on the C library
+# (examples/simple_consumer), produces events and shows the consumer
+# decoding them, saying what happens at each step.  On a fresh
 # Debian 12 machine run it as root: it installs what it needs and runs the
 # server as an unprivileged user.  The cluster is stopped at the end; with
 # KEEP=1 it is left running.
@@ -56,47 +57,52 @@ trap stop_all EXIT
 
 sql() { psql -X -q -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
 
-say "CREATE EXTENSION pgq, then a queue named 'orders' and a consumer 'mailer'"
-sql -c "create extension pgq" \
-    -c "select pgq.create_queue('orders') as queue_created" \
-    -c "select pgq.register_consumer('orders', 'mailer') as consumer_registered"
+say "CREATE EXTENSION pgq, a queue 'orders', and a table whose row changes go to it"
+sql <<'SQL'
+create extension pgq;
+select pgq.create_queue('orders') as queue_created;
+create table orders (id int primary key, customer text, total numeric);
+-- pgq.logutriga turns each row change into an event (urlencoded row)
+create trigger orders_to_queue after insert or update or delete on orders
+    for each row execute procedure pgq.logutriga('orders');
+SQL
 
 say "starting pgqd, the ticker daemon, in the background (log: $dir/pgqd.log)"
 pgqd -d "$dir/pgqd.ini"
 echo "   it ticks every database with pgq: a tick closes a batch, and events"
 echo "   become readable only after one (here within 3 s: ticker_max_lag)"
 
-say "a producer inserts three events in one transaction"
+consumer=$dir/src/examples/simple_consumer
+conn="host=$dir port=$port user=postgres dbname=postgres"
+say "starting a consumer 'mailer' written on the C library (examples/simple_consumer.c)"
+"$consumer" -l 5 "$conn" orders mailer >"$dir/consumer.out" 2>"$dir/consumer.err" &
+consumer_pid=$!
+for i in $(seq 100); do
+    [ "$(sql -At -c "select count(*) from pgq.get_consumer_info('orders')")" = 1 ] && break
+    sleep 0.1
+done
+echo "   it registered, and waits for ticks (LISTEN pgq_tick) instead of polling"
+
+say "a producer: row changes on 'orders' and one plain event, in one transaction"
 sql <<'SQL'
 begin;
-select pgq.insert_event('orders', 'order.created', 'id=1&total=9.90') as event_id;
-select pgq.insert_event('orders', 'order.created', 'id=2&total=25.00') as event_id;
-select pgq.insert_event('orders', 'order.paid', 'id=1') as event_id;
+insert into orders values (1, 'Ann', 9.90), (2, 'Bob & Co', 25.00);
+update orders set total = 19.90 where id = 1;
+select pgq.insert_event('orders', 'order.note', 'Bob asked for gift wrap') as event_id;
 commit;
 SQL
 
-say "waiting for pgqd's next tick"
+say "the consumer gets the batch after pgqd's next tick"
 for i in $(seq 100); do
-    # an empty batch (a tick before the events) is finished and skipped
-    ready=$(sql -At -c "select case when b is null then 'none'
-        when (select count(*) from pgq.get_batch_events(b)) > 0 then 'ready'
-        else 'empty' end from (select pgq.next_batch('orders', 'mailer') b) x")
-    [ "$ready" = ready ] && break
-    [ "$ready" = empty ] && sql -c "select pgq.finish_batch(pgq.next_batch('orders', 'mailer'))" >/dev/null
+    [ "$(grep -c '^event' "$dir/consumer.out")" -ge 4 ] && break
     sleep 0.1
 done
-[ "$ready" = ready ] || { echo "no batch after 10 s: see $dir/pgqd.log" >&2; exit 1; }
-echo "   a batch is ready"
-
-say "the consumer takes the next batch, reads it and finishes it"
-sql <<'SQL'
-select pgq.next_batch('orders', 'mailer') as batch_id \gset
-select ev_id, ev_type, ev_data from pgq.get_batch_events(:batch_id);
-select pgq.finish_batch(:batch_id) as finished;
-SQL
-
-say "nothing new has happened, so there is no batch now"
-sql -c "select coalesce(pgq.next_batch('orders', 'mailer')::text, 'none') as next_batch"
+[ "$(grep -c '^event' "$dir/consumer.out")" -ge 4 ] \
+    || { echo "no batch after 10 s: see $dir/pgqd.log" >&2; exit 1; }
+sed 's/^/   /' "$dir/consumer.out"
+kill -TERM "$consumer_pid"
+wait "$consumer_pid" || true
+echo "   stopped with SIGTERM between batches: $(tail -1 "$dir/consumer.err")"
 
 say "status: the queue and its consumer"
 sql -c "select queue_name, ev_new, last_tick_id, ticker_lag from pgq.get_queue_info()" \

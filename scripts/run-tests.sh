@@ -69,7 +69,8 @@ make -s -C lib fuzz FUZZ_SECONDS="$fuzz_seconds" >"$out/fuzz.log" 2>&1 &
 fuzz_pid=$!
 
 note "private PostgreSQL tree"
-tree=$(scripts/tmp-install.sh "$top/tmp_install") || { echo "0 passed, 1 failed"; exit 1; }
+# SANITIZE=1 as in the build, so that install does not rebuild plain
+tree=$(SANITIZE=1 scripts/tmp-install.sh "$top/tmp_install") || { echo "0 passed, 1 failed"; exit 1; }
 export PGQ_BINDIR=$tree/bin
 
 pg_regress=$pgxs_dir/src/test/regress/pg_regress

@@ -36,7 +36,7 @@ select c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
 
 select conrelid::regclass, conname, pg_get_constraintdef(oid)
   from pg_constraint where connamespace = 'pgq'::regnamespace
- order by 1::text, 2;
+ order by conrelid::regclass::text, 2;
 
 select indexrelid::regclass, pg_get_indexdef(indexrelid)
-  from pg_index where indrelid = 'pgq.retry_queue'::regclass order by 1::text;
+  from pg_index where indrelid = 'pgq.retry_queue'::regclass order by indexrelid::regclass::text;

@@ -12,7 +12,7 @@ select extrelocatable, extnamespace::regnamespace
 -- exactly seven tables and sequences are dumped with their data
 select array_length(extconfig, 1) as n_config from pg_extension where extname = 'pgq';
 select c::regclass from pg_extension, unnest(extconfig) c
- where extname = 'pgq' order by 1::text;
+ where extname = 'pgq' order by c::regclass::text;
 
 -- the C functions live in pgq_lowlevel and pgq_triggers under upstream's symbols
 select proname, probin, prosrc from pg_proc

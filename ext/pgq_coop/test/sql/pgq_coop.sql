@@ -9,7 +9,7 @@ select pgq_coop.version() = extversion as version_ok
 select p.oid::regprocedure as func, pg_get_function_result(p.oid) as returns,
        prosecdef as definer, proconfig
   from pg_proc p where pronamespace = 'pgq_coop'::regnamespace
- order by 1::text;
+ order by p.oid::regprocedure::text;
 
 select pgq.create_queue('cq');
 -- tick on every call

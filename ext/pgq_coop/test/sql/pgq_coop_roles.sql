@@ -5,7 +5,7 @@ select p.oid::regprocedure as func,
        has_function_privilege('pgq_reader', p.oid, 'execute') as reader,
        has_function_privilege('public', p.oid, 'execute') as public
   from pg_proc p where pronamespace = 'pgq_coop'::regnamespace
- order by 1::text;
+ order by p.oid::regprocedure::text;
 
 select pgq.create_queue('rq');
 create role coop_reader login in role pgq_reader;

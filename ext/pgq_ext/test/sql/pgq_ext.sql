@@ -19,13 +19,13 @@ select conrelid::regclass, conname, pg_get_constraintdef(oid)
   from pg_constraint where connamespace = 'pgq_ext'::regnamespace order by 1;
 select c::regclass, cond from pg_extension,
        unnest(extconfig, extcondition) as u(c, cond)
- where extname = 'pgq_ext' order by 1::text;
+ where extname = 'pgq_ext' order by c::regclass::text;
 
 -- fourteen functions: six definer long forms with a pinned search_path
 select p.oid::regprocedure as func, pg_get_function_result(p.oid) as returns,
        prosecdef as definer, proconfig
   from pg_proc p where pronamespace = 'pgq_ext'::regnamespace
- order by 1::text;
+ order by p.oid::regprocedure::text;
 
 -- upgrade_schema() finds nothing left to do on a fresh install
 select pgq_ext.upgrade_schema();
@@ -91,7 +91,7 @@ select p.oid::regprocedure as func,
        has_function_privilege('pgq_writer', p.oid, 'execute') as writer,
        has_function_privilege('public', p.oid, 'execute') as public
   from pg_proc p where pronamespace = 'pgq_ext'::regnamespace
- order by 1::text;
+ order by p.oid::regprocedure::text;
 select c.relname, c.relacl from pg_class c
  where relnamespace = 'pgq_ext'::regnamespace and relkind = 'r' order by 1;
 

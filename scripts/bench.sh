@@ -14,7 +14,7 @@ if [ "$(id -u)" -eq 0 ]; then
     work=$(mktemp -d /tmp/skytools-bench-src.XXXXXX)
     copy_tree "$top" "$work/src"
     mkdir -p "$work/src/tmp_upstream.debs"
-    (cd "$work/src/tmp_upstream.debs" && apt-get download postgresql-15-pgq3 pgqd >/dev/null 2>&1) || true
+    (cd "$work/src/tmp_upstream.debs" && apt-get download $UPSTREAM_DEBS >/dev/null 2>&1) || true
     # upstream's Python consumer, for bench/consume.sh: its modules are
     # unpacked beside the tree; psycopg2 comes from Debian
     mkdir -p "$work/src/tmp_upstream.pydebs"

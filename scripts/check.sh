@@ -24,7 +24,7 @@ work=$(mktemp -d /tmp/skytools-check.XXXXXX)
 copy_tree "$top" "$work/src"
 mkdir -p "$work/src/tmp_upstream.debs"
 fetch_upstream() {
-    (cd "$work/src/tmp_upstream.debs" && apt-get download postgresql-15-pgq3 pgqd >/dev/null 2>&1)
+    (cd "$work/src/tmp_upstream.debs" && apt-get download $UPSTREAM_DEBS >/dev/null 2>&1)
 }
 fetch_upstream || { apt-get update -qq >/dev/null 2>&1; fetch_upstream; } \
     || echo "== note: upstream postgresql-15-pgq3 cannot be fetched; comparison tests will skip"

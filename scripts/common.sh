@@ -1,10 +1,15 @@
-# scripts/common.sh: shell helpers shared by check.sh and demo.sh.
-# Source it; it defines functions only.
+# scripts/common.sh: shell settings and helpers shared by the scripts.
+# Source it; it sets the package lists and defines functions.
 
 # The Debian packages the build, the tests and the demo need.
 SKYTOOLS_PACKAGES=(make gcc libc6-dev pkg-config git clang-format perl
     postgresql-15 postgresql-server-dev-15 libpq-dev libipc-run-perl
     libevent-dev libcmocka-dev clang libclang-rt-14-dev)
+
+# Upstream's Debian packages, fetched (never installed) for comparison
+# tests and benchmarks: scripts/upstream-install.sh unpacks them into a
+# private tree.
+UPSTREAM_DEBS="postgresql-15-pgq3 postgresql-15-pgq-node pgqd"
 
 # ensure_packages: install what is missing when root; otherwise name it and
 # fail.

@@ -1,22 +1,25 @@
 #!/bin/bash
 # scripts/upstream-install.sh DEST
 #   Make DEST a private PostgreSQL tree (as tmp-install.sh, without our
-#   extensions) holding upstream PgQ 3.5 from Debian's postgresql-15-pgq3
-#   and upstream's pgqd (Debian's pgqd, as DEST/usr/bin/pgqd), fetched
+#   extensions) holding upstream PgQ 3.5 and pgq_node 3.5 from Debian's
+#   postgresql-15-pgq3 and postgresql-15-pgq-node, and upstream's pgqd
+#   (Debian's pgqd, as DEST/usr/bin/pgqd), fetched
 #   with 'apt-get download' and unpacked with 'dpkg -x'.  Used only
 #   by tests and benchmarks that compare with upstream; nothing of it enters
 #   the repository.  Prints the tree's PostgreSQL root on success; exits 1
 #   with a message on stderr when the package cannot be had.
 set -euo pipefail
 dest=$1
-pkgs=${UPSTREAM_PACKAGES:-postgresql-15-pgq3 pgqd}
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/common.sh"
+pkgs=${UPSTREAM_PACKAGES:-$UPSTREAM_DEBS}
 pg_config=${PG_CONFIG:-pg_config}
 bindir=$($pg_config --bindir)
 pkglibdir=$($pg_config --pkglibdir)
 sharedir=$($pg_config --sharedir)
 libroot=$(dirname "$bindir")
 
-if [ ! -f "$dest/.complete" ]; then
+if [ "$(cat "$dest/.complete" 2>/dev/null)" != "$pkgs" ]; then
     debs=$dest.debs
     mkdir -p "$debs"
     for p in $pkgs; do
@@ -35,6 +38,6 @@ if [ ! -f "$dest/.complete" ]; then
         dpkg -x "$d" "$dest"
     done
     [ -d "$dest$pkglibdir" ] || { echo "unexpected package layout" >&2; exit 1; }
-    touch "$dest/.complete"
+    echo "$pkgs" >"$dest/.complete"
 fi
 echo "$dest$libroot"

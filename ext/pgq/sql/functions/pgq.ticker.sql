@@ -3,6 +3,11 @@
 --     External tick, for cascaded queues: insert a tick with the
 --     provider's tick id, time and event sequence but the local snapshot,
 --     and push the local tick and event sequences forward to match.
+--     The snapshot counts the calling transaction as committed, so a
+--     cascade worker can copy a batch's events and insert its tick in one
+--     transaction: the events land in the batch that ends at this tick
+--     (and if the transaction aborts, the tick goes with them).  A tick
+--     made in a transaction of its own is what it always was.
 --     Consumers LISTENing on channel 'pgq_tick' get the queue name.
 -- Returns: i_tick_id.
 -- Errors: 'queue not found or ticker disabled: <q>' unless the queue
@@ -14,6 +19,8 @@ create or replace function pgq.ticker(
 returns bigint as $$
 declare
     q record;
+    own bigint;
+    snap txid_snapshot;
 begin
     select queue_id, queue_tick_seq, queue_event_seq into q
       from pgq.queue
@@ -23,8 +30,19 @@ begin
         raise exception 'queue not found or ticker disabled: %', i_queue_name;
     end if;
 
-    insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)
-        values (q.queue_id, i_tick_id, i_orig_timestamp, i_event_seq);
+    -- this transaction's snapshot, with this transaction visible in it
+    own := txid_current();
+    snap := txid_current_snapshot();
+    select (coalesce(min(x), greatest(txid_snapshot_xmax(snap), own + 1))
+            || ':' || greatest(txid_snapshot_xmax(snap), own + 1)
+            || ':' || coalesce(string_agg(x::text, ',' order by x), ''))::txid_snapshot
+      into snap
+      from txid_snapshot_xip(snap) x
+     where x <> own;
+
+    insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq,
+                          tick_snapshot)
+        values (q.queue_id, i_tick_id, i_orig_timestamp, i_event_seq, snap);
 
     perform pgq.seq_setval(q.queue_tick_seq, i_tick_id);
     perform pgq.seq_setval(q.queue_event_seq, i_event_seq);

@@ -31,6 +31,7 @@ fi
 cd "$top"
 export PG_CONFIG=$(command -v pg_config)
 make -s all >/dev/null
+make -s -C bench >/dev/null
 TREE=$(scripts/tmp-install.sh "$top/tmp_install")/bin
 UPSTREAM=$(scripts/upstream-install.sh "$top/tmp_upstream" 2>/dev/null)/bin || UPSTREAM=
 [ -x "${UPSTREAM:-/nonexistent}/postgres" ] || { UPSTREAM=; echo "(upstream PgQ unavailable: ours only)"; }
@@ -40,7 +41,9 @@ if ls tmp_upstream.pydebs/*.deb >/dev/null 2>&1; then
     for d in tmp_upstream.pydebs/*.deb; do dpkg -x "$d" tmp_upstream.py; done
     PYPGQ=$top/tmp_upstream.py/usr/lib/python3/dist-packages
 fi
-export TREE UPSTREAM PYPGQ
+UPSTREAM_PGQD=
+[ -n "$UPSTREAM" ] && [ -x "$top/tmp_upstream/usr/bin/pgqd" ] && UPSTREAM_PGQD=$top/tmp_upstream/usr/bin/pgqd
+export TREE UPSTREAM PYPGQ UPSTREAM_PGQD
 export PATH=$TREE:$PATH
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=($(cd bench && ls *.sh | grep -v '^lib.sh$' | sed 's/\.sh$//'))

@@ -1,0 +1,254 @@
+#!/bin/bash
+# bench/pgq.sh: PgQ speed, ours against upstream's PgQ 3.5 (Debian's
+# postgresql-15-pgq3, in a private tree) on two clusters of the same
+# machine, every workload alternating ours / upstream (A B A B ...), medians
+# of BENCH_REPS rounds of BENCH_SECS seconds.  Prints one table with the
+# ratio ours/upstream (above 1 is better for ours, except latency, where
+# lower is better).  Asserts nothing.
+#
+#   insert_event   events/s, 1 or 100 events per transaction, 1 or 4 clients
+#   plain INSERT   rows/s of 100 small rows per transaction (the limit)
+#   triggers       rows/s, 100-row INSERT / UPDATE with logutriga, sqltriga,
+#                  jsontriga, no trigger
+#   consume        events/s drained from a queue of BENCH_EVENTS events by 1
+#                  and by 4 consumers (the C library consumer, the same
+#                  client on both sides)
+#   latency        commit-to-consumer ms at 1000 events/s, p50 and p99:
+#                  each side's pgqd and PgQ with default settings, and with
+#                  an eager ticker (ticker_period 0.1, ticker_max_lag 0.1 s)
+#   ticker         pgq.ticker() calls/s with 1, 100, 1000 idle queues
+#
+# Needs TREE, UPSTREAM (bin dirs) and UPSTREAM_PGQD; scripts/bench.sh sets
+# them.  Without upstream only our column is printed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+secs=${BENCH_SECS:-4}
+reps=${BENCH_REPS:-3}
+nevents=${BENCH_EVENTS:-1000000}
+lat_secs=${BENCH_LAT_SECS:-12}
+cleanup() {
+    pkill -INT -f "$BENCH_DIR/pgqd-" 2>/dev/null || true
+    stop_clusters
+}
+trap cleanup EXIT
+
+sides=(ours)
+start_cluster ours "$TREE"
+if [ -n "${UPSTREAM:-}" ]; then
+    start_cluster upstream "$UPSTREAM"
+    sides+=(upstream)
+fi
+port_of() { local v=PORT_$1; echo "${!v}"; }
+conn_of() { echo "host=$BENCH_DIR port=$(port_of "$1") user=postgres dbname=postgres"; }
+pgqd_of() { [ "$1" = ours ] && echo "$TREE/pgqd" || echo "$UPSTREAM_PGQD"; }
+
+setup=$(cat <<'SQL'
+create extension pgq;
+select pgq.create_queue('bq');
+create table plain (id bigserial primary key, a text);
+create table t_none (id bigserial primary key, a text, b int, c timestamptz);
+create table t_logu (like t_none including all);
+create table t_sql (like t_none including all);
+create table t_json (like t_none including all);
+create trigger tg after insert or update or delete on t_logu
+    for each row execute procedure pgq.logutriga('bq');
+create trigger tg after insert or update or delete on t_sql
+    for each row execute procedure pgq.sqltriga('bq');
+create trigger tg after insert or update or delete on t_json
+    for each row execute procedure pgq.jsontriga('bq');
+insert into t_none (a, b, c) select 'row ' || g, g, now() from generate_series(1, 100000) g;
+insert into t_logu select * from t_none;
+insert into t_sql select * from t_none;
+insert into t_json select * from t_none;
+analyze;
+SQL
+)
+for s in "${sides[@]}"; do bsql "$(port_of "$s")" -c "$setup" >/dev/null; done
+
+w() { printf '%s\n' "$2" >"$BENCH_DIR/$1.sql"; }
+w ins1 "select pgq.insert_event('bq', 'ev', 'id=1&name=some+name&total=12.50');"
+w ins100 "select pgq.insert_event('bq', 'ev', 'id=' || i || '&name=some+name&total=12.50') from generate_series(1, 100) i;"
+w plain100 "insert into plain (a) select 'id=' || i || '&name=some+name&total=12.50' from generate_series(1, 100) i;"
+for t in none logu sql json; do
+    w "trig_ins_$t" "insert into t_$t (a, b, c) select 'row ' || g, g, now() from generate_series(1, 100) g;"
+    w "trig_upd_$t" "\\set s random(1, 99900)
+update t_$t set b = b + 1 where id between :s and :s + 99;"
+done
+w ticker "select pgq.ticker();"
+
+declare -A res        # res[row,side] = median
+rows=()               # row keys in print order
+declare -A unit label
+
+# run_tps ROW LABEL UNIT SCRIPT CLIENTS MULT [SIDES...]: pgbench rounds, A B A B
+run_tps() {
+    local row=$1 lab=$2 un=$3 script=$4 clients=$5 mult=$6
+    shift 6
+    local ss=("$@") s r v
+    [ ${#ss[@]} -gt 0 ] || ss=("${sides[@]}")
+    declare -A got=()
+    for r in $(seq "$reps"); do
+        for s in "${ss[@]}"; do
+            v=$(tps "$(port_of "$s")" "$BENCH_DIR/$script.sql" "$secs" "$clients")
+            got[$s]+=" $(awk -v x="$v" -v m="$mult" 'BEGIN {printf "%.0f", x * m}')"
+        done
+    done
+    rows+=("$row"); label[$row]=$lab; unit[$row]=$un
+    for s in "${ss[@]}"; do res[$row,$s]=$(median ${got[$s]}); done
+    # the queue must not grow without bound between workloads
+    for s in "${ss[@]}"; do
+        bsql "$(port_of "$s")" -c "select pgq.maint_rotate_tables_step1('bq')" >/dev/null 2>&1 || true
+        bsql "$(port_of "$s")" -c "select pgq.maint_rotate_tables_step2()" >/dev/null 2>&1 || true
+    done
+}
+
+echo "insert_event ..." >&2
+run_tps ins1c1 "insert_event, 1 per tx, 1 client" "events/s" ins1 1 1
+run_tps ins1c4 "insert_event, 1 per tx, 4 clients" "events/s" ins1 4 1
+run_tps ins100c1 "insert_event, 100 per tx, 1 client" "events/s" ins100 1 100
+run_tps ins100c4 "insert_event, 100 per tx, 4 clients" "events/s" ins100 4 100
+run_tps plain100c1 "plain INSERT, 100 per tx, 1 client" "rows/s" plain100 1 100 ours
+run_tps plain100c4 "plain INSERT, 100 per tx, 4 clients" "rows/s" plain100 4 100 ours
+
+echo "triggers ..." >&2
+for op in ins upd; do
+    for t in none logu sql json; do
+        opn=$([ $op = ins ] && echo INSERT || echo UPDATE)
+        if [ $t = none ]; then
+            run_tps "trig_${op}_$t" "$opn 100 rows, no trigger" "rows/s" "trig_${op}_$t" 1 100 ours
+        else
+            run_tps "trig_${op}_$t" "$opn 100 rows, ${t}triga" "rows/s" "trig_${op}_$t" 1 100
+        fi
+    done
+done
+
+echo "consume ..." >&2
+for s in "${sides[@]}"; do
+    bsql "$(port_of "$s")" >/dev/null <<SQL
+select pgq.create_queue('cq');
+select pgq.set_queue_config('cq', 'ticker_max_count', '0');
+select pgq.set_queue_config('cq', 'ticker_max_lag', '0');
+select pgq.register_consumer('cq', 'c' || i) from generate_series(1, 5) i;
+create procedure produce(n int, per int) language plpgsql as \$\$
+begin
+    for b in 0 .. n / per - 1 loop
+        perform pgq.insert_event('cq', 'I:id', 'id=' || i || '&name=name+' || i || '&total=12.50')
+           from generate_series(b * per + 1, (b + 1) * per) i;
+        commit;
+        perform pgq.ticker('cq');
+        commit;
+    end loop;
+end \$\$;
+call produce($nevents, 10000);
+SQL
+done
+consumer=$here/../examples/simple_consumer
+drain_secs() {   # drain_secs SIDE CONSUMER...: seconds for them to drain the queue at once
+    local s=$1 t0 t1 c pids=()
+    shift
+    t0=$(date +%s.%N)
+    for c in "$@"; do "$consumer" -1 -q "$(conn_of "$s")" cq "$c" 2>/dev/null & pids+=($!); done
+    wait "${pids[@]}"
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}'
+}
+declare -A c1 c4
+for r in $(seq "$reps"); do
+    for s in "${sides[@]}"; do
+        # every consumer back to the first tick: the same events each round
+        bsql "$(port_of "$s")" -c "select pgq.register_consumer_at('cq', 'c' || i,
+            (select min(tick_id) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
+              where q.queue_name = 'cq')) from generate_series(1, 5) i" >/dev/null
+        c1[$s]+=" $(awk -v t="$(drain_secs "$s" c1)" -v n="$nevents" 'BEGIN {printf "%.0f", n / t}')"
+        c4[$s]+=" $(awk -v t="$(drain_secs "$s" c2 c3 c4 c5)" -v n="$nevents" 'BEGIN {printf "%.0f", 4 * n / t}')"
+    done
+done
+rows+=(cons1 cons4)
+label[cons1]="consume $nevents events, 1 consumer"; unit[cons1]="events/s"
+label[cons4]="consume $nevents events, 4 consumers"; unit[cons4]="events/s"
+for s in "${sides[@]}"; do
+    res[cons1,$s]=$(median ${c1[$s]})
+    res[cons4,$s]=$(median ${c4[$s]})
+done
+
+echo "latency ..." >&2
+w lat "select pgq.insert_event('lq', 'lat', extract(epoch from clock_timestamp())::text);"
+latconsumer=$here/latency_consumer
+# latency SIDE MODE: prints "p50 p99" in ms
+latency() {
+    local s=$1 mode=$2 port ini out h
+    port=$(port_of "$s")
+    ini=$BENCH_DIR/pgqd-$s-$mode.ini
+    bsql "$port" -c "select pgq.drop_queue('lq', true)" >/dev/null 2>&1 || true
+    bsql "$port" -c "select pgq.create_queue('lq')" >/dev/null
+    {
+        echo "[pgqd]"
+        echo "base_connstr = host=$BENCH_DIR port=$port user=postgres"
+        echo "database_list = postgres"
+        echo "syslog = 0"
+        echo "logfile = $BENCH_DIR/pgqd-$s-$mode.log"
+        if [ "$mode" = eager ]; then echo "ticker_period = 0.1"; fi
+    } >"$ini"
+    if [ "$mode" = eager ]; then
+        bsql "$port" -c "select pgq.set_queue_config('lq', 'ticker_max_lag', '0.1')" >/dev/null
+    fi
+    "$(pgqd_of "$s")" "$ini" >/dev/null 2>&1 &
+    h=$!
+    out=$BENCH_DIR/lat-$s-$mode.out
+    "$latconsumer" "$(conn_of "$s")" lq lc >"$out" 2>/dev/null &
+    local cpid=$!
+    sleep 1
+    pgbench -n -h "$BENCH_DIR" -p "$port" -U postgres -f "$BENCH_DIR/lat.sql" -R 1000 -T "$lat_secs" \
+        -c 2 -j 2 postgres >/dev/null 2>&1
+    sleep 4     # the last events reach the consumer
+    kill -TERM "$cpid"; wait "$cpid" || true
+    kill -INT "$h"; wait "$h" || true
+    awk '{print $4, $6}' "$out"
+}
+declare -A lp50 lp99
+for mode in default eager; do
+    for r in 1 2; do
+        for s in "${sides[@]}"; do
+            read -r p50 p99 < <(latency "$s" "$mode")
+            lp50[$mode,$s]+=" $p50"; lp99[$mode,$s]+=" $p99"
+        done
+    done
+    rows+=("lat50_$mode" "lat99_$mode")
+    label[lat50_$mode]="latency p50 at 1000 ev/s, $mode ticker"; unit[lat50_$mode]="ms"
+    label[lat99_$mode]="latency p99 at 1000 ev/s, $mode ticker"; unit[lat99_$mode]="ms"
+    for s in "${sides[@]}"; do
+        res[lat50_$mode,$s]=$(median ${lp50[$mode,$s]})
+        res[lat99_$mode,$s]=$(median ${lp99[$mode,$s]})
+    done
+done
+
+echo "ticker ..." >&2
+declare -A have
+for s in "${sides[@]}"; do
+    bsql "$(port_of "$s")" -c "select pgq.drop_queue(queue_name, true) from pgq.queue" >/dev/null
+    have[$s]=0
+done
+for n in 1 100 1000; do
+    for s in "${sides[@]}"; do
+        while [ "${have[$s]}" -lt "$n" ]; do
+            to=$(( have[$s] + 50 < n ? have[$s] + 50 : n ))
+            bsql "$(port_of "$s")" -c "select pgq.create_queue('tq' || i) from generate_series($(( have[$s] + 1 )), $to) i" >/dev/null
+            have[$s]=$to
+        done
+    done
+    run_tps "ticker$n" "pgq.ticker(), $n idle queues" "calls/s" ticker 1 1
+done
+
+echo
+echo "PgQ, ours / upstream 3.5, median of $reps rounds (latency: 2), ${secs}s each"
+printf '%-44s %-9s %11s %11s %8s\n' workload unit ours upstream ratio
+for row in "${rows[@]}"; do
+    o=${res[$row,ours]:-}
+    u=${res[$row,upstream]:-}
+    ratio=-
+    if [ -n "$o" ] && [ -n "$u" ]; then
+        ratio=$(awk -v a="$o" -v b="$u" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')
+    fi
+    printf '%-44s %-9s %11s %11s %8s\n' "${label[$row]}" "${unit[$row]}" "${o:--}" "${u:--}" "$ratio"
+done

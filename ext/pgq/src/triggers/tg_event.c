@@ -5,10 +5,14 @@
  *	  fields, change detection on UPDATE, magic columns, expressions,
  *	  when=, the call of pgq.insert_event() and the trigger's result.
  *
- * Events are queued through SQL, "select pgq.insert_event($1..$7)", with a
- * plan prepared once per backend: whatever pgq.insert_event(7 x text) is
- * defined as when the trigger fires is what runs, with the privileges of
- * the user making the change (who needs pgq_writer).
+ * Events are queued by calling pgq.insert_event(7 x text) through the
+ * function manager, as "select pgq.insert_event($1..$7)" would but without
+ * running a statement per row: whatever the function is defined as when
+ * the trigger fires is what runs (its lookup is forgotten when pg_proc
+ * changes), with the EXECUTE privilege of the user making the change
+ * checked every time (who needs pgq_writer), SECURITY DEFINER and SET
+ * clauses honoured by the function manager, and a strict definition not
+ * called with a NULL argument.
  *
  * IDENTIFICATION
  *	  ext/pgq/src/triggers/tg_event.c
@@ -18,17 +22,33 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/objectaccess.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "parser/parse_func.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/typcache.h"
 
 #include "qbuilder.h"
 #include "trigger.h"
 
-static SPIPlanPtr insert_plan = NULL;
+/* pgq.insert_event(7 x text), looked up on first use and after changes */
+static FmgrInfo insert_fn;
+static bool insert_fn_valid = false;
+static bool insert_fn_callback = false;
+
+static void
+forget_insert_fn(Datum arg, int cacheid, uint32 hashvalue)
+{
+	insert_fn_valid = false;
+}
 
 /* Whether session_replication_role = local turns capture off. */
 bool
@@ -298,39 +318,51 @@ apply_expressions(PgqEvent *ev)
 	return true;
 }
 
-/* select pgq.insert_event(queue, type, data, extra1..4) */
+/* pgq.insert_event(queue, type, data, extra1..4) */
 static void
 insert_event(PgqEvent *ev)
 {
-	Datum values[7];
-	char nulls[7];
+	LOCAL_FCINFO(fcinfo, 7);
+	bool anynull = false;
 	int i;
 
-	if (insert_plan == NULL)
+	if (!insert_fn_valid)
 	{
 		Oid types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID,
 						TEXTOID, TEXTOID, TEXTOID};
-		SPIPlanPtr plan = SPI_prepare(
-			"select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)", 7, types);
+		List *name = list_make2(makeString("pgq"), makeString("insert_event"));
+		Oid fn = LookupFuncName(name, 7, types, false);
 
-		if (plan == NULL || SPI_keepplan(plan) != 0)
-			elog(ERROR, "pgq: preparing the pgq.insert_event call failed");
-		insert_plan = plan;
+		if (!insert_fn_callback)
+		{
+			CacheRegisterSyscacheCallback(PROCOID, forget_insert_fn,
+										  (Datum) 0);
+			insert_fn_callback = true;
+		}
+		fmgr_info_cxt(fn, &insert_fn, TopMemoryContext);
+		insert_fn_valid = true;
 	}
-	values[0] = CStringGetTextDatum(ev->queue_name);
-	nulls[0] = ' ';
+	if (pg_proc_aclcheck(insert_fn.fn_oid, GetUserId(), ACL_EXECUTE) !=
+		ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, "insert_event");
+	InvokeFunctionExecuteHook(insert_fn.fn_oid);
+
+	InitFunctionCallInfoData(*fcinfo, &insert_fn, 7, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = CStringGetTextDatum(ev->queue_name);
+	fcinfo->args[0].isnull = false;
 	for (i = 0; i < EV_NEVENT_FIELDS; i++)
 	{
 		StringInfo s = ev->field[i];
 
-		values[i + 1] =
+		fcinfo->args[i + 1].value =
 			s ? PointerGetDatum(cstring_to_text_with_len(s->data, s->len))
 			  : (Datum) 0;
-		nulls[i + 1] = s ? ' ' : 'n';
+		fcinfo->args[i + 1].isnull = s == NULL;
+		anynull |= s == NULL;
 	}
-	if (SPI_execute_plan(insert_plan, values, nulls, false, 0) !=
-		SPI_OK_SELECT)
-		ereport(ERROR, (errmsg("call of pgq.insert_event failed")));
+	if (insert_fn.fn_strict && anynull)
+		return;
+	(void) FunctionCallInvoke(fcinfo);
 }
 
 /*

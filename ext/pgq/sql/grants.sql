@@ -39,7 +39,9 @@ revoke all on function
     pgq.insert_event(text, text, text, text, text, text, text),
     pgq.current_event_table(text),
     pgq.ticker(text, bigint, timestamptz, bigint), pgq.ticker(text),
-    pgq.ticker(), pgq.maint_retry_events(),
+    pgq.ticker(), pgq.ticker_busy(interval),
+    pgq._insert_tick(int4, text, text, bigint, bigint),
+    pgq.maint_retry_events(),
     pgq.maint_rotate_tables_step1(text), pgq.maint_rotate_tables_step2(),
     pgq.maint_tables_to_vacuum(), pgq.maint_operations(),
     pgq.grant_perms(text), pgq._grant_perms_from(text, text, text, text),
@@ -99,7 +101,7 @@ grant execute on function
 
 grant execute on function
     pgq.ticker(text, bigint, timestamptz, bigint), pgq.ticker(text),
-    pgq.ticker(), pgq.maint_retry_events(),
+    pgq.ticker(), pgq.ticker_busy(interval), pgq.maint_retry_events(),
     pgq.maint_rotate_tables_step1(text), pgq.maint_rotate_tables_step2(),
     pgq.maint_tables_to_vacuum(), pgq.maint_operations(),
     pgq.upgrade_schema(), pgq.grant_perms(text),

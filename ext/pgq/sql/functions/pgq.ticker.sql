@@ -79,7 +79,6 @@ declare
     new_events  bigint;
     lag         interval;
     prev_time   timestamptz;
-    new_id      bigint;
 begin
     select queue_id, queue_tick_seq, queue_event_seq, queue_external_ticker,
            queue_ticker_paused, queue_ticker_max_count, queue_ticker_max_lag,
@@ -141,18 +140,8 @@ begin
         end if;
     end if;
 
-    new_id := nextval(pgq.quote_fqname(q.queue_tick_seq)::regclass);
-    if new_id <= t.tick_id then
-        -- the sequence went back (a crash lost its state): move it on
-        new_id := pgq.seq_setval(q.queue_tick_seq, t.tick_id + 1);
-    end if;
-    insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
-        values (q.queue_id, new_id, cur_seq);
-    -- wake LISTENing consumers (payload limit: 8000 bytes)
-    if octet_length(i_queue_name) < 8000 then
-        perform pg_catalog.pg_notify('pgq_tick', i_queue_name);
-    end if;
-    return new_id;
+    return pgq._insert_tick(q.queue_id, i_queue_name, q.queue_tick_seq,
+                            t.tick_id, cur_seq);
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
 

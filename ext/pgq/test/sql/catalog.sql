@@ -1,6 +1,8 @@
 -- The SQL surface: every function with its arguments, result, security,
 -- strictness and volatility; the tables' columns.  Clients call these by
 -- name and by argument name, so any change here is a compatibility break.
+-- Upstream's 51 functions, plus two of ours: pgq.ticker_busy(interval)
+-- (pgqd's quick ticks for busy queues) and the internal pgq._insert_tick.
 \set VERBOSITY terse
 \pset format unaligned
 select p.proname || '(' || pg_get_function_arguments(p.oid) || ')' as function,

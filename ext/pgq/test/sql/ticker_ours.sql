@@ -16,3 +16,32 @@ select pgq.ticker('tq') = :maxtick + 1 as continues;
 select pgq.ticker('tq') = :maxtick + 2 as and_on;
 
 select pgq.drop_queue('tq');
+
+-- pgq.ticker_busy(min_lag): a queue with events since its last tick gets a
+-- tick when that tick is min_lag old, below ticker_max_count and
+-- ticker_max_lag; a queue without new events gets none
+select pgq.create_queue('busy_q');
+select pgq.create_queue('idle_q');
+select pgq.create_queue('paused_q');
+select pgq.set_queue_config('paused_q', 'ticker_paused', 'true');
+-- (a queue's second tick comes at once: with one tick there is no gap to
+-- back off from)
+select pgq.ticker('busy_q') > 0 as second_tick;
+select pgq.ticker('idle_q') > 0 as second_tick;
+select pgq.register_consumer('busy_q', 'bc');
+-- (two events: a queue's first event id leaves its event sequence at the
+-- value the first tick recorded, as upstream counts it)
+select pgq.insert_event('busy_q', 'ev', i::text) > 0 as inserted from generate_series(1, 2) i;
+select pgq.insert_event('paused_q', 'ev', i::text) > 0 as inserted from generate_series(1, 2) i;
+select pgq.ticker('busy_q') as not_due_for_ticker;
+select pgq.ticker('idle_q') as not_due_for_ticker;
+select pgq.ticker_busy('1 hour') as none_old_enough;
+select pgq.ticker_busy('0');
+select queue_name, ev_new, last_tick_id
+  from pgq.get_queue_info() where queue_name like '%\_q' order by 1;
+select pgq.ticker_busy('0') as nothing_new;
+-- the tick it made is a normal one: a consumer gets the event
+select pgq.next_batch('busy_q', 'bc') as bb \gset
+select ev_data from pgq.get_batch_events(:bb);
+select pgq.finish_batch(:bb);
+select pgq.drop_queue(q, true) from unnest(array['busy_q', 'idle_q', 'paused_q']) q;

@@ -37,6 +37,9 @@ static const CfKey pgqd_keys[] = {
 	K(maint_period, CF_TIME, "120", "seconds between maintenance rounds"),
 	K(retry_period, CF_TIME, "30", "seconds between retry-event rounds"),
 	K(ticker_period, CF_TIME, "1", "seconds between pgq.ticker() calls"),
+	K(ticker_busy_period, CF_TIME, "0.1",
+	  "seconds between quick ticks of queues with new events; 0: off"
+	  " (not upstream)"),
 	K(stats_period, CF_TIME, "30", "seconds between stats lines; 0: none"),
 	K(connection_lifetime, CF_TIME, "3600",
 	  "seconds a ticker connection lives; 0: forever"),

@@ -41,6 +41,7 @@ typedef struct PgqdConfig
 	double maint_period;
 	double retry_period;
 	double ticker_period;
+	double ticker_busy_period; /* pgq.ticker_busy(), when pgq has it */
 	double stats_period;
 	double connection_lifetime;
 	int metrics_port;
@@ -68,6 +69,8 @@ typedef struct Db
 	int tstate;
 	double backoff; /* next reconnect delay after a loss */
 	bool jobs_started;
+	bool has_busy;		 /* pgq.ticker_busy(interval) exists */
+	double full_tick_at; /* when pgq.ticker() last ran */
 
 	/* maint.c */
 	PgConn *maint;

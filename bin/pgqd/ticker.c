@@ -8,7 +8,7 @@
  *
  * With a pgq that has pgq.ticker_busy() (ours) and ticker_busy_period > 0
  * the sleep is ticker_busy_period, and the wake-ups between two
- * pgq.ticker() calls run pgq.ticker_busy(ticker_busy_period) instead:
+ * pgq.ticker() calls run pgq.ticker_busy(ticker_busy_period / 2) instead:
  * queues with new events get a tick within about that time, so consumers
  * (woken by the tick's NOTIFY) see events within a tenth of a second
  * rather than up to ticker_period; idle queues get no more ticks.
@@ -156,8 +156,9 @@ send_tick(Db *db)
 		char lag[64];
 		const char *params[1] = {lag};
 
+		/* half the period: a tick made at the last wake-up is old enough */
 		snprintf(lag, sizeof(lag), "%.3f seconds",
-				 db->pgqd->cfg.ticker_busy_period);
+				 db->pgqd->cfg.ticker_busy_period / 2);
 		db->tstate = T_BUSY;
 		if (!pgc_send(db->ticker, "select pgq.ticker_busy($1::interval)", 1,
 					  params))

@@ -144,29 +144,36 @@ busy_ticks(Db *db)
 		   db->pgqd->cfg.ticker_busy_period < db->pgqd->cfg.ticker_period;
 }
 
-/* The next tick call: pgq.ticker() when due, else pgq.ticker_busy(). */
+/*
+ * The next tick call: pgq.ticker() when due (with pgq.ticker_busy() in the
+ * same statement, so busy queues never wait a round), else only
+ * pgq.ticker_busy().  Its lag is half the period: a tick made at the last
+ * wake-up is old enough, so a busy queue ticks at every wake-up.
+ */
 static void
 send_tick(Db *db)
 {
 	double now = metrics_now();
+	bool full = now - db->full_tick_at >= db->pgqd->cfg.ticker_period - 0.001;
+	char lag[64];
+	const char *params[1] = {lag};
+	const char *sql;
 
-	if (busy_ticks(db) &&
-		now - db->full_tick_at < db->pgqd->cfg.ticker_period - 0.001)
+	if (!busy_ticks(db))
 	{
-		char lag[64];
-		const char *params[1] = {lag};
-
-		/* half the period: a tick made at the last wake-up is old enough */
-		snprintf(lag, sizeof(lag), "%.3f seconds",
-				 db->pgqd->cfg.ticker_busy_period / 2);
-		db->tstate = T_BUSY;
-		if (!pgc_send(db->ticker, "select pgq.ticker_busy($1::interval)", 1,
-					  params))
-			lost(db);
+		db->full_tick_at = now;
+		send_or_lose(db, T_TICK, "select pgq.ticker()");
 		return;
 	}
-	db->full_tick_at = now;
-	send_or_lose(db, T_TICK, "select pgq.ticker()");
+	if (full)
+		db->full_tick_at = now;
+	sql = full ? "select pgq.ticker(), pgq.ticker_busy($1::interval)"
+			   : "select pgq.ticker_busy($1::interval)";
+	snprintf(lag, sizeof(lag), "%.3f seconds",
+			 db->pgqd->cfg.ticker_busy_period / 2);
+	db->tstate = full ? T_TICK : T_BUSY;
+	if (!pgc_send(db->ticker, sql, 1, params))
+		lost(db);
 }
 
 /* After a tick: sleep ticker_period, renewing an old connection first. */

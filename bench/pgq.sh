@@ -11,8 +11,9 @@
 #   triggers       rows/s, 100-row INSERT / UPDATE with logutriga, sqltriga,
 #                  jsontriga, no trigger
 #   consume        events/s drained from a queue of BENCH_EVENTS events by 1
-#                  and by 4 consumers (the C library consumer, the same
-#                  client on both sides)
+#                  and by 4 consumers: each side's own consumer (our C
+#                  library; upstream's python3-pgq), and the C library on
+#                  both (the servers' part alone)
 #   latency        commit-to-consumer ms at 1000 events/s, p50 and p99:
 #                  each side's pgqd and PgQ with default settings, and with
 #                  an eager ticker (ticker_period 0.1, ticker_max_lag 0.1 s)
@@ -144,33 +145,73 @@ call produce($nevents, 10000);
 SQL
 done
 consumer=$here/../examples/simple_consumer
-drain_secs() {   # drain_secs SIDE CONSUMER...: seconds for them to drain the queue at once
-    local s=$1 t0 t1 c pids=()
-    shift
+py=/usr/bin/python3
+have_py=
+if [ -n "${PYPGQ:-}" ] && PYTHONPATH=$PYPGQ $py -c 'import pgq, psycopg2' 2>/dev/null; then
+    have_py=1
+fi
+# start_drain SIDE KIND CONSUMER: one consumer draining cq in the background
+start_drain() {
+    local s=$1 kind=$2 c=$3
+    if [ "$kind" = py ]; then
+        cat >"$BENCH_DIR/py-$s-$c.ini" <<INI
+[bench_consumer]
+job_name = $c
+db = $(conn_of "$s")
+queue_name = cq
+consumer_name = $c
+logfile = $BENCH_DIR/py.log
+use_skylog = 0
+INI
+        PYTHONPATH=$PYPGQ $py "$here/pgq_py_consumer.py" "$BENCH_DIR/py-$s-$c.ini" >/dev/null 2>&1 &
+    else
+        "$consumer" -1 -q "$(conn_of "$s")" cq "$c" 2>/dev/null &
+    fi
+}
+# drain_rate SIDE KIND CONSUMER...: events/s for them to drain the queue at once
+drain_rate() {
+    local s=$1 kind=$2 t0 t1 c pids=()
+    shift 2
     t0=$(date +%s.%N)
-    for c in "$@"; do "$consumer" -1 -q "$(conn_of "$s")" cq "$c" 2>/dev/null & pids+=($!); done
+    for c in "$@"; do start_drain "$s" "$kind" "$c"; pids+=($!); done
     wait "${pids[@]}"
     t1=$(date +%s.%N)
-    awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}'
+    awk -v a="$t0" -v b="$t1" -v n="$nevents" -v k=$# 'BEGIN {printf "%.0f", k * n / (b - a)}'
 }
-declare -A c1 c4
+rewind() {   # every consumer back to the first tick: the same events each round
+    bsql "$(port_of "$1")" -c "select pgq.register_consumer_at('cq', 'c' || i,
+        (select min(tick_id) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
+          where q.queue_name = 'cq')) from generate_series(1, 5) i" >/dev/null
+}
+declare -A cons
 for r in $(seq "$reps"); do
     for s in "${sides[@]}"; do
-        # every consumer back to the first tick: the same events each round
-        bsql "$(port_of "$s")" -c "select pgq.register_consumer_at('cq', 'c' || i,
-            (select min(tick_id) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
-              where q.queue_name = 'cq')) from generate_series(1, 5) i" >/dev/null
-        c1[$s]+=" $(awk -v t="$(drain_secs "$s" c1)" -v n="$nevents" 'BEGIN {printf "%.0f", n / t}')"
-        c4[$s]+=" $(awk -v t="$(drain_secs "$s" c2 c3 c4 c5)" -v n="$nevents" 'BEGIN {printf "%.0f", 4 * n / t}')"
+        rewind "$s"
+        cons[lib1,$s]+=" $(drain_rate "$s" lib c1)"
+        cons[lib4,$s]+=" $(drain_rate "$s" lib c2 c3 c4 c5)"
+        # each side's own consumer: ours the C library, upstream python3-pgq
+        if [ "$s" = upstream ] && [ -n "$have_py" ]; then
+            rewind "$s"
+            cons[own1,$s]+=" $(drain_rate "$s" py c1)"
+            cons[own4,$s]+=" $(drain_rate "$s" py c2 c3 c4 c5)"
+        fi
     done
 done
-rows+=(cons1 cons4)
-label[cons1]="consume $nevents events, 1 consumer"; unit[cons1]="events/s"
-label[cons4]="consume $nevents events, 4 consumers"; unit[cons4]="events/s"
+rows+=(own1 own4 lib1 lib4)
+label[own1]="consume, 1 consumer: own stack *"; unit[own1]="events/s"
+label[own4]="consume, 4 consumers: own stack *"; unit[own4]="events/s"
+label[lib1]="consume, 1 consumer: C library on both"; unit[lib1]="events/s"
+label[lib4]="consume, 4 consumers: C library on both"; unit[lib4]="events/s"
 for s in "${sides[@]}"; do
-    res[cons1,$s]=$(median ${c1[$s]})
-    res[cons4,$s]=$(median ${c4[$s]})
+    res[lib1,$s]=$(median ${cons[lib1,$s]})
+    res[lib4,$s]=$(median ${cons[lib4,$s]})
 done
+res[own1,ours]=${res[lib1,ours]}
+res[own4,ours]=${res[lib4,ours]}
+if [ -n "${cons[own1,upstream]:-}" ]; then
+    res[own1,upstream]=$(median ${cons[own1,upstream]})
+    res[own4,upstream]=$(median ${cons[own4,upstream]})
+fi
 
 echo "latency ..." >&2
 w lat "select pgq.insert_event('lq', 'lat', extract(epoch from clock_timestamp())::text);"
@@ -242,6 +283,8 @@ done
 
 echo
 echo "PgQ, ours / upstream 3.5, median of $reps rounds (latency: 2), ${secs}s each"
+echo "(consume, $nevents events in batches of 10000; * own stack: our C library"
+echo " consumer on ours, upstream's Python consumer python3-pgq on upstream)"
 printf '%-44s %-9s %11s %11s %8s\n' workload unit ours upstream ratio
 for row in "${rows[@]}"; do
     o=${res[$row,ours]:-}

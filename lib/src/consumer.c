@@ -61,6 +61,7 @@ struct PgqConsumer
 	int row;
 	bool cursor_done;
 	PgqEvent ev;
+	char timebuf[96];
 	RetryTag *retries;
 	int nretries;
 	int maxretries;
@@ -223,14 +224,16 @@ connect_db(const char *conninfo, const char *what)
  * NULL (logged) on failure.
  */
 static PGresult *
-run(PGconn *db, const char *sql, int nparams, const char *const *params)
+run_fmt(PGconn *db, const char *sql, int nparams, const char *const *params,
+		int result_format)
 {
 	PGresult *res;
 	ExecStatusType st;
 
 	if (db == NULL)
 		return NULL;
-	res = PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(db, sql, nparams, NULL, params, NULL, NULL,
+					   result_format);
 	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 	{
@@ -247,6 +250,12 @@ run(PGconn *db, const char *sql, int nparams, const char *const *params)
 		return NULL;
 	}
 	return res;
+}
+
+static PGresult *
+run(PGconn *db, const char *sql, int nparams, const char *const *params)
+{
+	return run_fmt(db, sql, nparams, params, 0);
 }
 
 /* Run a statement whose result is not needed. */
@@ -437,17 +446,18 @@ fetch_rows(PgqConsumer *c, bool first)
 		const char *p[2] = {idbuf, limbuf};
 
 		snprintf(idbuf, sizeof(idbuf), "%" PRId64, c->batch.batch_id);
-		c->rows = run(c->qdb,
-					  "select ev_id, ev_time, ev_txid, ev_retry, ev_type, "
-					  "ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4 "
-					  "from pgq.get_batch_cursor($1, '" CURSOR_NAME "', $2)",
-					  2, p);
+		c->rows =
+			run_fmt(c->qdb,
+					"select ev_id, ev_time, ev_txid, ev_retry, ev_type, "
+					"ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4 "
+					"from pgq.get_batch_cursor($1, '" CURSOR_NAME "', $2)",
+					2, p, 1);
 	}
 	else
 	{
 		snprintf(sql, sizeof(sql), "fetch %d from " CURSOR_NAME,
 				 c->o.fetch_size);
-		c->rows = run(c->qdb, sql, 0, NULL);
+		c->rows = run_fmt(c->qdb, sql, 0, NULL, 1);
 	}
 	if (c->rows == NULL)
 	{
@@ -462,6 +472,61 @@ static const char *
 get_str(PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+/*
+ * Events are fetched in binary: the server then formats no numbers or
+ * times (a large part of its work per event), and the client decodes
+ * fixed-size integers.  Text columns are the same bytes either way
+ * (libpq ends every value with a NUL).
+ */
+static int64_t
+bin_int(PGresult *res, int row, int col)
+{
+	const unsigned char *p;
+	int len, i;
+	uint64_t v = 0;
+
+	if (PQgetisnull(res, row, col))
+		return 0;
+	p = (const unsigned char *) PQgetvalue(res, row, col);
+	len = PQgetlength(res, row, col);
+	for (i = 0; i < len; i++)
+		v = (v << 8) | p[i];
+	if (len == 4)
+		return (int32_t) (uint32_t) v;
+	return (int64_t) v;
+}
+
+/* A binary timestamptz as "YYYY-MM-DD HH:MM:SS.ffffff+00" (UTC). */
+static const char *
+bin_time(PGresult *res, int row, int col, char *buf, size_t len)
+{
+	int64_t us, secs;
+	int frac;
+	time_t t;
+	struct tm tm;
+
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	us = bin_int(res, row, col);
+	if (us == INT64_MAX)
+		return "infinity";
+	if (us == INT64_MIN)
+		return "-infinity";
+	secs = us / 1000000;
+	frac = (int) (us % 1000000);
+	if (frac < 0)
+	{
+		frac += 1000000;
+		secs--;
+	}
+	t = (time_t) (secs + 946684800); /* 2000-01-01 */
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			 tm.tm_min, tm.tm_sec, frac);
+	return buf;
 }
 
 const PgqEvent *
@@ -485,10 +550,10 @@ pgq_batch_next(PgqConsumer *c)
 		return NULL;
 
 	r = c->rows;
-	c->ev.id = get_int64(r, c->row, 0);
-	c->ev.time = get_str(r, c->row, 1);
-	c->ev.txid = get_int64(r, c->row, 2);
-	c->ev.retry = (int) get_int64(r, c->row, 3);
+	c->ev.id = bin_int(r, c->row, 0);
+	c->ev.time = bin_time(r, c->row, 1, c->timebuf, sizeof(c->timebuf));
+	c->ev.txid = bin_int(r, c->row, 2);
+	c->ev.retry = (int) bin_int(r, c->row, 3);
 	c->ev.type = get_str(r, c->row, 4);
 	c->ev.data = get_str(r, c->row, 5);
 	c->ev.extra1 = get_str(r, c->row, 6);

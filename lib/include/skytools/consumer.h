@@ -60,8 +60,8 @@ typedef struct PgqEvent
 {
 	int64_t id;
 	int64_t txid;
-	int retry; /* times retried; 0 on first delivery */
-	const char *time;
+	int retry;		  /* times retried; 0 on first delivery */
+	const char *time; /* ev_time in UTC: "YYYY-MM-DD HH:MM:SS.ffffff+00" */
 	const char *type;
 	const char *data;
 	const char *extra1;

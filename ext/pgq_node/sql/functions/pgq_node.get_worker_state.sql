@@ -34,35 +34,22 @@ declare
     w record;
     cq text;
 begin
-    select n.node_type, n.node_name, n.worker_name, n.combined_queue
-      into node_type, node_name, worker_name, combined_queue
+    select n.worker_name, n.combined_queue into worker_name, cq
       from pgq_node.node_info n
      where n.queue_name = i_queue_name;
-    if not found then
-        select 404, 'Unknown queue: ' || i_queue_name into ret_code, ret_note;
+    combined_queue := cq;
+
+    -- the worker's own state, with the same refusals
+    select s.ret_code, s.ret_note, s.node_type, s.node_name, s.completed_tick,
+           s.provider_node, s.provider_location, s.paused, s.uptodate,
+           s.cur_error
+      into ret_code, ret_note, node_type, node_name, completed_tick,
+           provider_node, provider_location, paused, uptodate, cur_error
+      from pgq_node.get_consumer_state(i_queue_name, worker_name) s;
+    if ret_code >= 300 then
         return;
     end if;
 
-    select s.last_tick_id, s.provider_node, s.paused, s.uptodate, s.cur_error
-      into completed_tick, provider_node, paused, uptodate, cur_error
-      from pgq_node.local_state s
-     where s.queue_name = i_queue_name and s.consumer_name = worker_name;
-    if not found then
-        select 404, 'Unknown consumer: ' || i_queue_name || '/' || worker_name
-          into ret_code, ret_note;
-        return;
-    end if;
-
-    select l.node_location into provider_location
-      from pgq_node.node_location l
-     where l.queue_name = i_queue_name and l.node_name = provider_node;
-    if not found then
-        select 404, 'Unknown provider node: ' || i_queue_name || '/' || provider_node
-          into ret_code, ret_note;
-        return;
-    end if;
-
-    cq := combined_queue;
     if cq is not null then
         select c.node_type into combined_type
           from pgq_node.node_info c
@@ -82,8 +69,6 @@ begin
     else
         local_watermark := completed_tick;
     end if;
-
-    select 100, 'Ok' into ret_code, ret_note;
     return;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;

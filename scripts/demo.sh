@@ -71,7 +71,7 @@ say "starting pgqd, the ticker daemon, in the background (log: $dir/pgqd.log)"
 pgqd -d "$dir/pgqd.ini"
 echo "   it ticks every database with pgq: a tick closes a batch, and events"
 echo "   become readable only after one (here within a tenth of a second:"
-    echo "   pgqd ticks queues with new events quickly, ticker_busy_period)"
+echo "   pgqd ticks queues with new events quickly, ticker_busy_period)"
 
 consumer=$dir/src/examples/simple_consumer
 conn="host=$dir port=$port user=postgres dbname=postgres"

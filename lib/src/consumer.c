@@ -320,8 +320,24 @@ query_int(PgqConsumer *c, const char *sql, int nparams,
 	return v;
 }
 
+/*
+ * Register; a first registration racing another process of the same
+ * consumer can fail on an older PgQ (ours waits instead): try again.
+ */
+static int register_once(PgqConsumer *c);
+
 int
 pgq_consumer_register(PgqConsumer *c)
+{
+	int tries, r = -1;
+
+	for (tries = 0; tries < 3 && r < 0; tries++)
+		r = register_once(c);
+	return r;
+}
+
+static int
+register_once(PgqConsumer *c)
 {
 	if (c->o.subconsumer)
 	{

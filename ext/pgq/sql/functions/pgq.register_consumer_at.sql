@@ -22,11 +22,14 @@ begin
         raise exception 'Event queue not created yet';
     end if;
 
-    select co_id into v_consumer_id
-      from pgq.consumer where co_name = x_consumer_name for update;
+    -- concurrent first registrations of one name wait for each other
+    -- here instead of failing on consumer_name_uq
+    insert into pgq.consumer (co_name) values (x_consumer_name)
+        on conflict (co_name) do nothing
+        returning co_id into v_consumer_id;
     if not found then
-        insert into pgq.consumer (co_name) values (x_consumer_name);
-        v_consumer_id := currval('pgq.consumer_co_id_seq');
+        select co_id into v_consumer_id
+          from pgq.consumer where co_name = x_consumer_name for update;
     end if;
 
     if x_tick_pos is not null then
@@ -61,7 +64,11 @@ begin
     end if;
 
     insert into pgq.subscription (sub_queue, sub_consumer, sub_last_tick)
-        values (v_queue_id, v_consumer_id, v_last_tick);
+        values (v_queue_id, v_consumer_id, v_last_tick)
+        on conflict (sub_queue, sub_consumer) do nothing;
+    if not found then
+        return 0;   -- registered concurrently, by another session
+    end if;
     return 1;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;

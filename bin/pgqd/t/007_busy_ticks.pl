@@ -47,9 +47,10 @@ stop_pgqd($h);
 
 # off: with ticker_period 30 nothing ticks the new events for a while
 $h = start_pgqd($node, $dir, "ticker_period = 30\nticker_busy_period = 0\n");
+# its first round is over once it has looked for DROP DATABASE statements
 $node->poll_query_until('postgres', q{select count(*) > 0 from pg_stat_activity
-  where application_name like 'pgqd%'}) or die 'pgqd did not start';
-usleep(1_500_000);    # its first round of pgq.ticker() is over
+  where application_name like 'pgqd%' and state = 'idle'
+    and query like '%pg_stat_activity%'}) or die 'pgqd did not start';
 $busy_before = last_tick('busy');
 sql(q{select pgq.insert_event('busy', 'ev', i::text) from generate_series(1, 3) i});
 usleep(2_000_000);

@@ -320,60 +320,32 @@ query_int(PgqConsumer *c, const char *sql, int nparams,
 	return v;
 }
 
-/*
- * Register; a first registration racing another process of the same
- * consumer can fail on an older PgQ (ours waits instead): try again.
- */
-static int register_once(PgqConsumer *c);
+/* Call a (un)registering function with queue, consumer [, subconsumer]. */
+static int
+call_registration(PgqConsumer *c, const char *plain_sql, const char *coop_sql)
+{
+	const char *p[3] = {c->o.queue_name, c->o.consumer_name, c->o.subconsumer};
+
+	return c->o.subconsumer ? query_int(c, coop_sql, 3, p)
+							: query_int(c, plain_sql, 2, p);
+}
 
 int
 pgq_consumer_register(PgqConsumer *c)
 {
-	int tries, r = -1;
-
-	for (tries = 0; tries < 3 && r < 0; tries++)
-		r = register_once(c);
-	return r;
-}
-
-static int
-register_once(PgqConsumer *c)
-{
-	if (c->o.subconsumer)
-	{
-		const char *p[3] = {c->o.queue_name, c->o.consumer_name,
-							c->o.subconsumer};
-
-		return query_int(c, "select pgq_coop.register_subconsumer($1, $2, $3)",
-						 3, p);
-	}
-	else
-	{
-		const char *p[2] = {c->o.queue_name, c->o.consumer_name};
-
-		return query_int(c, "select pgq.register_consumer($1, $2)", 2, p);
-	}
+	return call_registration(
+		c, "select pgq.register_consumer($1, $2)",
+		"select pgq_coop.register_subconsumer($1, $2, $3)");
 }
 
 int
 pgq_consumer_unregister(PgqConsumer *c)
 {
-	int r;
+	/* pgq.unregister_consumer counts the rows it removed */
+	int r = call_registration(
+		c, "select pgq.unregister_consumer($1, $2)",
+		"select pgq_coop.unregister_subconsumer($1, $2, $3, 0)");
 
-	if (c->o.subconsumer)
-	{
-		const char *p[3] = {c->o.queue_name, c->o.consumer_name,
-							c->o.subconsumer};
-
-		r = query_int(
-			c, "select pgq_coop.unregister_subconsumer($1, $2, $3, 0)", 3, p);
-	}
-	else
-	{
-		const char *p[2] = {c->o.queue_name, c->o.consumer_name};
-
-		r = query_int(c, "select pgq.unregister_consumer($1, $2)", 2, p);
-	}
 	return r > 1 ? 1 : r;
 }
 

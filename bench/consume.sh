@@ -24,19 +24,8 @@ port=$PORT_ours
 consumer=$here/../examples/simple_consumer
 conn="host=$BENCH_DIR port=$port user=postgres dbname=postgres"
 kinds=(lib sql)
-py=/usr/bin/python3
-if [ -n "${PYPGQ:-}" ] && PYTHONPATH=$PYPGQ $py -c 'import pgq, psycopg2' 2>/dev/null; then
+if have_pypgq; then
     kinds+=(py)
-    cat >"$BENCH_DIR/py.ini" <<INI
-[bench_consumer]
-job_name = c_py
-db = $conn
-queue_name = bq
-consumer_name = c_py
-logfile = $BENCH_DIR/py.log
-use_skylog = 0
-loop_delay = 1
-INI
 else
     echo "(python3-pgq or python3-psycopg2 unavailable: no Python consumer)"
 fi
@@ -69,7 +58,7 @@ drain() {
                     perform count(*) from pgq.get_batch_events(b);
                     perform pgq.finish_batch(b);
                 end loop; end \$\$" ;;
-        py) PYTHONPATH=$PYPGQ $py "$here/pgq_py_consumer.py" "$BENCH_DIR/py.ini" >/dev/null 2>&1 ;;
+        py) run_pypgq "$conn" bq c_py ;;
     esac
 }
 

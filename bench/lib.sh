@@ -56,3 +56,25 @@ tps() {
 median() {
     printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
 }
+
+# have_pypgq: whether upstream's Python consumer can run (PYPGQ set by
+# scripts/bench.sh to the unpacked python3-pgq, psycopg2 from Debian).
+have_pypgq() {
+    [ -n "${PYPGQ:-}" ] && PYTHONPATH=$PYPGQ /usr/bin/python3 -c 'import pgq, psycopg2' 2>/dev/null
+}
+
+# run_pypgq CONNSTR QUEUE CONSUMER: drain QUEUE as CONSUMER with upstream's
+# Python consumer (bench/pgq_py_consumer.py) and return when it is empty.
+run_pypgq() {
+    local ini=$BENCH_DIR/py-$3-$$-$RANDOM.ini
+    cat >"$ini" <<INI
+[bench_consumer]
+job_name = $3
+db = $1
+queue_name = $2
+consumer_name = $3
+logfile = $BENCH_DIR/py.log
+use_skylog = 0
+INI
+    PYTHONPATH=$PYPGQ /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/pgq_py_consumer.py" "$ini" >/dev/null 2>&1
+}

@@ -145,25 +145,13 @@ call produce($nevents, 10000);
 SQL
 done
 consumer=$here/../examples/simple_consumer
-py=/usr/bin/python3
 have_py=
-if [ -n "${PYPGQ:-}" ] && PYTHONPATH=$PYPGQ $py -c 'import pgq, psycopg2' 2>/dev/null; then
-    have_py=1
-fi
+have_pypgq && have_py=1
 # start_drain SIDE KIND CONSUMER: one consumer draining cq in the background
 start_drain() {
     local s=$1 kind=$2 c=$3
     if [ "$kind" = py ]; then
-        cat >"$BENCH_DIR/py-$s-$c.ini" <<INI
-[bench_consumer]
-job_name = $c
-db = $(conn_of "$s")
-queue_name = cq
-consumer_name = $c
-logfile = $BENCH_DIR/py.log
-use_skylog = 0
-INI
-        PYTHONPATH=$PYPGQ $py "$here/pgq_py_consumer.py" "$BENCH_DIR/py-$s-$c.ini" >/dev/null 2>&1 &
+        run_pypgq "$(conn_of "$s")" cq "$c" &
     else
         "$consumer" -1 -q "$(conn_of "$s")" cq "$c" 2>/dev/null &
     fi

@@ -103,6 +103,10 @@ typedef struct QueueCacheEntry
 	Oid table_oid;			/* <data_pfx>_<cur_table>, for the direct path */
 	bool direct;			/* the table is plain enough to skip SQL */
 	bool checked;			/* direct is current (relcache callback) */
+	MemoryContext idx_cxt;	/* holds the two arrays below */
+	int nidx;				/* the table's indexes, for the direct path */
+	Oid *idx_oid;
+	IndexInfo **idx_info;
 	int16 attnum[INSERT_NARGS + 1]; /* column of each value, ev_txid last */
 	TransactionId counter_xid;		/* transaction the counter belongs to */
 	int32 counter;					/* events inserted by counter_xid */
@@ -219,6 +223,8 @@ get_queue_entry(int32 queue_id)
 		entry->table_oid = InvalidOid;
 		entry->direct = false;
 		entry->checked = false;
+		entry->idx_cxt = NULL;
+		entry->nidx = 0;
 		entry->counter_xid = InvalidTransactionId;
 		entry->counter = 0;
 	}
@@ -245,6 +251,7 @@ static bool
 table_is_plain(Relation rel, QueueCacheEntry *entry)
 {
 	TupleDesc td = RelationGetDescr(rel);
+	MemoryContext old;
 	List *indexes;
 	ListCell *lc;
 	bool plain = true;
@@ -289,7 +296,17 @@ table_is_plain(Relation rel, QueueCacheEntry *entry)
 	if (live != INSERT_NARGS + 1)
 		return false;
 
+	/* the indexes and their IndexInfo, kept until the table changes */
+	if (entry->idx_cxt == NULL)
+		entry->idx_cxt = AllocSetContextCreate(
+			TopMemoryContext, "pgq event table indexes", ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(entry->idx_cxt);
+	old = MemoryContextSwitchTo(entry->idx_cxt);
 	indexes = RelationGetIndexList(rel);
+	entry->nidx = list_length(indexes);
+	entry->idx_oid = palloc(Max(entry->nidx, 1) * sizeof(Oid));
+	entry->idx_info = palloc(Max(entry->nidx, 1) * sizeof(IndexInfo *));
+	i = 0;
 	foreach (lc, indexes)
 	{
 		Relation idx = index_open(lfirst_oid(lc), AccessShareLock);
@@ -299,9 +316,12 @@ table_is_plain(Relation rel, QueueCacheEntry *entry)
 			RelationGetIndexPredicate(idx) != NIL || !ix->indisvalid ||
 			!ix->indisready || !ix->indimmediate || ix->indisexclusion)
 			plain = false;
+		entry->idx_oid[i] = lfirst_oid(lc);
+		entry->idx_info[i] = BuildIndexInfo(idx);
+		i++;
 		index_close(idx, AccessShareLock);
 	}
-	list_free(indexes);
+	MemoryContextSwitchTo(old);
 	return plain;
 }
 
@@ -320,8 +340,6 @@ direct_insert(QueueCacheEntry *entry, Datum *values, char *nulls)
 	Datum *tv;
 	bool *tn;
 	HeapTuple tup;
-	List *indexes;
-	ListCell *lc;
 	int i;
 
 	/* the lock makes pending invalidations (a new trigger...) arrive */
@@ -358,16 +376,15 @@ direct_insert(QueueCacheEntry *entry, Datum *values, char *nulls)
 	tup = heap_form_tuple(td, tv, tn);
 	heap_insert(rel, tup, GetCurrentCommandId(true), 0, NULL);
 
-	indexes = RelationGetIndexList(rel);
-	if (indexes != NIL)
+	if (entry->nidx > 0)
 	{
 		TupleTableSlot *slot = MakeSingleTupleTableSlot(td, &TTSOpsHeapTuple);
 
 		ExecStoreHeapTuple(tup, slot, false);
-		foreach (lc, indexes)
+		for (i = 0; i < entry->nidx; i++)
 		{
-			Relation idx = index_open(lfirst_oid(lc), RowExclusiveLock);
-			IndexInfo *ii = BuildIndexInfo(idx);
+			Relation idx = index_open(entry->idx_oid[i], RowExclusiveLock);
+			IndexInfo *ii = entry->idx_info[i];
 			Datum iv[INDEX_MAX_KEYS];
 			bool in[INDEX_MAX_KEYS];
 
@@ -382,7 +399,6 @@ direct_insert(QueueCacheEntry *entry, Datum *values, char *nulls)
 			index_close(idx, NoLock);
 		}
 		ExecDropSingleTupleTableSlot(slot);
-		list_free(indexes);
 	}
 	heap_freetuple(tup);
 	pfree(tv);

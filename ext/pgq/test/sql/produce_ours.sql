@@ -59,6 +59,22 @@ end $f$;
 select note_of('extra');
 do $$ begin execute format('alter table pgq.event_%s_0 drop column note', (select queue_id from pgq.queue where queue_name = 'cache_q')); end $$;
 
+-- an index made on the event table after events went in gets the next
+-- ones too (the direct path keeps the table's index list until it changes)
+select pgq.insert_event('cache_q', 'pre_idx', 'x') > 0 as inserted;
+do $$ begin execute format('create index on pgq.event_%s_0 (ev_type)', (select queue_id from pgq.queue where queue_name = 'cache_q')); end $$;
+select pgq.insert_event('cache_q', 'post_idx', 'x') > 0 as inserted;
+create function by_type(t text) returns bigint language plpgsql as $f$
+declare r bigint;
+begin
+    set local enable_seqscan = off;
+    set local enable_bitmapscan = off;
+    execute format('select count(*) from pgq.event_%s_0 where ev_type = %L',
+                   (select queue_id from pgq.queue where queue_name = 'cache_q'), t) into r;
+    return r;
+end $f$;
+select by_type('pre_idx') as pre, by_type('post_idx') as post;
+
 -- the raw insert runs with the caller's rights on the event table
 create role produce_ours_user login;
 grant execute on function pgq.insert_event_raw(text, bigint, timestamptz,

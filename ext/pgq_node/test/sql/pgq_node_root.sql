@@ -108,6 +108,8 @@ select * from pgq_node.register_consumer('rq', 'c1', 'n2', 2);
 select * from pgq_node.register_consumer('rq', 'c1', 'n1', 1);       -- again: moves it
 select * from pgq_node.get_consumer_state('rq', 'c1');
 select * from pgq_node.get_consumer_state('rq', 'nobody');
+-- resuming a consumer that is not paused is refused (201)
+select * from pgq_node.set_consumer_paused('rq', 'c1', false);
 select * from pgq_node.set_consumer_paused('rq', 'c1', true);
 select * from pgq_node.set_consumer_paused('rq', 'c1', true);
 select paused, uptodate from pgq_node.get_consumer_state('rq', 'c1');

@@ -53,7 +53,7 @@ print_event(const PgqEvent *ev)
 	printf("event %lld %s:", (long long) ev->id, ev->type ? ev->type : "");
 	if (ev->type && sky_evtype_parse(&t, ev->type, err, sizeof(err)) &&
 		ev->data &&
-		sky_row_decode(&row, ev->data, strlen(ev->data), err, sizeof(err)))
+		sky_row_decode(&row, ev->data, strlen(ev->data), 0, err, sizeof(err)))
 	{
 		for (i = 0; i < row.nfields; i++)
 			printf(" %s=%s", row.fields[i].key,

@@ -35,7 +35,7 @@ decode_piece(char **out, const char *src, size_t len)
 }
 
 bool
-sky_row_decode(SkyRow *row, const char *data, size_t len, char *err,
+sky_row_decode(SkyRow *row, const char *data, size_t len, int flags, char *err,
 			   size_t errlen)
 {
 	size_t maxfields = 1, i, pos;
@@ -78,6 +78,11 @@ sky_row_decode(SkyRow *row, const char *data, size_t len, char *err,
 		{
 			snprintf(err, errlen, "bad escape in key at byte %zu",
 					 (size_t) (piece - data));
+			return false;
+		}
+		if (!eq && (flags & SKY_ROW_NO_NULLS))
+		{
+			snprintf(err, errlen, "missing '=' after key \"%s\"", key);
 			return false;
 		}
 		if (eq)

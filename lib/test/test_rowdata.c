@@ -17,12 +17,18 @@
 
 #define CORPUS "lib/test/data/trigger_rows.txt"
 
-/* Decode s; the error text (or "") into err. */
+/* Decode s (with flags); the error text (or "") into err. */
+static bool
+decode_flags(SkyRow *row, const char *s, int flags, char *err)
+{
+	err[0] = '\0';
+	return sky_row_decode(row, s, strlen(s), flags, err, 200);
+}
+
 static bool
 decode(SkyRow *row, const char *s, char *err)
 {
-	err[0] = '\0';
-	return sky_row_decode(row, s, strlen(s), err, 200);
+	return decode_flags(row, s, 0, err);
 }
 
 static void
@@ -99,6 +105,33 @@ test_malformed(void **state)
 		assert_string_equal(err, cases[i].err);
 		sky_row_free(&row);
 	}
+}
+
+/* A key without '=': NULL by the format, an error when NULLs cannot be. */
+static void
+test_missing_equals(void **state)
+{
+	SkyRow row;
+	char err[200];
+
+	(void) state;
+	assert_true(decode(&row, "a=1&b&c=", err));
+	assert_null(sky_row_field(&row, "b")->value);
+	sky_row_free(&row);
+
+	assert_false(decode_flags(&row, "a=1&b&c=", SKY_ROW_NO_NULLS, err));
+	assert_string_equal(err, "missing '=' after key \"b\"");
+	sky_row_free(&row);
+	assert_false(decode_flags(&row, "a%3d1", SKY_ROW_NO_NULLS, err));
+	assert_string_equal(err, "missing '=' after key \"a=1\"");
+	sky_row_free(&row);
+
+	/* everything else is the same in both modes */
+	assert_true(decode_flags(&row, "a=1&b=&c=x+y", SKY_ROW_NO_NULLS, err));
+	assert_int_equal(row.nfields, 3);
+	sky_row_free(&row);
+	assert_false(decode_flags(&row, "a=%zz", SKY_ROW_NO_NULLS, err));
+	sky_row_free(&row);
 }
 
 static void
@@ -197,6 +230,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_missing_equals),
 		cmocka_unit_test(test_evtype),
 		cmocka_unit_test(test_trigger_corpus),
 	};

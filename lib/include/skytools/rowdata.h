@@ -6,10 +6,12 @@
  *
  * Row format: "key=value" pairs joined by '&', keys and values
  * urlencoded ('+' is a space, %xx a byte); a key with no '=' is a NULL
- * value, "key=" an empty one.  Empty pieces ("a=1&&b=2") are skipped and
- * a repeated key keeps its last value, as upstream's decoder does.  An
- * error is: a '%' not followed by two hex digits, an empty key, a NUL
- * byte.  Decoded keys and values are NUL-terminated byte strings.
+ * value (that is how pgq.logutriga writes NULL columns), "key=" an empty
+ * one.  Empty pieces ("a=1&&b=2") are skipped and a repeated key keeps its
+ * last value, as upstream's decoder does.  An error is: a '%' not followed
+ * by two hex digits, an empty key, a NUL byte, and with SKY_ROW_NO_NULLS
+ * (for payloads that cannot hold NULLs) a key with no '='.  Decoded keys
+ * and values are NUL-terminated byte strings.
  *
  * ev_type format: one letter operation ('I', 'U', 'D'; 'R' for TRUNCATE)
  * optionally followed by ':' and the primary-key column names joined by
@@ -39,12 +41,15 @@ typedef struct SkyRow
 	char *buf;			 /* owns every key and value */
 } SkyRow;
 
+/* sky_row_decode flags */
+#define SKY_ROW_NO_NULLS 0x01 /* a key without '=' is an error, not NULL */
+
 /*
  * Decode len bytes of data into row (which is overwritten; free it with
  * sky_row_free either way).  False with a message in err on bad input.
  */
 extern bool sky_row_decode(SkyRow *row, const char *data, size_t len,
-						   char *err, size_t errlen);
+						   int flags, char *err, size_t errlen);
 extern void sky_row_free(SkyRow *row);
 
 /* The field named key, or NULL if the row has none. */

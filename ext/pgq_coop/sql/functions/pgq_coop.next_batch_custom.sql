@@ -12,8 +12,8 @@ returns bigint as $$
 --
 --      Give the sub-consumer a batch of the main consumer's stream.  The
 --      main consumer's row is locked, so sub-consumers of one consumer
---      take batches one after another; both rows are registered on
---      first use.  In order:
+--      take batches one after another; the sub-consumer (and the main
+--      consumer) are registered on first use.  In order:
 --        - the batch the sub-consumer already holds (a repeated call
 --          after a crash or reconnect gets the same batch);
 --        - with i_dead_interval, the batch of a peer not seen for that
@@ -32,40 +32,37 @@ declare
     sub_row record;
     dead_row record;
     b record;
+    have_sub boolean := false;
 begin
     sub_name := i_consumer_name || '.' || i_subconsumer_name;
 
-    select s.sub_queue, s.sub_consumer, s.sub_id, s.sub_next_tick into main_row
-      from pgq.subscription s, pgq.consumer c, pgq.queue q
-     where q.queue_name = i_queue_name and c.co_name = i_consumer_name
-       and s.sub_queue = q.queue_id and s.sub_consumer = c.co_id
-       for update of s;
-    if not found then
-        perform pgq_coop.register_subconsumer(i_queue_name, i_consumer_name,
-                                              i_subconsumer_name);
-        select s.sub_queue, s.sub_consumer, s.sub_id, s.sub_next_tick into main_row
+    -- the main row's lock makes the sub-consumers take turns; what is
+    -- missing (first use, or a peer removed this one as dead) is
+    -- registered and read again once
+    for attempt in 1 .. 2 loop
+        select s.sub_queue, s.sub_consumer, s.sub_id, s.sub_next_tick
+          into main_row
           from pgq.subscription s, pgq.consumer c, pgq.queue q
          where q.queue_name = i_queue_name and c.co_name = i_consumer_name
-           and s.sub_queue = q.queue_id and s.sub_consumer = c.co_id;
+           and s.sub_queue = q.queue_id and s.sub_consumer = c.co_id
+           for update of s;
+        if found then
+            select s.sub_queue, s.sub_consumer, s.sub_batch into sub_row
+              from pgq.subscription s, pgq.consumer c
+             where s.sub_queue = main_row.sub_queue and c.co_name = sub_name
+               and s.sub_consumer = c.co_id;
+            have_sub := found;
+            exit when have_sub;
+        end if;
+        exit when attempt = 2;
+        perform pgq_coop.register_subconsumer(i_queue_name, i_consumer_name,
+                                              i_subconsumer_name);
+    end loop;
+    if not have_sub then
+        raise exception 'subconsumer not found';
     end if;
     if main_row.sub_next_tick is not null then
         raise exception 'main consumer has batch open?';
-    end if;
-
-    select s.sub_queue, s.sub_consumer, s.sub_batch into sub_row
-      from pgq.subscription s, pgq.consumer c
-     where s.sub_queue = main_row.sub_queue and c.co_name = sub_name
-       and s.sub_consumer = c.co_id;
-    if not found then
-        perform pgq_coop.register_subconsumer(i_queue_name, i_consumer_name,
-                                              i_subconsumer_name);
-        select s.sub_queue, s.sub_consumer, s.sub_batch into sub_row
-          from pgq.subscription s, pgq.consumer c
-         where s.sub_queue = main_row.sub_queue and c.co_name = sub_name
-           and s.sub_consumer = c.co_id;
-        if not found then
-            raise exception 'subconsumer not found';
-        end if;
     end if;
 
     -- already holding one: hand it out again

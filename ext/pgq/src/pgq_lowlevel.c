@@ -4,21 +4,23 @@
  *	  pgq.insert_event_raw(): the insert path of every PgQ producer.
  *
  * Every event enters a queue through this function, directly or via
- * pgq.insert_event() and the row-capture triggers, so it is kept short
- * and plan-cached:
+ * pgq.insert_event() and the row-capture triggers, so it avoids SQL where
+ * it can:
  *
- *	1. The queue row is read with a statement prepared once per backend.
- *	   The same statement advances the queue's event sequence, before any
- *	   check: the ticker counts new events by that sequence, and callers
- *	   observe that a refused insert still consumes an id.
- *	2. A queue with queue_disable_insert refuses, unless the session runs
+ *	1. The queue row is read with a statement prepared once per backend,
+ *	   and kept: later calls in the transaction check with one heap fetch
+ *	   that the row version read is still the one their snapshot sees.
+ *	2. The event id comes from the queue's sequence (nextval_internal),
+ *	   before any check: the ticker counts new events by that sequence,
+ *	   and callers observe that a refused insert still consumes an id.
+ *	3. A queue with queue_disable_insert refuses, unless the session runs
  *	   as session_replication_role = replica (cascade workers do).
- *	3. queue_per_tx_limit is enforced with a counter per queue, kept in
+ *	4. queue_per_tx_limit is enforced with a counter per queue, kept in
  *	   backend memory and keyed by the top-level transaction id.
- *	4. The INSERT into the queue's current event table is prepared once
- *	   per queue and event table; rotation moves a queue to another table
- *	   and the statement is prepared again for it.  Saved plans live in
- *	   the plan cache, so DDL on the tables re-plans them.
+ *	5. A plain event table (see table_is_plain) is written directly, heap
+ *	   tuple and index entries; any other goes through an INSERT prepared
+ *	   once per table.  Rotation moves a queue to another table, and a
+ *	   relcache invalidation (a new trigger, index, column) re-checks it.
  *
  * Rotation safety: the transaction id is assigned before the queue row is
  * read.  A statement that still sees the old current table therefore has
@@ -408,46 +410,61 @@ direct_insert(QueueCacheEntry *entry, Datum *values, char *nulls)
 }
 
 /*
- * Make sure entry->insert_plan inserts into <data_pfx>_<cur_table>.
- * The previous plan, if for another table, is freed.
+ * Point entry at <data_pfx>_<cur_table> (on first use and after rotation):
+ * resolve the table, decide whether the direct path can write it, and
+ * forget the INSERT plan made for the previous table.
  */
 static void
-prepare_insert(QueueCacheEntry *entry, const char *data_pfx, int32 cur_table)
+use_table(QueueCacheEntry *entry, const char *data_pfx, int32 cur_table)
 {
-	Oid types[INSERT_NARGS] = {INT8OID, TIMESTAMPTZOID, INT4OID, INT4OID,
-							   TEXTOID, TEXTOID,		TEXTOID, TEXTOID,
-							   TEXTOID, TEXTOID};
-	char *sql;
-
-	if (entry->insert_plan != NULL && entry->cur_table == cur_table)
-		return;
+	char *tname = psprintf("%s_%d", data_pfx, cur_table);
+	RangeVar *rv = makeRangeVarFromNameList(
+		textToQualifiedNameList(cstring_to_text(tname)));
+	Relation rel;
 
 	if (entry->insert_plan != NULL)
 	{
 		SPI_freeplan(entry->insert_plan);
 		entry->insert_plan = NULL;
 	}
-	{
-		char *tname = psprintf("%s_%d", data_pfx, cur_table);
-		RangeVar *rv = makeRangeVarFromNameList(
-			textToQualifiedNameList(cstring_to_text(tname)));
-		Relation rel;
-
-		entry->table_oid = RangeVarGetRelid(rv, RowExclusiveLock, false);
-		rel = table_open(entry->table_oid, NoLock);
-		entry->direct = table_is_plain(rel, entry);
-		entry->checked = true;
-		table_close(rel, NoLock);
-		pfree(tname);
-	}
-	sql = psprintf("insert into %s_%d (ev_id, ev_time, ev_owner, ev_retry,"
-				   " ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3,"
-				   " ev_extra4) values ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-				   " $10)",
-				   data_pfx, cur_table);
-	entry->insert_plan = prepare_saved(sql, INSERT_NARGS, types);
+	entry->table_oid = RangeVarGetRelid(rv, RowExclusiveLock, false);
+	rel = table_open(entry->table_oid, NoLock);
+	entry->direct = table_is_plain(rel, entry);
+	entry->checked = true;
+	table_close(rel, NoLock);
 	entry->cur_table = cur_table;
-	pfree(sql);
+	pfree(tname);
+}
+
+/*
+ * The SQL path, for tables the direct path does not write: an INSERT
+ * prepared once per table (saved plans are re-planned after DDL).  SPI
+ * must be connected.
+ */
+static void
+sql_insert(QueueCacheEntry *entry, const char *data_pfx, Datum *values,
+		   char *nulls)
+{
+	int ret;
+
+	if (entry->insert_plan == NULL)
+	{
+		Oid types[INSERT_NARGS] = {INT8OID, TIMESTAMPTZOID, INT4OID, INT4OID,
+								   TEXTOID, TEXTOID,		TEXTOID, TEXTOID,
+								   TEXTOID, TEXTOID};
+		char *sql = psprintf(
+			"insert into %s_%d (ev_id, ev_time, ev_owner, ev_retry,"
+			" ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3,"
+			" ev_extra4) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+			data_pfx, entry->cur_table);
+
+		entry->insert_plan = prepare_saved(sql, INSERT_NARGS, types);
+		pfree(sql);
+	}
+	ret = SPI_execute_plan(entry->insert_plan, values, nulls, false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "pgq: event insert failed: %s",
+			 SPI_result_code_string(ret));
 }
 
 /*
@@ -595,7 +612,6 @@ insert_event(RawEvent *ev)
 	int64 event_id;
 	bool spi = false;
 	int i;
-	int ret;
 
 	if (ev->nulls[ARG_QUEUE])
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -626,11 +642,8 @@ insert_event(RawEvent *ev)
 	entry = get_queue_entry(queue_id);
 	if (!last_row.limit_null)
 		check_tx_limit(entry, queue_name_str, last_row.limit);
-	if (entry->insert_plan == NULL || entry->cur_table != cur_table)
-	{
-		connect_spi(&spi);
-		prepare_insert(entry, data_pfx, cur_table);
-	}
+	if (entry->cur_table != cur_table)
+		use_table(entry, data_pfx, cur_table);
 
 	if (!ev->nulls[ARG_EV_ID])
 		event_id = DatumGetInt64(ev->values[ARG_EV_ID]);
@@ -650,10 +663,7 @@ insert_event(RawEvent *ev)
 	if (!direct_insert(entry, values, nulls))
 	{
 		connect_spi(&spi);
-		ret = SPI_execute_plan(entry->insert_plan, values, nulls, false, 0);
-		if (ret != SPI_OK_INSERT)
-			elog(ERROR, "pgq: event insert failed: %s",
-				 SPI_result_code_string(ret));
+		sql_insert(entry, data_pfx, values, nulls);
 	}
 
 	if (spi)

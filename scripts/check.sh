@@ -6,11 +6,24 @@
 # user (PostgreSQL refuses to run as root) in a copy of this tree.  Run as
 # an ordinary user it checks the packages and runs 'make check' in place.
 # Ends with 'N passed, N failed'; exits non-zero when anything failed.
+#
+#   --load[=N]  keep the CPUs busy for the whole run with N stress-ng
+#               workers (default two per core), so that a test that
+#               depends on the machine's speed shows it here first
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 . "$top/scripts/common.sh"
 test_user=${SKYTOOLS_TEST_USER:-skytest}
+
+for arg in "$@"; do
+    case $arg in
+        --load) export SKYTOOLS_CPU_LOAD=$(($(nproc) * 2)) ;;
+        --load=*) export SKYTOOLS_CPU_LOAD=${arg#--load=} ;;
+        *) echo "usage: $0 [--load[=N]]" >&2; exit 2 ;;
+    esac
+done
+[ -n "${SKYTOOLS_CPU_LOAD:-}" ] && SKYTOOLS_PACKAGES+=(stress-ng)
 
 ensure_packages
 if [ "$(id -u)" -ne 0 ]; then
@@ -31,7 +44,8 @@ fetch_upstream || { apt-get update -qq >/dev/null 2>&1; fetch_upstream; } \
 chown -R "$test_user" "$work"
 
 status=0
-runuser -u "$test_user" -- env OUT="$work/out" make -s -C "$work/src" check || status=$?
+runuser -u "$test_user" -- env OUT="$work/out" SKYTOOLS_CPU_LOAD="${SKYTOOLS_CPU_LOAD:-}" \
+    make -s -C "$work/src" check || status=$?
 if [ "$status" -ne 0 ]; then
     echo "test output kept in $work/out"
 else

@@ -43,3 +43,49 @@ copy_tree() {
         --exclude=./tmp_upstream --exclude=./tmp_upstream.debs -cf - .) \
         | tar -C "$2" -xf -
 }
+
+# copy_pg_tree DEST: DEST becomes a private copy of the system's PostgreSQL
+# tree (binaries, libraries, share; postgres finds share and lib relative to
+# its own real path, so the files are copied, not linked), holding the
+# server and its contrib modules only.  Whatever other packages installed
+# into the system tree stays out, first of all another build of PgQ,
+# pgq_node, pgq_coop, pgq_ext or Londiste (Debian's upstream packages on a
+# machine that switches from them): the extension machinery would see their
+# control and update files beside ours.  Run again on an existing DEST it
+# only takes those files out again.
+copy_pg_tree() {
+    local dest=$1 pgc=${PG_CONFIG:-pg_config}
+    local bindir pkglibdir sharedir libroot major
+    bindir=$($pgc --bindir)
+    pkglibdir=$($pgc --pkglibdir)
+    sharedir=$($pgc --sharedir)
+    libroot=$(dirname "$bindir")
+    if [ ! -x "$dest$bindir/postgres" ]; then
+        mkdir -p "$dest$libroot" "$dest$(dirname "$sharedir")"
+        cp -a "$libroot/." "$dest$libroot/"
+        cp -a "$sharedir" "$dest$(dirname "$sharedir")/"
+        # pkglibdir may live outside libroot on other layouts
+        if [ ! -d "$dest$pkglibdir" ]; then
+            mkdir -p "$dest$pkglibdir"
+            cp -a "$pkglibdir/." "$dest$pkglibdir/"
+        fi
+    fi
+    # SkyTools files of any origin, by name
+    (cd "$dest$sharedir" && rm -rf extension/pgq[._-]* extension/londiste[._-]* \
+        contrib/*pgq* contrib/*londiste*)
+    (cd "$dest$pkglibdir" && rm -rf pgq[._-]* londiste[._-]* bitcode/pgq[._-]* \
+        bitcode/londiste[._-]*)
+    # and, where dpkg knows the server's package, every extension file that
+    # another package installed
+    major=$($pgc --version | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
+    if [ -n "$major" ] && command -v dpkg-query >/dev/null \
+            && dpkg-query -L "postgresql-$major" >/dev/null 2>&1; then
+        local owned
+        owned=$(dpkg-query -L "postgresql-$major" "postgresql-client-$major" 2>/dev/null || true)
+        local f
+        for f in "$sharedir"/extension/* "$pkglibdir"/*.so; do
+            [ -e "$dest$f" ] || continue
+            grep -qxF "$f" <<<"$owned" || rm -f "$dest$f"
+        done
+    fi
+}

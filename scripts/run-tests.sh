@@ -22,6 +22,16 @@ passed=0
 failed=0
 failures=()
 
+# SKYTOOLS_CPU_LOAD=N (check.sh --load): N stress-ng CPU workers for the
+# whole run
+if [ -n "${SKYTOOLS_CPU_LOAD:-}" ]; then
+    command -v stress-ng >/dev/null || { echo "stress-ng is not installed"; echo "0 passed, 1 failed"; exit 1; }
+    stress-ng --cpu "$SKYTOOLS_CPU_LOAD" --timeout 3h --quiet &
+    load_pid=$!
+    trap 'kill $load_pid 2>/dev/null' EXIT
+    printf '== under CPU load: %s stress-ng workers on %s cores\n' "$SKYTOOLS_CPU_LOAD" "$(nproc)"
+fi
+
 note() { printf '== %s\n' "$*"; }
 
 # count LABEL LOG: add a pg_regress / isolation run's per-test results.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # scripts/upstream-install.sh DEST
-#   Make DEST a private PostgreSQL tree (as tmp-install.sh, without our
-#   extensions) holding upstream PgQ 3.5 and pgq_node 3.5 from Debian's
+#   Make DEST a private PostgreSQL tree (as tmp-install.sh: the server
+#   only, whatever the system tree holds) holding upstream PgQ 3.5 and pgq_node 3.5 from Debian's
 #   postgresql-15-pgq3 and postgresql-15-pgq-node, and upstream's pgqd
 #   (Debian's pgqd, as DEST/usr/bin/pgqd), fetched
 #   with 'apt-get download' and unpacked with 'dpkg -x'.  Used only
@@ -16,7 +16,6 @@ pkgs=${UPSTREAM_PACKAGES:-$UPSTREAM_DEBS}
 pg_config=${PG_CONFIG:-pg_config}
 bindir=$($pg_config --bindir)
 pkglibdir=$($pg_config --pkglibdir)
-sharedir=$($pg_config --sharedir)
 libroot=$(dirname "$bindir")
 
 if [ "$(cat "$dest/.complete" 2>/dev/null)" != "$pkgs" ]; then
@@ -31,9 +30,7 @@ if [ "$(cat "$dest/.complete" 2>/dev/null)" != "$pkgs" ]; then
         fi
     done
     rm -rf "$dest"
-    mkdir -p "$dest$libroot" "$dest$(dirname "$sharedir")"
-    cp -a "$libroot/." "$dest$libroot/"
-    cp -a "$sharedir" "$dest$(dirname "$sharedir")/"
+    copy_pg_tree "$dest"
     for d in "$debs"/*.deb; do
         dpkg -x "$d" "$dest"
     done

@@ -8,7 +8,6 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(time usleep);
 use SkyTools::Consumer;
 
 my $node = PostgreSQL::Test::Cluster->new('consumer');
@@ -80,18 +79,16 @@ tick();
 is($node->safe_psql('postgres', "select string_agg(ev_data, ',' order by ev_data) from got where ev_type = 'later'"),
 	'1,2,3', 'retried events came back once and were stored');
 
-# an idle consumer with a 60 s poll interval is woken by the tick
-my $h = start_consumer($dir, 'listen', '-l', '60', '-q', '-i', 'got', $db, 'q', 'c');
+# an idle consumer that polls once an hour is woken by the tick: the event
+# arrives well within the wait below, so only the tick's NOTIFY can bring it
+my $h = start_consumer($dir, 'listen', '-l', '3600', '-q', '-i', 'got', $db, 'q', 'c');
 $node->poll_query_until('postgres',
 	"select count(*) > 0 from pg_stat_activity where query like '%next_batch_custom%' and state = 'idle'")
   or die 'consumer did not start';
 $node->safe_psql('postgres', "select pgq.insert_event('q', 'wake', 'up')");
-my $t0 = time;
 tick();
-$node->poll_query_until('postgres', "select count(*) = 1 from got where ev_type = 'wake'")
-  or die 'event not consumed';
-my $waited = time - $t0;
-cmp_ok($waited, '<', 20, "woken by the tick, not the 60 s poll (took ${waited}s)");
+ok($node->poll_query_until('postgres', "select count(*) = 1 from got where ev_type = 'wake'"),
+	'woken by the tick, not the hour-long poll');
 
 # the server drops the consumer's connection: it reconnects and goes on
 $node->safe_psql('postgres',

@@ -10,6 +10,7 @@ use PostgreSQL::Test::Utils;
 use IPC::Run;
 use Test::More;
 use Time::HiRes qw(time usleep);
+use SkyTools::Wait;
 use SkyTools::Consumer;
 use SkyTools::Pgqd;
 
@@ -60,29 +61,25 @@ end \$\$}
 	],
 	'>', "$dir/producer.out", '2>', "$dir/producer.err");
 
-# kill s2 while it holds a batch and is inside it
+# kill s2 while it holds a batch and is inside it: the batch is still the
+# same one a moment after it was seen
 my ($batch, $taken_at);
-for my $try (1 .. 200)
-{
-	my $b = $node->safe_psql('postgres', q{
+wait_until(
+	's2 holding a batch',
+	sub {
+		my $b = $node->safe_psql('postgres', q{
 select s.sub_batch || ' ' || extract(epoch from s.sub_active)
   from pgq.subscription s join pgq.consumer c on c.co_id = s.sub_consumer
  where c.co_name = 'cmain.s2' and s.sub_batch is not null});
-	if ($b ne '')
-	{
-		usleep(100_000);
+		return 0 if $b eq '';
 		my ($id, $at) = split / /, $b;
-		my $still = $node->safe_psql('postgres',
-			"select count(*) from pgq.subscription where sub_batch = $id");
-		if ($still == 1)
-		{
-			kill 'KILL', consumer_pid($subs{s2});
-			($batch, $taken_at) = ($id, $at);
-			last;
-		}
-	}
-	usleep(50_000);
-}
+		usleep(100_000);
+		return 0
+		  if $node->safe_psql('postgres', "select count(*) from pgq.subscription where sub_batch = $id") != 1;
+		kill 'KILL', consumer_pid($subs{s2});
+		($batch, $taken_at) = ($id, $at);
+		return 1;
+	});
 ok(defined $batch, "s2 killed with -9 holding batch $batch");
 $subs{s2}->finish;
 

@@ -56,17 +56,41 @@ select pgq.insert_event('q', 'ev', i::text)
 	$src->safe_psql('postgres', "select pgq.ticker('q')");
 }
 
-# twenty runs killed at random points (2 ms per event: 0.2 s per batch)
+# twenty runs killed at points that cycle through the stages of a batch
+# (2 ms per event: 0.2 s per batch), each reached by a condition: the
+# batch's transaction open on the queue, events written but not committed
+# in the target, a batch committed in the target during this run.  A short
+# random delay after the condition moves the kill around within the stage.
 srand(42);
 my $errs = '';
+my $got = q{select count(*) from got};
+my @stages = (
+	[ 'the batch open on the queue', $src,
+	  q{select count(*) > 0 from pg_stat_activity where application_name = '%s' and xact_start is not null} ],
+	[ 'events written in the target', $dst,
+	  q{select count(*) > 0 from pg_stat_activity where application_name = '%s' and backend_xid is not null} ],
+	[ 'a batch committed in the target', $dst, q{select count(*) > %d from got} ],
+);
 for my $i (1 .. 20)
 {
-	my $h = start_consumer($dir, "run$i", '-q', '-w', '2', '-l', '0.2',
-		'-r', $ddb, '-i', 'got', $sdb, 'q', 'rc');
-	usleep(int(50_000 + rand(400_000)));
+	my $app = "run$i";
+	my $before = $dst->safe_psql('postgres', $got);
+	my $h = start_consumer($dir, $app, '-q', '-w', '2', '-l', '0.2',
+		'-r', "$ddb application_name=$app", '-i', 'got', "$sdb application_name=$app", 'q', 'rc');
+	my ($what, $node, $cond) = @{ $stages[ $i % 3 ] };
+	my $sql = sprintf($cond, $i % 3 == 2 ? $before : $app);
+	$node->poll_query_until('postgres', $sql) or die "run $i: never reached: $what";
+	usleep(int(rand(50_000)));
 	kill 'KILL', consumer_pid($h);
 	$h->finish;
-	$errs .= slurp_file("$dir/run$i.err");
+	$errs .= slurp_file("$dir/$app.err");
+	# the killed run's sessions are gone before the next starts
+	for my $n ($src, $dst)
+	{
+		$n->poll_query_until('postgres',
+			"select count(*) = 0 from pg_stat_activity where application_name = '$app'")
+		  or die "run $i: sessions left behind";
+	}
 }
 my $mid = $dst->safe_psql('postgres', 'select count(*) from got');
 ok($mid > 0 && $mid < $N, "killed before the end ($mid of $N applied)");

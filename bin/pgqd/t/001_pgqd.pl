@@ -8,10 +8,11 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use IPC::Run;
 use Test::More;
-use Time::HiRes qw(usleep);
+use SkyTools::Wait;
 
 my $node = PostgreSQL::Test::Cluster->new('pgqd');
 $node->init;
+$node->append_conf('postgresql.conf', "track_functions = all\n");
 $node->start;
 my $dir = PostgreSQL::Test::Utils::tempdir;
 my $log = "$dir/pgqd.log";
@@ -105,42 +106,27 @@ local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 # output to files: a pipe nobody reads would fill and stop pgqd
 my $h = IPC::Run::start([ 'pgqd', '-v', "$dir/pgqd.ini" ], '>', "$dir/stdout", '2>', "$dir/stderr");
 
-# poll a query until it returns 't' (at most $secs seconds)
+# poll a query until it returns 't'
 sub wait_for
 {
-	my ($db, $sql, $secs) = @_;
-	for (1 .. ($secs // 30) * 10)
-	{
-		my $r = $node->safe_psql($db, $sql);
-		return 1 if $r eq 't';
-		usleep(100_000);
-	}
-	return 0;
+	my ($db, $sql) = @_;
+	return $node->poll_query_until($db, $sql);
 }
 
 sub wait_log
 {
-	my ($re, $secs) = @_;
-	for (1 .. ($secs // 30) * 10)
-	{
-		my $text = -f $log ? slurp_file($log) : '';
-		return 1 if $text =~ $re;
-		usleep(100_000);
-	}
-	return 0;
+	my ($re) = @_;
+	return wait_for_log($log, $re);
 }
 
-# read consumer c's batches until their events match $re (30 s at most)
+# read consumer c's batches until their events match $re
 sub wait_events
 {
 	my ($db, $c, $re) = @_;
 	my $seen = '';
-	for (1 .. 300)
-	{
-		$seen .= ',' . $node->safe_psql($db, "select next_events('$c')");
-		return $seen if $seen =~ $re;
-		usleep(100_000);
-	}
+	return $seen
+	  if wait_until("$db/$c to see $re",
+		sub { $seen .= ',' . $node->safe_psql($db, "select next_events('$c')"); $seen =~ $re });
 	diag("$db/$c saw: $seen");
 	return undef;
 }
@@ -159,14 +145,7 @@ ok(wait_log(qr/\[db3\]: pgq version ok/), 'db3 found by discovery');
 
 # retry: an event put back comes back through pgqd's retry job
 $node->safe_psql('db1', q{select pgq.insert_event('q', 'ev', 'to retry')});
-my $retried = 0;
-for (1 .. 300)
-{
-	$retried = $node->safe_psql('db1', q{select retry_events('c', 'to retry')});
-	last if $retried;
-	usleep(100_000);
-}
-ok($retried, 'db1: the consumer asked for a retry');
+ok(wait_until('a retry', sub { $node->safe_psql('db1', q{select retry_events('c', 'to retry')}) }), 'db1: the consumer asked for a retry');
 ok(wait_events('db1', 'c', qr{to retry/r1}), 'db1: the retried event comes back with ev_retry = 1');
 
 # rotation under a consumer holding a batch: its events stay readable
@@ -179,28 +158,41 @@ select pgq.insert_event('q', 'ev', 'held');
 ok(wait_for('db2', q{select open_batch_with('slow', 'held')}), 'db2: slow holds the batch with the event open');
 my $held = $node->safe_psql('db2', q{select string_agg(ev_data, ',') from pgq.get_batch_events(pgq.next_batch('q', 'slow'))});
 like($held, qr/held/, 'slow holds the event');
-for my $i (1 .. 8)
-{
-	$node->safe_psql('db2', "select pgq.insert_event('q', 'ev', 'more $i')");
-	$node->safe_psql('db2', q{select pgq.finish_batch(pgq.next_batch('q', 'c'))});
-	usleep(400_000);
-}
+# c moves on and pgqd rotates once; the next rotation would empty the
+# table slow reads from, so it must wait for slow, however many maintenance
+# rounds pgqd runs meanwhile (counted by the server's function statistics)
+my $cur = $node->safe_psql('db2', q{select queue_cur_table from pgq.queue});
+my $i = 0;
+ok( wait_until(
+		'a rotation while slow holds its batch',
+		sub {
+			$i++;
+			$node->safe_psql('db2', "select pgq.insert_event('q', 'ev', 'more $i'); select next_events('c')");
+			$node->safe_psql('db2', "select queue_cur_table <> $cur from pgq.queue") eq 't';
+		}),
+	'the event tables rotate once while slow holds its batch');
+my $step1_calls = q{select coalesce(sum(calls), 0) from pg_stat_user_functions
+  where schemaname = 'pgq' and funcname = 'maint_rotate_tables_step1'};
+my $calls = $node->safe_psql('db2', $step1_calls);
+ok( wait_until(
+		'three more maintenance rounds',
+		sub {
+			$node->safe_psql('db2', "select pgq.insert_event('q', 'ev', 'more'); select next_events('c')");
+			$node->safe_psql('db2', $step1_calls) >= $calls + 3;
+		}),
+	'pgqd runs rotation steps meanwhile');
 is($node->safe_psql('db2', q{select string_agg(ev_data, ',') from pgq.get_batch_events(pgq.next_batch('q', 'slow'))}),
 	$held, 'after rotation rounds, the held batch still reads the same events');
 $node->safe_psql('db2', q{select pgq.finish_batch(pgq.next_batch('q', 'slow'))});
-my $cur = $node->safe_psql('db2', q{select queue_cur_table from pgq.queue});
-my $rotated = 0;
-for (1 .. 100)
-{
-	$node->safe_psql('db2', q{select pgq.insert_event('q', 'ev', 'x'); select next_events('c'), next_events('slow')});
-	if ($node->safe_psql('db2', "select queue_cur_table <> $cur from pgq.queue") eq 't')
-	{
-		$rotated = 1;
-		last;
-	}
-	usleep(200_000);
-}
-ok($rotated, 'rotation goes on once the slow consumer moved');
+$cur = $node->safe_psql('db2', q{select queue_cur_table from pgq.queue});
+ok( wait_until(
+		'a rotation after slow moved',
+		sub {
+			$node->safe_psql('db2',
+				q{select pgq.insert_event('q', 'ev', 'x'); select next_events('c'), next_events('slow')});
+			$node->safe_psql('db2', "select queue_cur_table <> $cur from pgq.queue") eq 't';
+		}),
+	'rotation goes on once the slow consumer moved');
 ok(wait_log(qr/\{ticks: \d+, maint: [1-9]/), 'stats line counts maintenance rounds');
 
 # the server dies and comes back: pgqd reconnects and ticks again soon
@@ -208,8 +200,7 @@ $node->stop('immediate');
 $node->start;
 my $t0 = $node->safe_psql('db1', q{select max(tick_id) from pgq.tick});
 $node->safe_psql('db1', q{select pgq.insert_event('q', 'ev', 'after restart')});
-ok(wait_for('db1', qq{select max(tick_id) > $t0 from pgq.tick}, 20),
-	'ticks resume within 20 s of the restart');
+ok(wait_for('db1', qq{select max(tick_id) > $t0 from pgq.tick}), 'ticks resume after the restart');
 ok(kill(0, $h->{KIDS}[0]{PID}), 'pgqd survived the restart');
 
 # SIGHUP: a changed ini applies; a broken one is refused, pgqd goes on

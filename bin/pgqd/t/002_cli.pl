@@ -8,7 +8,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use IPC::Run;
 use Test::More;
-use Time::HiRes qw(usleep);
+use SkyTools::Wait;
 
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $node = PostgreSQL::Test::Cluster->new('cli');
@@ -31,7 +31,7 @@ sub ini
 sub run
 {
 	my ($out, $err) = ('', '');
-	IPC::Run::run([ 'pgqd', @_ ], '>', \$out, '2>', \$err, IPC::Run::timeout(30));
+	IPC::Run::run([ 'pgqd', @_ ], '>', \$out, '2>', \$err, IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
 	return ($? >> 8, $out, $err);
 }
 
@@ -59,15 +59,14 @@ INI
 # -d, then a second instance refused, then -s and -k
 ($rc, $out, $err) = run('-d', $good);
 is($rc, 0, '-d returns at once with 0');
-my $pid;
-for (1 .. 50)
+sub daemon_pid
 {
-	$pid = -f "$dir/pgqd.pid" ? slurp_file("$dir/pgqd.pid") : '';
-	chomp $pid;
-	last if $pid && kill(0, $pid);
-	usleep(100_000);
+	my $p = -f "$dir/pgqd.pid" ? slurp_file("$dir/pgqd.pid") : '';
+	chomp $p;
+	return $p =~ /^\d+$/ && $p != 999999 && kill(0, $p) ? $p : undef;
 }
-ok($pid && kill(0, $pid), 'the daemon runs and wrote its pid');
+my $pid = wait_until('the daemon\'s pidfile', \&daemon_pid);
+ok($pid, 'the daemon runs and wrote its pid');
 ($rc, $out, $err) = run($good);
 is($rc, 1, 'a second pgqd on the same pidfile refuses');
 like($err, qr/pidfile exists, another instance running/, 'and says why');
@@ -76,28 +75,24 @@ like($out, qr/SIGHUP sent/, '-r sends SIGHUP');
 ($rc, $out) = run('-s', $good);
 is($rc, 0, '-s exits 0');
 like($out, qr/SIGINT sent/, '-s sends SIGINT');
-for (1 .. 100) { last unless kill(0, $pid); usleep(100_000); }
-ok(!kill(0, $pid), 'the daemon stopped');
+ok(wait_gone($pid), 'the daemon stopped');
 ok(!-f "$dir/pgqd.pid", 'and removed its pidfile');
 ($rc, $out) = run('-s', $good);
 like($out, qr/Old process is not running/, '-s with nothing running says so');
 
 run('-d', $good);
-for (1 .. 50) { last if -f "$dir/pgqd.pid"; usleep(100_000); }
-$pid = slurp_file("$dir/pgqd.pid");
-chomp $pid;
+$pid = wait_until('the daemon\'s pidfile', \&daemon_pid);
 ($rc, $out) = run('-k', $good);
 like($out, qr/SIGTERM sent/, '-k sends SIGTERM');
-for (1 .. 100) { last unless kill(0, $pid); usleep(100_000); }
-ok(!kill(0, $pid), 'the daemon is gone after -k');
+ok(wait_gone($pid), 'the daemon is gone after -k');
 
 # a stale pidfile is taken over
 open my $fh, '>', "$dir/pgqd.pid" or die;
 print $fh "999999\n";
 close $fh;
 my $h = IPC::Run::start([ 'pgqd', $good ], '>', "$dir/stdout", '2>', "$dir/stderr");
-for (1 .. 50) { last if slurp_file("$dir/pgqd.pid") !~ /999999/; usleep(100_000); }
-like(slurp_file("$dir/pgqd.log"), qr/stale pidfile, removing/, 'a stale pidfile is replaced');
+ok(wait_for_log("$dir/pgqd.log", qr/stale pidfile, removing/), 'a stale pidfile is replaced');
+ok(wait_until('the new pidfile', \&daemon_pid), 'and a new one written');
 kill 'INT', $h->{KIDS}[0]{PID};
 $h->finish;
 
@@ -137,18 +132,8 @@ logfile = $dir/miss.log
 syslog = 0
 INI
 $h = IPC::Run::start([ 'pgqd', $miss ], '>', "$dir/stdout2", '2>', "$dir/stderr2");
-my $seen = 0;
-for (1 .. 100)
-{
-	my $t = -f "$dir/miss.log" ? slurp_file("$dir/miss.log") : '';
-	if ($t =~ /\[no_such_db\]: connection error/ && $t =~ /connection lost, reconnecting/)
-	{
-		$seen = 1;
-		last;
-	}
-	usleep(100_000);
-}
-ok($seen, 'failed connections are logged and retried');
+ok(wait_for_log("$dir/miss.log", qr/\[no_such_db\]: connection error/)
+	  && wait_for_log("$dir/miss.log", qr/connection lost, reconnecting/), 'failed connections are logged and retried');
 ok(kill(0, $h->{KIDS}[0]{PID}), 'pgqd keeps running');
 kill 'INT', $h->{KIDS}[0]{PID};
 $h->finish;

@@ -8,7 +8,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use SkyTools::Pgqd;
 use Test::More;
-use Time::HiRes qw(usleep);
+use SkyTools::Wait;
 
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $node = PostgreSQL::Test::Cluster->new('novac');
@@ -30,24 +30,9 @@ my $dir = PostgreSQL::Test::Utils::tempdir;
 my $h = start_pgqd($node, $dir, "database_list = postgres\nmaint_period = 0.5\nstats_period = 1\n",
 	args => ['-v']);
 
-my $ok = 0;
-for (1 .. 300)
-{
-	if ($node->safe_psql('postgres', 'select count(*) >= 2 from maint_calls') eq 't')
-	{
-		$ok = 1;
-		last;
-	}
-	usleep(100_000);
-}
-ok($ok, 'operations after the vacuums run, round after round');
-my $log = '';
-for (1 .. 100)
-{
-	$log = slurp_file("$dir/pgqd.log");
-	last if $log =~ /\{ticks: \d+, maint: [1-9]/;
-	usleep(100_000);
-}
+ok($node->poll_query_until('postgres', 'select count(*) >= 2 from maint_calls'),
+	'operations after the vacuums run, round after round');
+my $log = wait_for_log("$dir/pgqd.log", qr/\{ticks: \d+, maint: [1-9]/) // '';
 like($log, qr/\[vacuum pgq\.subscription\]/, 'pgq.subscription vacuumed');
 like($log, qr/\{ticks: \d+, maint: [1-9]/, 'rounds are counted');
 stop_pgqd($h);

@@ -9,7 +9,7 @@ use PostgreSQL::Test::Utils;
 use SkyTools::Upstream;
 use SkyTools::Pgqd;
 use Test::More;
-use Time::HiRes qw(usleep);
+use SkyTools::Wait;
 
 my ($up_tree, $why) = upstream_tree();
 plan skip_all => $why unless $up_tree;
@@ -54,14 +54,15 @@ end $$;
 		q{select pgq.insert_event('q', 'ev', d) from unnest(array['one', 'two', 'again']) d});
 	my $seen = '';
 	my $rotated = 0;
-	for (1 .. 300)
-	{
-		$seen .= ',' . $node->safe_psql('postgres', 'select next_events()');
-		$rotated ||= $node->safe_psql('postgres', "select queue_cur_table <> $cur from pgq.queue") eq 't';
-		last if $seen =~ m{again/r1} && $rotated;
-		$node->safe_psql('postgres', q{select pgq.insert_event('q', 'ev', 'x')}) if $_ % 5 == 0;
-		usleep(100_000);
-	}
+	my $i = 0;
+	wait_until(
+		"$label: the retried event and a rotation",
+		sub {
+			$seen .= ',' . $node->safe_psql('postgres', 'select next_events()');
+			$rotated ||= $node->safe_psql('postgres', "select queue_cur_table <> $cur from pgq.queue") eq 't';
+			$node->safe_psql('postgres', q{select pgq.insert_event('q', 'ev', 'x')}) if ++$i % 5 == 0;
+			$seen =~ m{again/r1} && $rotated;
+		});
 	like($seen, qr/one,two,again/, "$label: events arrive as a batch");
 	like($seen, qr{again/r1}, "$label: the retried event comes back");
 	ok($rotated, "$label: event tables rotate");

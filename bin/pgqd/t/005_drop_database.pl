@@ -8,7 +8,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use SkyTools::Pgqd;
 use Test::More;
-use Time::HiRes qw(usleep);
+use SkyTools::Wait;
 
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $node = PostgreSQL::Test::Cluster->new('dropdb');
@@ -26,14 +26,7 @@ my $h = start_pgqd($node, $dir, "initial_database = postgres\nticker_period = 0.
 
 for my $db (qw(dbx dby))
 {
-	my $ok = 0;
-	for (1 .. 200)
-	{
-		$ok = $node->safe_psql($db, 'select count(*) > 3 from pgq.tick') eq 't';
-		last if $ok;
-		usleep(100_000);
-	}
-	ok($ok, "$db is being ticked");
+	ok($node->poll_query_until($db, 'select count(*) > 3 from pgq.tick'), "$db is being ticked");
 }
 
 my ($rc, $out, $err) = $node->psql('postgres', 'drop database dbx');
@@ -41,21 +34,10 @@ is($rc, 0, 'DROP DATABASE succeeds while pgqd runs') or diag($err);
 ($rc, $out, $err) = $node->psql('postgres', 'alter database dby rename to dbz');
 is($rc, 0, 'ALTER DATABASE ... RENAME succeeds while pgqd runs') or diag($err);
 
-my $found = 0;
-for (1 .. 200)
-{
-	$found = $node->safe_psql('dbz', 'select count(*) > 0 from pgq.tick where tick_time > now() - interval \'1 second\'') eq 't';
-	last if $found;
-	usleep(100_000);
-}
-ok($found, 'the renamed database is ticked again');
-my $log = '';
-for (1 .. 100)
-{
-	$log = slurp_file("$dir/pgqd.log");
-	last if $log =~ /Unregister database: \[dbx\]/;
-	usleep(100_000);
-}
+my $ticks = $node->safe_psql('dbz', 'select max(tick_id) from pgq.tick');
+ok($node->poll_query_until('dbz', "select max(tick_id) > $ticks + 2 from pgq.tick"),
+	'the renamed database is ticked again');
+my $log = wait_for_log("$dir/pgqd.log", qr/Unregister database: \[dbx\]/) // '';
 like($log, qr/Unregister database: \[dbx\]/, 'the dropped one is unregistered');
 like($log, qr/\[dbx\]: a DROP or RENAME of the database waits, releasing it/, 'the release is logged');
 stop_pgqd($h);

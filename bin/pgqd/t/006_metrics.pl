@@ -7,7 +7,7 @@ use PostgreSQL::Test::Utils;
 use IO::Socket::INET;
 use IPC::Run;
 use Test::More;
-use Time::HiRes qw(usleep);
+use SkyTools::Wait;
 
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $node = PostgreSQL::Test::Cluster->new('metrics');
@@ -32,19 +32,17 @@ sub ini
 my $h = IPC::Run::start([ 'pgqd', ini('m', "database_list = postgres\nmetrics_port = $mport\n") ],
 	'>', "$dir/out", '2>', "$dir/err");
 my $text = '';
-for (1 .. 100)
-{
-	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $mport, Timeout => 2);
-	if ($s)
-	{
+wait_until(
+	'the metrics page with consumer figures',
+	sub {
+		my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $mport, Timeout => 10)
+		  or return 0;
 		print $s "GET /metrics HTTP/1.0\r\n\r\n";
 		local $/;
 		$text = <$s> // '';
 		close $s;
-		last if $text =~ /pgq_consumer_lag_seconds\{/;
-	}
-	usleep(100_000);
-}
+		$text =~ /pgq_consumer_lag_seconds\{/;
+	});
 like($text, qr{^HTTP/1\.0 200 OK}, 'metrics answer HTTP 200');
 like($text, qr/^pgqd_database_up\{database="postgres"\} 1$/m, 'database up');
 like($text, qr/^pgqd_ticks_total\{database="postgres"\} [1-9]/m, 'ticks counted');

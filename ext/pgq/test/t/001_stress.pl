@@ -129,10 +129,12 @@ for my $name (keys %scripts)
 	PostgreSQL::Test::Utils::append_to_file("$dir/$name.sql", $scripts{$name});
 }
 
-# Run every worker for $secs seconds; return the harnesses.
+# Start every worker; return the harnesses.  They run until stopped (or
+# the server goes away): the stories below stop them on conditions, so a
+# slow machine only makes the run longer.
 sub start_load
 {
-	my ($secs) = @_;
+	my $secs = 3600;
 	my @h;
 	local $ENV{PGHOST} = $node->host;
 	local $ENV{PGPORT} = $node->port;
@@ -151,17 +153,42 @@ sub start_load
 	return @h;
 }
 
-# Phase 1: load, then the server is killed mid-work and restarted.
-my @load = start_load(8);
-sleep 4;
+sub stop_load
+{
+	for my $h (@_)
+	{
+		$h->signal('INT');
+		$h->finish;
+	}
+}
+
+# Phase 1: load, then the server is killed mid-work (events committed and
+# consumed, a long transaction open) and restarted.
+my @load = start_load();
+ok( $node->poll_query_until(
+		'postgres', q{
+select (select count(*) from produced) >= 300
+   and (select count(distinct consumer) from consumed) = 3
+   and exists (select 1 from pg_stat_activity
+                where query like '%produce(2)%' and backend_xid is not null
+                  and pid <> pg_backend_pid())}),
+	'phase 1: load under way');
 $node->stop('immediate');
 $node->start;
 $_->finish for @load;
 ok(1, 'server killed with -m immediate under load and restarted');
 
-# Phase 2: load on the restarted server.
-@load = start_load(8);
-$_->finish for @load;
+# Phase 2: load on the restarted server until a thousand more events
+# committed and three more rotations.
+my ($p1, $r1) = split /\|/, $node->safe_psql('postgres',
+	'select (select count(*) from produced), (select count(*) from rotations)');
+@load = start_load();
+ok( $node->poll_query_until(
+		'postgres', qq{
+select (select count(*) from produced) >= $p1 + 1000
+   and (select count(*) from rotations) >= $r1 + 3}),
+	'phase 2: load under way');
+stop_load(@load);
 
 # Drain: retries due, a tick, every consumer reads all that is ready;
 # done when a whole round, tick included, brings no event and no retry is

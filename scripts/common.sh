@@ -9,7 +9,7 @@ SKYTOOLS_PACKAGES=(make gcc libc6-dev pkg-config git clang-format perl
 # Upstream's Debian packages, fetched (never installed) for comparison
 # tests and benchmarks: scripts/upstream-install.sh unpacks them into a
 # private tree.
-UPSTREAM_DEBS="postgresql-15-pgq3 postgresql-15-pgq-node pgqd"
+UPSTREAM_DEBS="postgresql-15-pgq3 postgresql-15-pgq-node postgresql-15-londiste-sql pgqd"
 
 # ensure_packages: install what is missing when root; otherwise name it and
 # fail.
@@ -75,13 +75,14 @@ copy_pg_tree() {
         contrib/*pgq* contrib/*londiste*)
     (cd "$dest$pkglibdir" && rm -rf pgq[._-]* londiste[._-]* bitcode/pgq[._-]* \
         bitcode/londiste[._-]*)
-    # and, where dpkg knows the server's package, every extension file that
-    # another package installed
+    # and, where pg_config describes the tree of Debian's server package,
+    # every extension file that another package installed
     major=$($pgc --version | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
-    if [ -n "$major" ] && command -v dpkg-query >/dev/null \
-            && dpkg-query -L "postgresql-$major" >/dev/null 2>&1; then
-        local owned
+    local owned=
+    if [ -n "$major" ] && command -v dpkg-query >/dev/null; then
         owned=$(dpkg-query -L "postgresql-$major" "postgresql-client-$major" 2>/dev/null || true)
+    fi
+    if grep -qxF "$pkglibdir/plpgsql.so" <<<"$owned"; then
         local f
         for f in "$sharedir"/extension/* "$pkglibdir"/*.so; do
             [ -e "$dest$f" ] || continue

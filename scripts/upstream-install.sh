@@ -1,13 +1,15 @@
 #!/bin/bash
 # scripts/upstream-install.sh DEST
 #   Make DEST a private PostgreSQL tree (as tmp-install.sh: the server
-#   only, whatever the system tree holds) holding upstream PgQ 3.5 and pgq_node 3.5 from Debian's
-#   postgresql-15-pgq3 and postgresql-15-pgq-node, and upstream's pgqd
-#   (Debian's pgqd, as DEST/usr/bin/pgqd), fetched
-#   with 'apt-get download' and unpacked with 'dpkg -x'.  Used only
-#   by tests and benchmarks that compare with upstream; nothing of it enters
-#   the repository.  Prints the tree's PostgreSQL root on success; exits 1
-#   with a message on stderr when the package cannot be had.
+#   only, whatever the system tree holds) holding upstream's extensions
+#   from Debian's packages (PgQ 3.5 from postgresql-15-pgq3, pgq_node 3.5
+#   from postgresql-15-pgq-node, londiste 3.8 from
+#   postgresql-15-londiste-sql) and upstream's pgqd (Debian's pgqd, as
+#   DEST/usr/bin/pgqd), fetched with 'apt-get download' and unpacked with
+#   'dpkg -x'.  Used only by tests and benchmarks that compare with
+#   upstream; nothing of it enters the repository.  Prints the tree's
+#   PostgreSQL root on success; exits 1 with a message on stderr when a
+#   package cannot be had.
 set -euo pipefail
 dest=$1
 top=$(cd "$(dirname "$0")/.." && pwd)

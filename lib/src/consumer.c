@@ -99,6 +99,11 @@ pgq_consumer_new(const PgqConsumerOpts *opts)
 				  "database (pgq_ext keeps one batch per consumer)");
 		return NULL;
 	}
+	if (opts->hooks && !opts->target_db)
+	{
+		log_error("consumer: target hooks need a target database");
+		return NULL;
+	}
 	if (opts->subconsumer && !opts->subconsumer[0])
 	{
 		log_error("consumer: empty sub-consumer name");
@@ -128,6 +133,27 @@ pgq_consumer_new(const PgqConsumerOpts *opts)
 	snprintf(c->dead_interval, sizeof(c->dead_interval), "%.3f seconds",
 			 c->o.dead_interval);
 	return c;
+}
+
+bool
+pgq_consumer_set_queue_db(PgqConsumer *c, const char *conninfo)
+{
+	char *copy;
+
+	if (c->o.queue_db && strcmp(c->o.queue_db, conninfo) == 0)
+		return true;
+	copy = strdup(conninfo);
+	if (copy == NULL)
+		return false;
+	free((char *) c->o.queue_db);
+	c->o.queue_db = copy;
+	return true;
+}
+
+const PgqConsumerOpts *
+pgq_consumer_opts(const PgqConsumer *c)
+{
+	return &c->o;
 }
 
 static void
@@ -399,9 +425,12 @@ take_batch(PgqConsumer *c)
 	{
 		const char *p[2] = {c->o.queue_name, c->o.consumer_name};
 
+		/* the tick's time in a fixed format, whatever DateStyle says */
 		res = run(c->qdb,
-				  "select batch_id, prev_tick_id, cur_tick_id "
-				  "from pgq.next_batch_custom($1, $2, null, null, null)",
+				  "select batch_id, prev_tick_id, cur_tick_id, "
+				  "to_char(cur_tick_time at time zone 'UTC', "
+				  "'YYYY-MM-DD HH24:MI:SS.US') || '+00', cur_tick_event_seq "
+				  "from pgq.next_batch_info($1, $2)",
 				  2, p);
 		if (res == NULL)
 			return -1;
@@ -413,6 +442,9 @@ take_batch(PgqConsumer *c)
 		c->batch.batch_id = get_int64(res, 0, 0);
 		c->batch.prev_tick_id = get_int64(res, 0, 1);
 		c->batch.tick_id = get_int64(res, 0, 2);
+		snprintf(c->batch.tick_time, sizeof(c->batch.tick_time), "%s",
+				 PQgetvalue(res, 0, 3));
+		c->batch.tick_event_seq = get_int64(res, 0, 4);
 	}
 	PQclear(res);
 	return 1;
@@ -644,6 +676,8 @@ target_has_batch(PgqConsumer *c)
 	snprintf(idbuf, sizeof(idbuf), "%" PRId64, c->batch.batch_id);
 	if (!run_cmd(c->tdb, "begin", 0, NULL))
 		return -1;
+	if (c->o.hooks)
+		return c->o.hooks->check(c, &c->batch, c->o.hooks_arg);
 	res = run(c->tdb, "select pgq_ext.is_batch_done($1, $2::int8)", 2, p);
 	if (res == NULL)
 		return -1;
@@ -702,9 +736,15 @@ process_batch(PgqConsumer *c)
 		const char *p[2] = {c->o.consumer_name, idbuf};
 
 		snprintf(idbuf, sizeof(idbuf), "%" PRId64, c->batch.batch_id);
-		if (!run_cmd(c->tdb, "select pgq_ext.set_batch_done($1, $2::int8)", 2,
-					 p) ||
-			!run_cmd(c->tdb, "commit", 0, NULL))
+		if (c->o.hooks)
+		{
+			if (c->o.hooks->done(c, &c->batch, c->o.hooks_arg) < 0)
+				return -1;
+		}
+		else if (!run_cmd(c->tdb,
+						  "select pgq_ext.set_batch_done($1, $2::int8)", 2, p))
+			return -1;
+		if (!run_cmd(c->tdb, "commit", 0, NULL))
 			return -1;
 	}
 	if (!close_batch(c))
@@ -726,6 +766,24 @@ pgq_consumer_run_once(PgqConsumer *c)
 	{
 		c->stats.errors++;
 		return -1;
+	}
+	if (c->o.hooks && c->o.hooks->before_batch)
+	{
+		r = c->o.hooks->before_batch(c, c->o.hooks_arg);
+		if (r == 2)
+		{
+			close_conns(c);
+			if (!ensure_conns(c))
+				r = -1;
+			else
+				r = 1;
+		}
+		if (r <= 0)
+		{
+			if (r < 0)
+				c->stats.errors++;
+			return r;
+		}
 	}
 	r = take_batch(c);
 	if (r <= 0)

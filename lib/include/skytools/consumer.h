@@ -22,7 +22,9 @@
  *			with pgq_ext.set_batch_done() in the same transaction, which
  *			commits before the batch is finished in the queue database; a
  *			batch handed out again after a crash between the two commits is
- *			seen as done and only finished.  The target needs pgq_ext.
+ *			seen as done and only finished.  The target needs pgq_ext,
+ *			unless hooks record batches another way (a cascaded consumer
+ *			records ticks in pgq_node: cascade.h).
  *	coop	(subconsumer set) one of several processes sharing a consumer
  *			through pgq_coop: each gets whole batches; a peer silent for
  *			dead_interval loses its batch to the next caller.  Local only.
@@ -76,9 +78,11 @@ typedef struct PgqBatch
 	int64_t batch_id;
 	int64_t prev_tick_id;
 	int64_t tick_id;
-	int64_t nevents;   /* events handed out so far */
-	int64_t nretried;  /* events tagged for retry so far */
-	bool already_done; /* remote: recorded in the target, callbacks skipped */
+	int64_t nevents;	/* events handed out so far */
+	int64_t nretried;	/* events tagged for retry so far */
+	bool already_done;	/* remote: recorded in the target, callbacks skipped */
+	char tick_time[48]; /* the end tick's time, UTC, "...+00" */
+	int64_t tick_event_seq; /* the end tick's event sequence */
 } PgqBatch;
 
 /*
@@ -93,6 +97,25 @@ typedef int (*PgqBatchFn)(PgqConsumer *c, PgqBatch *batch, void *arg);
  */
 typedef int (*PgqEventFn)(PgqConsumer *c, const PgqEvent *ev, void *arg);
 
+/*
+ * Remote-mode bookkeeping other than pgq_ext's.  Each returns -1 on error
+ * (logged), which fails the batch.
+ *
+ * before_batch: before a batch is taken, both connections open, no
+ *		transaction: 1 go on, 0 nothing to do now (the caller waits),
+ *		2 the queue database was changed with pgq_consumer_set_queue_db().
+ * check: in the target's transaction, before the callbacks: 1 the batch
+ *		was applied already (it is only finished), 0 apply it.
+ * done: in the target's transaction after the callbacks, before it
+ *		commits: 0 ok.
+ */
+typedef struct PgqTargetHooks
+{
+	int (*before_batch)(PgqConsumer *c, void *arg);
+	int (*check)(PgqConsumer *c, const PgqBatch *batch, void *arg);
+	int (*done)(PgqConsumer *c, const PgqBatch *batch, void *arg);
+} PgqTargetHooks;
+
 typedef struct PgqConsumerOpts
 {
 	const char *queue_db; /* conninfo of the queue database */
@@ -106,6 +129,8 @@ typedef struct PgqConsumerOpts
 	PgqBatchFn on_batch;	 /* one of on_batch and on_event */
 	PgqEventFn on_event;
 	void *arg;
+	const PgqTargetHooks *hooks; /* remote: instead of pgq_ext; not copied */
+	void *hooks_arg;
 } PgqConsumerOpts;
 
 /* Make a consumer (opts and its strings are copied); NULL on bad opts. */
@@ -146,6 +171,15 @@ extern PGconn *pgq_consumer_queue_conn(PgqConsumer *c);
 
 /* Remote mode: the target database, inside the batch's transaction. */
 extern PGconn *pgq_consumer_target_conn(PgqConsumer *c);
+
+/*
+ * Read the queue from another database from the next batch on (a
+ * cascaded consumer whose provider changed); false if out of memory.
+ */
+extern bool pgq_consumer_set_queue_db(PgqConsumer *c, const char *conninfo);
+
+/* The options the consumer was made with (its own copies). */
+extern const PgqConsumerOpts *pgq_consumer_opts(const PgqConsumer *c);
 
 /* Totals since the consumer was made. */
 typedef struct PgqConsumerStats

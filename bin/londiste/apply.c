@@ -1,0 +1,506 @@
+/*-------------------------------------------------------------------------
+ *
+ * apply.c
+ *	  Applying one batch's events to the local node, inside the worker's
+ *	  transaction (which also records the batch's tick: cascade.c).
+ *
+ * Events:
+ *	I:/U:/D:<keys>	pgq.logutriga: the urlencoded row; INSERT, UPDATE of
+ *					the other columns by key, DELETE by key
+ *	I, U, D			pgq.sqltriga: the row as partial SQL
+ *	R				TRUNCATE (unless the table's skip_truncate is set)
+ *	londiste.*		registry changes announced by the root
+ *	EXECUTE			a DDL file, applied once at its place in the stream
+ * A row event applies to a table that is local here and in sync (ok);
+ * others are skipped.  An UPDATE or DELETE that finds no row fails the
+ * batch, naming the table and the key (missing_row = warning: logged
+ * and skipped, as upstream does).  Values are parameters; names are
+ * quoted.
+ *
+ * IDENTIFICATION
+ *	  bin/londiste/apply.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "londiste.h"
+#include "skytools/consumer.h"
+#include "skytools/log.h"
+#include "skytools/pgutil.h"
+#include "skytools/rowdata.h"
+
+typedef struct TableInfo
+{
+	char *name;	 /* queue-wide name */
+	char *qdest; /* the local table, quoted */
+	bool apply;	 /* local and in sync */
+	bool skip_truncate;
+} TableInfo;
+
+struct Applier
+{
+	Ld *ld;
+	TableInfo *t;
+	int nt;
+	bool stale; /* reload the table list before the next row event */
+	bool warn_missing;
+};
+
+Applier *
+applier_new(Ld *ld)
+{
+	Applier *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	a->ld = ld;
+	a->stale = true;
+	a->warn_missing = strcmp(ld->cfg.missing_row, "warning") == 0;
+	return a;
+}
+
+static void
+clear_tables(Applier *a)
+{
+	int i;
+
+	for (i = 0; i < a->nt; i++)
+	{
+		free(a->t[i].name);
+		free(a->t[i].qdest);
+	}
+	free(a->t);
+	a->t = NULL;
+	a->nt = 0;
+}
+
+void
+applier_free(Applier *a)
+{
+	if (a == NULL)
+		return;
+	clear_tables(a);
+	free(a);
+}
+
+void
+applier_begin_batch(Applier *a, PGconn *db)
+{
+	(void) db;
+	a->stale = true;
+}
+
+static bool
+load_tables(Applier *a, PGconn *db)
+{
+	const char *p[1] = {a->ld->queue};
+	PGresult *res;
+	int i;
+
+	clear_tables(a);
+	res = ld_query(db,
+				   "select table_name, coalesce(dest_table, table_name), "
+				   "local and merge_state = 'ok', "
+				   "coalesce(table_attrs, '') ~ '(^|&)skip_truncate=1' "
+				   "from londiste.get_table_list($1)",
+				   1, p);
+	if (res == NULL)
+		return false;
+	a->t = calloc(PQntuples(res) + 1, sizeof(TableInfo));
+	for (i = 0; i < PQntuples(res); i++)
+	{
+		char q[1024];
+
+		pg_quote_fqident(q, sizeof(q), PQgetvalue(res, i, 1));
+		a->t[i].name = strdup(PQgetvalue(res, i, 0));
+		a->t[i].qdest = strdup(q);
+		a->t[i].apply = strcmp(PQgetvalue(res, i, 2), "t") == 0;
+		a->t[i].skip_truncate = strcmp(PQgetvalue(res, i, 3), "t") == 0;
+	}
+	a->nt = PQntuples(res);
+	PQclear(res);
+	a->stale = false;
+	return true;
+}
+
+static TableInfo *
+find_table(Applier *a, const char *name)
+{
+	int i;
+
+	for (i = 0; i < a->nt; i++)
+		if (strcmp(a->t[i].name, name) == 0)
+			return &a->t[i];
+	return NULL;
+}
+
+/* Append to a growing SQL buffer. */
+typedef struct Buf
+{
+	char *s;
+	size_t len, cap;
+} Buf;
+
+static void
+bput(Buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n + 1 > b->cap)
+	{
+		b->cap = (b->len + n + 1) * 2;
+		b->s = realloc(b->s, b->cap);
+		if (b->s == NULL)
+			fatal("out of memory");
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+static void
+bput_ident(Buf *b, const char *ident)
+{
+	char q[1024];
+
+	pg_quote_ident(q, sizeof(q), ident, strlen(ident));
+	bput(b, q);
+}
+
+static bool
+is_key(const SkyEvType *t, const char *col)
+{
+	int i;
+
+	for (i = 0; i < t->npkeys; i++)
+		if (strcmp(t->pkeys[i], col) == 0)
+			return true;
+	return false;
+}
+
+/* The key of a row as "k1=v1, k2=v2" for messages. */
+static void
+key_text(const SkyEvType *t, const SkyRow *row, char *out, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < t->npkeys && n < len; i++)
+	{
+		const SkyRowField *f = sky_row_field(row, t->pkeys[i]);
+
+		n += snprintf(out + n, len - n, "%s%s=%s", i ? ", " : "", t->pkeys[i],
+					  f && f->value ? f->value : "NULL");
+	}
+}
+
+/* A pgq.logutriga event: I/U/D with the key list. */
+static int
+apply_urlenc(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
+{
+	SkyEvType t;
+	SkyRow row;
+	char err[256];
+	Buf b = {0};
+	const char **vals = NULL;
+	int nv = 0, i, rc = -1;
+	char num[16];
+	PGresult *res;
+
+	memset(&row, 0, sizeof(row));
+	if (!sky_evtype_parse(&t, ev->type, err, sizeof(err)))
+	{
+		log_error("event %lld: %s", (long long) ev->id, err);
+		return -1;
+	}
+	if (!sky_row_decode(&row, ev->data ? ev->data : "",
+						ev->data ? strlen(ev->data) : 0, 0, err, sizeof(err)))
+	{
+		log_error("event %lld on %s: %s", (long long) ev->id, ti->name, err);
+		goto out;
+	}
+	vals = calloc(row.nfields + 1, sizeof(char *));
+	if (t.op == 'I')
+	{
+		bput(&b, "insert into ");
+		bput(&b, ti->qdest);
+		bput(&b, " (");
+		for (i = 0; i < row.nfields; i++)
+		{
+			if (i)
+				bput(&b, ", ");
+			bput_ident(&b, row.fields[i].key);
+		}
+		bput(&b, ") values (");
+		for (i = 0; i < row.nfields; i++)
+		{
+			snprintf(num, sizeof(num), "%s$%d", i ? ", " : "", i + 1);
+			bput(&b, num);
+			vals[nv++] = row.fields[i].value;
+		}
+		bput(&b, ")");
+	}
+	else if (t.op == 'U' || t.op == 'D')
+	{
+		int nset = 0;
+
+		if (t.npkeys == 0)
+		{
+			log_error("event %lld on %s: %s event without key columns",
+					  (long long) ev->id, ti->name,
+					  t.op == 'U' ? "UPDATE" : "DELETE");
+			goto out;
+		}
+		if (t.op == 'U')
+		{
+			bput(&b, "update only ");
+			bput(&b, ti->qdest);
+			bput(&b, " set ");
+			for (i = 0; i < row.nfields; i++)
+			{
+				if (is_key(&t, row.fields[i].key))
+					continue;
+				if (nset++)
+					bput(&b, ", ");
+				bput_ident(&b, row.fields[i].key);
+				vals[nv++] = row.fields[i].value;
+				snprintf(num, sizeof(num), " = $%d", nv);
+				bput(&b, num);
+			}
+			if (nset == 0)
+			{
+				/* only key columns: nothing to change, but the row must exist */
+				bput_ident(&b, t.pkeys[0]);
+				bput(&b, " = ");
+				bput_ident(&b, t.pkeys[0]);
+			}
+		}
+		else
+		{
+			bput(&b, "delete from only ");
+			bput(&b, ti->qdest);
+		}
+		bput(&b, " where ");
+		for (i = 0; i < t.npkeys; i++)
+		{
+			const SkyRowField *f = sky_row_field(&row, t.pkeys[i]);
+
+			if (f == NULL)
+			{
+				log_error(
+					"event %lld on %s: key column %s missing from the row",
+					(long long) ev->id, ti->name, t.pkeys[i]);
+				goto out;
+			}
+			if (i)
+				bput(&b, " and ");
+			bput_ident(&b, t.pkeys[i]);
+			vals[nv++] = f->value;
+			snprintf(num, sizeof(num), " = $%d", nv);
+			bput(&b, num);
+		}
+	}
+	else
+	{
+		log_error("event %lld on %s: unknown operation in type %s",
+				  (long long) ev->id, ti->name, ev->type);
+		goto out;
+	}
+
+	res = PQexecParams(db, b.s, nv, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		char kt[512];
+
+		key_text(&t, &row, kt, sizeof(kt));
+		log_error("event %lld on %s (%s): %s", (long long) ev->id, ti->name,
+				  kt[0] ? kt : "no key", PQresultErrorMessage(res));
+		PQclear(res);
+		goto out;
+	}
+	if (t.op != 'I' && strcmp(PQcmdTuples(res), "0") == 0)
+	{
+		char kt[512];
+
+		key_text(&t, &row, kt, sizeof(kt));
+		if (!a->warn_missing)
+		{
+			log_error("%s on %s found no row with %s (event %lld); "
+					  "missing_row = warning lets the worker go on",
+					  t.op == 'U' ? "UPDATE" : "DELETE", ti->name, kt,
+					  (long long) ev->id);
+			PQclear(res);
+			goto out;
+		}
+		log_warning("%s on %s found no row with %s (event %lld)",
+					t.op == 'U' ? "UPDATE" : "DELETE", ti->name, kt,
+					(long long) ev->id);
+	}
+	PQclear(res);
+	rc = 0;
+out:
+	free(vals);
+	free(b.s);
+	sky_row_free(&row);
+	sky_evtype_free(&t);
+	return rc;
+}
+
+/* A pgq.sqltriga event: the row as partial SQL. */
+static int
+apply_sql(PGconn *db, TableInfo *ti, const PgqEvent *ev)
+{
+	Buf b = {0};
+	PGresult *res;
+	int rc = 0;
+
+	switch (ev->type[0])
+	{
+		case 'I':
+			bput(&b, "insert into ");
+			bput(&b, ti->qdest);
+			bput(&b, " ");
+			break;
+		case 'U':
+			bput(&b, "update only ");
+			bput(&b, ti->qdest);
+			bput(&b, " set ");
+			break;
+		default:
+			bput(&b, "delete from only ");
+			bput(&b, ti->qdest);
+			bput(&b, " where ");
+			break;
+	}
+	bput(&b, ev->data ? ev->data : "");
+	res = PQexec(db, b.s);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		log_error("event %lld on %s: %s", (long long) ev->id, ti->name,
+				  PQresultErrorMessage(res));
+		rc = -1;
+	}
+	PQclear(res);
+	free(b.s);
+	return rc;
+}
+
+/* A (ret_code, ret_note) call of the londiste API; -1 on >= 400. */
+static int
+api(PGconn *db, const char *sql, int n, const char *const *p)
+{
+	return ld_ret(ld_query(db, sql, n, p), NULL) >= 400 ? -1 : 0;
+}
+
+static int
+apply_execute(Applier *a, PGconn *db, const PgqEvent *ev)
+{
+	const char *p[4] = {a->ld->queue, ev->extra1, ev->data, ev->extra2};
+	PGresult *res;
+	int code;
+
+	res = ld_query(
+		db, "select * from londiste.execute_start($1, $2, $3, false, $4)", 4,
+		p);
+	if (res == NULL)
+		return -1;
+	code = atoi(PQgetvalue(res, 0, 0));
+	if (ld_ret(res, NULL) >= 400)
+		return -1;
+	if (code == 200)
+	{
+		res = PQexec(db, ev->data ? ev->data : "");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+			PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			log_error("EXECUTE %s: %s", ev->extra1, PQresultErrorMessage(res));
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+		if (api(db, "select * from londiste.execute_finish($1, $2)", 2, p) < 0)
+			return -1;
+	}
+	a->stale = true;
+	return 0;
+}
+
+int
+applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
+{
+	const char *type = ev->type ? ev->type : "";
+	const char *q = a->ld->queue;
+	TableInfo *ti;
+
+	if (strncmp(type, "londiste.", 9) == 0)
+	{
+		const char *p[3] = {q, ev->data, ev->extra1};
+
+		a->stale = true;
+		if (strcmp(type, "londiste.add-table") == 0)
+			return api(db, "select * from londiste.global_add_table($1, $2)",
+					   2, p);
+		if (strcmp(type, "londiste.remove-table") == 0)
+			return api(db,
+					   "select * from londiste.global_remove_table($1, $2)", 2,
+					   p);
+		if (strcmp(type, "londiste.update-seq") == 0)
+		{
+			const char *sp[3] = {q, ev->extra1, ev->data};
+
+			return api(
+				db,
+				"select * from londiste.global_update_seq($1, $2, $3::int8)",
+				3, sp);
+		}
+		if (strcmp(type, "londiste.remove-seq") == 0)
+			return api(db, "select * from londiste.global_remove_seq($1, $2)",
+					   2, p);
+		log_debug("event %lld: %s ignored", (long long) ev->id, type);
+		return 0;
+	}
+	if (strcmp(type, "EXECUTE") == 0)
+		return apply_execute(a, db, ev);
+	if (ev->extra1 == NULL)
+		return 0;
+	if (a->stale && !load_tables(a, db))
+		return -1;
+	ti = find_table(a, ev->extra1);
+	if (ti == NULL || !ti->apply)
+		return 0;
+	if (type[0] == '{')
+	{
+		log_error("event %lld on %s: jsontriga events are not applied yet",
+				  (long long) ev->id, ti->name);
+		return -1;
+	}
+	if (strcmp(type, "R") == 0)
+	{
+		char sql[1100];
+		PGresult *res;
+
+		if (ti->skip_truncate)
+			return 0;
+		snprintf(sql, sizeof(sql), "truncate only %s", ti->qdest);
+		res = PQexec(db, sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		{
+			log_error("truncate of %s: %s", ti->name,
+					  PQresultErrorMessage(res));
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+		return 0;
+	}
+	if ((type[0] == 'I' || type[0] == 'U' || type[0] == 'D') && type[1] == ':')
+		return apply_urlenc(a, db, ti, ev);
+	if ((type[0] == 'I' || type[0] == 'U' || type[0] == 'D') &&
+		type[1] == '\0')
+		return apply_sql(db, ti, ev);
+	log_debug("event %lld: type %s ignored", (long long) ev->id, type);
+	return 0;
+}

@@ -1,0 +1,183 @@
+/*-------------------------------------------------------------------------
+ *
+ * config.c
+ *	  Londiste's ini file: section [londiste] (or [londiste3], Skytools 3's
+ *	  name), upstream's keys and defaults, %(job_name)s interpolation and
+ *	  --set overrides (lib/pyini).  A key that is not Londiste's is an
+ *	  error.
+ *
+ * IDENTIFICATION
+ *	  bin/londiste/config.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "londiste.h"
+#include "skytools/pyini.h"
+
+#define K(name, type, field, def, help)                                       \
+	{                                                                         \
+		name, type, offsetof(LdConfig, field), def, help                      \
+	}
+
+static const CfKey keys[] = {
+	K("job_name", CF_STR, job_name, "%(job_name)s",
+	  "process name; default the ini file's name without extension"),
+	K("db", CF_STR, db, NULL, "connect string of the local node (required)"),
+	K("queue_name", CF_STR, queue_name, NULL, "the cascaded queue (required)"),
+	K("pgq_queue_name", CF_STR, pgq_queue_name, NULL,
+	  "old name of queue_name"),
+	K("consumer_name", CF_STR, consumer_name, NULL,
+	  "the worker's name; default job_name"),
+	K("logfile", CF_FILE, logfile, NULL, "log file; default stderr"),
+	K("pidfile", CF_FILE, pidfile, NULL, "pid file; needed by -d, -s, -k, -r"),
+	K("loop_delay", CF_TIME, loop_delay, "1.0",
+	  "longest wait for a batch, seconds"),
+	K("connection_lifetime", CF_TIME, connection_lifetime, "1200",
+	  "reconnect after this many seconds"),
+	K("exception_sleep", CF_TIME, exception_sleep, "20",
+	  "wait after an error, seconds"),
+	K("node_name", CF_STR, node_name, NULL, "create-*: the node's name"),
+	K("public_node_location", CF_STR, public_node_location, NULL,
+	  "create-*: how other nodes connect to this one"),
+	K("initial_provider_location", CF_STR, initial_provider_location, NULL,
+	  "create-branch/leaf: default --provider"),
+	K("remote_extra_connstr", CF_STR, remote_extra_connstr, NULL,
+	  "appended to connect strings read from pgq_node"),
+	K("global_wm_publish_period", CF_TIME, global_wm_publish_period, "300",
+	  "root: seconds between global watermark publications"),
+	K("local_wm_publish_period", CF_TIME, local_wm_publish_period, "300",
+	  "seconds between watermark reports to the provider"),
+	K("parallel_copies", CF_INT, parallel_copies, "1",
+	  "tables copied at the same time"),
+	K("lock_timeout", CF_TIME, lock_timeout, "10",
+	  "statement_timeout of add-table, seconds"),
+	K("pgq_lazy_fetch", CF_INT, pgq_lazy_fetch, "300", "events per FETCH"),
+	K("local_only", CF_STR, local_only, "0",
+	  "fetch only the events of local tables"),
+	K("missing_row", CF_STR, missing_row, "error",
+	  "an UPDATE or DELETE that finds no row: error (default) or warning"),
+	K("use_skylog", CF_STR, use_skylog, "0", "accepted, not used"),
+	K("handler_modules", CF_STR, handler_modules, NULL,
+	  "accepted, not used: handlers are built in"),
+	K("register_only_tables", CF_STR, register_only_tables, NULL,
+	  "create-*: register only these tables"),
+	K("register_skip_tables", CF_STR, register_skip_tables, NULL,
+	  "create-*: do not register these tables"),
+	K("register_only_seqs", CF_STR, register_only_seqs, NULL,
+	  "create-*: register only these sequences"),
+	K("register_skip_seqs", CF_STR, register_skip_seqs, NULL,
+	  "create-*: do not register these sequences"),
+	K("log_size", CF_INT, log_size, "10485760", "accepted, not used"),
+	K("log_count", CF_INT, log_count, "3", "accepted, not used"),
+	K("keepalive_stats", CF_TIME, keepalive_stats, "300",
+	  "seconds between idle stats lines"),
+	{NULL, CF_STR, 0, NULL, NULL},
+};
+
+bool
+ld_load_config(Ld *ld, const char **sets, int nsets, char *err, size_t errlen)
+{
+	static const char *const sections[] = {"londiste", "londiste3", NULL};
+	PyIni *ini;
+	const char *section;
+	int i;
+	bool ok, b;
+
+	ini = pyini_load(ld->ini_file, err, errlen);
+	if (ini == NULL)
+		return false;
+	for (i = 0; i < nsets; i++)
+	{
+		char *kv = strdup(sets[i]);
+		char *eq = kv ? strchr(kv, '=') : NULL;
+
+		if (eq == NULL)
+		{
+			snprintf(err, errlen, "--set takes KEY=VALUE, not \"%s\"",
+					 sets[i]);
+			free(kv);
+			pyini_free(ini);
+			return false;
+		}
+		*eq = '\0';
+		ok = pyini_override(ini, kv, eq + 1);
+		free(kv);
+		if (!ok)
+		{
+			pyini_free(ini);
+			snprintf(err, errlen, "out of memory");
+			return false;
+		}
+	}
+	section = pyini_find_section(ini, sections);
+	if (section == NULL)
+	{
+		snprintf(err, errlen, "%s: section [londiste] missing", ld->ini_file);
+		pyini_free(ini);
+		return false;
+	}
+	ok = pyini_fill(ini, section, keys, &ld->cfg, err, errlen);
+	pyini_free(ini);
+	if (!ok)
+		return false;
+
+	if (ld->cfg.queue_name == NULL)
+	{
+		ld->cfg.queue_name = ld->cfg.pgq_queue_name;
+		ld->cfg.pgq_queue_name = NULL;
+	}
+	if (ld->cfg.consumer_name == NULL)
+		ld->cfg.consumer_name = strdup(ld->cfg.job_name);
+	if (ld->cfg.db == NULL || ld->cfg.queue_name == NULL)
+	{
+		snprintf(err, errlen, "%s: db and queue_name are required",
+				 ld->ini_file);
+		return false;
+	}
+	if (ld->cfg.parallel_copies < 1)
+	{
+		snprintf(err, errlen, "parallel_copies must be at least 1");
+		return false;
+	}
+	if (strcmp(ld->cfg.missing_row, "error") != 0 &&
+		strcmp(ld->cfg.missing_row, "warning") != 0)
+	{
+		snprintf(err, errlen,
+				 "invalid value \"%s\" for missing_row: expected error or "
+				 "warning",
+				 ld->cfg.missing_row);
+		return false;
+	}
+	if (!pyini_parse_bool(ld->cfg.local_only, &b) ||
+		!pyini_parse_bool(ld->cfg.use_skylog, &b))
+	{
+		snprintf(err, errlen, "local_only and use_skylog take 0 or 1");
+		return false;
+	}
+	return true;
+}
+
+const char *
+ld_sample_ini(void)
+{
+	static char buf[8192];
+	size_t len = 0;
+	const CfKey *k;
+
+	len += snprintf(buf + len, sizeof(buf) - len,
+					"[londiste]\n"
+					"job_name = %%(job_name)s\n"
+					"db = dbname=mydb\n"
+					"queue_name = replika\n"
+					"logfile = ~/log/%%(job_name)s.log\n"
+					"pidfile = ~/pid/%%(job_name)s.pid\n\n");
+	for (k = keys; k->name && len < sizeof(buf); k++)
+		len += snprintf(buf + len, sizeof(buf) - len, "# %s\n#%s = %s\n\n",
+						k->help, k->name, k->def ? k->def : "");
+	return buf;
+}

@@ -1,0 +1,156 @@
+/*-------------------------------------------------------------------------
+ *
+ * londiste.h
+ *	  Londiste in C: the command table, the configuration, the context
+ *	  every command gets, and the helpers they share.
+ *
+ * IDENTIFICATION
+ *	  bin/londiste/londiste.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LONDISTE_H
+#define LONDISTE_H
+
+#include <stdbool.h>
+#include <libpq-fe.h>
+
+#define LONDISTE_VERSION "3.9"
+
+/* The ini keys (doc/londiste.md, etc/londiste.ini). */
+typedef struct LdConfig
+{
+	char *job_name;
+	char *db;
+	char *queue_name;
+	char *pgq_queue_name;
+	char *consumer_name;
+	char *logfile;
+	char *pidfile;
+	double loop_delay;
+	double connection_lifetime;
+	double exception_sleep;
+	char *node_name;
+	char *public_node_location;
+	char *initial_provider_location;
+	char *remote_extra_connstr;
+	double global_wm_publish_period;
+	double local_wm_publish_period;
+	int parallel_copies;
+	double lock_timeout;
+	int pgq_lazy_fetch;
+	char *local_only;
+	char *missing_row; /* "error" (default) or "warning" */
+	/* accepted for compatibility, not used (yet) */
+	char *use_skylog;
+	char *handler_modules;
+	char *register_only_tables;
+	char *register_skip_tables;
+	char *register_only_seqs;
+	char *register_skip_seqs;
+	int log_size;
+	int log_count;
+	double keepalive_stats;
+} LdConfig;
+
+/* Command-line options. */
+typedef struct LdOpts
+{
+	int verbose;
+	bool quiet;
+	bool daemon;
+	bool all;
+	bool wait_sync;
+	bool expect_sync;
+	bool skip_truncate;
+	bool create;
+	bool create_full;
+	bool no_triggers;
+	bool merge_all;
+	bool no_merge;
+	bool skip_non_existing;
+	bool names_only;
+	bool force;
+	bool compact;
+	bool nocheck;
+	bool find_copy_node;
+	const char *provider;
+	const char *dest_table;
+	const char *trigger_flags;
+	const char *handler;
+	const char *copy_node;
+	const char *copy_condition;
+	const char *merge;
+	const char *max_parallel_copy;
+	const char *node;
+	const char *worker;
+	const char *consumer;
+	const char *queue;
+	const char *sync_watermark;
+	const char **trigger_args;
+	int ntrigger_args;
+	const char **handler_args;
+	int nhandler_args;
+} LdOpts;
+
+typedef struct Ld
+{
+	const char *ini_file;
+	LdConfig cfg;
+	LdOpts opt;
+	const char *queue; /* queue_name, or --queue */
+	const char *command;
+	char **args; /* the command's arguments */
+	int nargs;
+	PGconn *db; /* the local node, once connected */
+} Ld;
+
+/* config.c */
+extern bool ld_load_config(Ld *ld, const char **sets, int nsets, char *err,
+						   size_t errlen);
+extern const char *ld_sample_ini(void);
+
+/* util.c: connections, queries, output */
+extern PGconn *ld_connect(const char *conninfo, const char *what);
+extern PGconn *ld_local(Ld *ld);
+extern PGresult *ld_query(PGconn *db, const char *sql, int n,
+						  const char *const *params);
+extern bool ld_exec(PGconn *db, const char *sql, int n,
+					const char *const *params);
+extern int ld_ret(PGresult *res, const char *what);
+extern void ld_print_table(PGresult *res);
+extern char *ld_fqname(const char *name);
+extern bool ld_glob_match(const char *pattern, const char *name);
+extern char *ld_join_connstr(const char *loc, const char *extra);
+
+/* node.c */
+extern int cmd_install(Ld *ld);
+extern int cmd_create_node(Ld *ld);
+extern int cmd_members(Ld *ld);
+extern int cmd_node_info(Ld *ld);
+extern int cmd_status(Ld *ld);
+extern int cmd_pause(Ld *ld);
+
+/* tables.c */
+extern int cmd_add_table(Ld *ld);
+extern int cmd_remove_table(Ld *ld);
+extern int cmd_add_seq(Ld *ld);
+extern int cmd_remove_seq(Ld *ld);
+extern int cmd_tables(Ld *ld);
+extern int cmd_seqs(Ld *ld);
+extern int cmd_missing(Ld *ld);
+extern int cmd_resync(Ld *ld);
+extern int cmd_wait_sync(Ld *ld);
+
+/* worker.c */
+extern int cmd_worker(Ld *ld);
+
+/* apply.c: one event into the node (the worker's event callback) */
+typedef struct Applier Applier;
+extern Applier *applier_new(Ld *ld);
+extern void applier_free(Applier *a);
+extern void applier_begin_batch(Applier *a, PGconn *db);
+struct PgqEvent;
+extern int applier_event(Applier *a, PGconn *db, const struct PgqEvent *ev);
+
+#endif /* LONDISTE_H */

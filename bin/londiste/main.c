@@ -1,0 +1,427 @@
+/*-------------------------------------------------------------------------
+ *
+ * main.c
+ *	  londiste [options] CONFIG.ini COMMAND [args...]: the command line,
+ *	  as upstream's (options anywhere), the ini file, logging, pid files,
+ *	  and the command table.
+ *
+ * Pid files as upstream: the worker holds pidfile, admin commands that
+ * change something hold pidfile.admin, read-only commands hold none.
+ * -s/-k/-r signal the worker in pidfile (INT: stop after the current
+ * batch, TERM: at once, HUP: reopen the log).
+ *
+ * IDENTIFICATION
+ *	  bin/londiste/main.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "londiste.h"
+#include "skytools/daemon.h"
+#include "skytools/log.h"
+
+typedef enum Lock
+{
+	LOCK_NONE,
+	LOCK_ADMIN,
+	LOCK_WORKER
+} Lock;
+
+typedef struct Command
+{
+	const char *name;
+	int (*fn)(Ld *ld);
+	Lock lock;
+	const char *help;
+} Command;
+
+static const Command commands[] = {
+	{"create-root", cmd_create_node, LOCK_ADMIN,
+	 "create root node: NODE [CONNSTR]"},
+	{"create-branch", cmd_create_node, LOCK_ADMIN,
+	 "create branch node: NODE [CONNSTR] --provider=CONNSTR"},
+	{"create-leaf", cmd_create_node, LOCK_ADMIN,
+	 "create leaf node: NODE [CONNSTR] --provider=CONNSTR"},
+	{"install", cmd_install, LOCK_ADMIN, "install the extensions"},
+	{"members", cmd_members, LOCK_NONE, "show members of the cascade"},
+	{"node-info", cmd_node_info, LOCK_NONE, "show the local node"},
+	{"status", cmd_status, LOCK_NONE, "show the cascade's nodes"},
+	{"node-status", cmd_status, LOCK_NONE, "show the local node's state"},
+	{"pause", cmd_pause, LOCK_ADMIN, "pause the worker"},
+	{"resume", cmd_pause, LOCK_ADMIN, "resume the worker"},
+	{"worker", cmd_worker, LOCK_WORKER, "replay events to the local node"},
+	{"replay", cmd_worker, LOCK_WORKER, "the same as worker (Londiste 2)"},
+	{"add-table", cmd_add_table, LOCK_ADMIN, "add tables: TABLE..."},
+	{"remove-table", cmd_remove_table, LOCK_ADMIN, "remove tables: TABLE..."},
+	{"add-seq", cmd_add_seq, LOCK_ADMIN, "add sequences: SEQ..."},
+	{"remove-seq", cmd_remove_seq, LOCK_ADMIN, "remove sequences: SEQ..."},
+	{"tables", cmd_tables, LOCK_NONE, "show the local tables"},
+	{"seqs", cmd_seqs, LOCK_NONE, "show the sequences"},
+	{"missing", cmd_missing, LOCK_NONE, "show what could be added"},
+	{"resync", cmd_resync, LOCK_ADMIN, "copy tables again: TABLE..."},
+	{"wait-sync", cmd_wait_sync, LOCK_NONE,
+	 "wait until every table is copied"},
+	{NULL, NULL, LOCK_NONE, NULL},
+};
+
+static void
+usage(FILE *f)
+{
+	const Command *c;
+
+	fprintf(f, "usage: londiste [options] INI CMD [subcmd args]\n\n"
+			   "commands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(f, "  %-16s %s\n", c->name, c->help);
+	fprintf(f, "\noptions:\n"
+			   "  -h, --help       show this help\n"
+			   "  -V, --version    print the version\n"
+			   "  -q, --quiet      log only warnings and errors\n"
+			   "  -v, --verbose    more output (twice: even more)\n"
+			   "  -d, --daemon     go to the background (needs pidfile)\n"
+			   "  --ini            print a sample ini file\n"
+			   "  --set=KEY=VAL    override an ini key\n"
+			   "  -r, --reload     reload the running worker\n"
+			   "  -s, --stop       stop the worker after its current batch\n"
+			   "  -k, --kill       stop the worker now\n"
+			   "see doc/londiste.md for the options of each command\n");
+}
+
+/* options that take a value, with where it goes */
+typedef struct ValOpt
+{
+	const char *name;
+	size_t offset;
+} ValOpt;
+
+#define V(n, f)                                                               \
+	{                                                                         \
+		n, offsetof(LdOpts, f)                                                \
+	}
+static const ValOpt valopts[] = {
+	V("provider", provider),
+	V("dest-table", dest_table),
+	V("trigger-flags", trigger_flags),
+	V("handler", handler),
+	V("copy-node", copy_node),
+	V("copy-condition", copy_condition),
+	V("merge", merge),
+	V("max-parallel-copy", max_parallel_copy),
+	V("node", node),
+	V("worker", worker),
+	V("consumer", consumer),
+	V("queue", queue),
+	V("sync-watermark", sync_watermark),
+	{NULL, 0},
+};
+
+#define F(n, f)                                                               \
+	{                                                                         \
+		n, offsetof(LdOpts, f)                                                \
+	}
+static const ValOpt flagopts[] = {
+	F("all", all),
+	F("wait-sync", wait_sync),
+	F("expect-sync", expect_sync),
+	F("skip-truncate", skip_truncate),
+	F("create", create),
+	F("create-full", create_full),
+	F("no-triggers", no_triggers),
+	F("merge-all", merge_all),
+	F("no-merge", no_merge),
+	F("skip-non-existing", skip_non_existing),
+	F("names-only", names_only),
+	F("force", force),
+	F("compact", compact),
+	F("nocheck", nocheck),
+	F("find-copy-node", find_copy_node),
+	{NULL, 0},
+};
+
+static bool
+add_str(const char ***arr, int *n, const char *s)
+{
+	const char **na = realloc(*arr, (*n + 1) * sizeof(char *));
+
+	if (na == NULL)
+		return false;
+	na[(*n)++] = s;
+	*arr = na;
+	return true;
+}
+
+static void
+on_hup(int sig)
+{
+	(void) sig;
+	log_reopen();
+}
+
+int
+main(int argc, char **argv)
+{
+	Ld ld;
+	const char **pos = NULL, **sets = NULL;
+	int npos = 0, nsets = 0, i, sig = 0, rc;
+	const Command *cmd;
+	char err[1024];
+	LogSettings ls = {0};
+
+	memset(&ld, 0, sizeof(ld));
+	for (i = 1; i < argc; i++)
+	{
+		const char *a = argv[i];
+
+		if (a[0] != '-' || a[1] == '\0')
+		{
+			add_str(&pos, &npos, a);
+			continue;
+		}
+		if (strcmp(a, "--") == 0)
+		{
+			for (i++; i < argc; i++)
+				add_str(&pos, &npos, argv[i]);
+			break;
+		}
+		if (a[1] == '-')
+		{
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t nl = eq ? (size_t) (eq - name) : strlen(name);
+			const ValOpt *o;
+			bool done = false;
+
+			if (strcmp(name, "help") == 0)
+			{
+				usage(stdout);
+				return 0;
+			}
+			if (strcmp(name, "version") == 0)
+			{
+				printf("londiste version %s\n", LONDISTE_VERSION);
+				return 0;
+			}
+			if (strcmp(name, "ini") == 0)
+			{
+				fputs(ld_sample_ini(), stdout);
+				return 0;
+			}
+			if (strcmp(name, "quiet") == 0 || strcmp(name, "verbose") == 0 ||
+				strcmp(name, "daemon") == 0 || strcmp(name, "reload") == 0 ||
+				strcmp(name, "stop") == 0 || strcmp(name, "kill") == 0)
+			{
+				static char shortopt[3] = "-x";
+
+				shortopt[1] = name[0] == 'k'   ? 'k'
+							  : name[0] == 'q' ? 'q'
+							  : name[0] == 'v' ? 'v'
+							  : name[0] == 'd' ? 'd'
+							  : name[0] == 'r' ? 'r'
+											   : 's';
+				a = shortopt;
+				goto short_opts;
+			}
+			if (strncmp(name, "set", nl) == 0 && nl == 3)
+			{
+				const char *v =
+					eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+
+				if (v == NULL)
+				{
+					fprintf(stderr, "londiste: --set needs KEY=VALUE\n");
+					return 1;
+				}
+				add_str(&sets, &nsets, v);
+				continue;
+			}
+			if (nl == 11 && strncmp(name, "trigger-arg", nl) == 0)
+			{
+				const char *v =
+					eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+
+				if (v == NULL)
+					goto missing_value;
+				add_str(&ld.opt.trigger_args, &ld.opt.ntrigger_args, v);
+				continue;
+			}
+			if (nl == 11 && strncmp(name, "handler-arg", nl) == 0)
+			{
+				const char *v =
+					eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+
+				if (v == NULL)
+					goto missing_value;
+				add_str(&ld.opt.handler_args, &ld.opt.nhandler_args, v);
+				continue;
+			}
+			for (o = valopts; o->name && !done; o++)
+			{
+				if (strlen(o->name) == nl && strncmp(o->name, name, nl) == 0)
+				{
+					const char *v =
+						eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+
+					if (v == NULL)
+						goto missing_value;
+					*(const char **) ((char *) &ld.opt + o->offset) = v;
+					done = true;
+				}
+			}
+			for (o = flagopts; o->name && !done; o++)
+			{
+				if (strlen(o->name) == nl && strncmp(o->name, name, nl) == 0 &&
+					!eq)
+				{
+					*(bool *) ((char *) &ld.opt + o->offset) = true;
+					done = true;
+				}
+			}
+			if (!done)
+			{
+				fprintf(stderr, "londiste: unknown option: %s\n", a);
+				usage(stderr);
+				return 1;
+			}
+			continue;
+		missing_value:
+			fprintf(stderr, "londiste: option %s needs a value\n", a);
+			return 1;
+		}
+	short_opts:
+		for (const char *p = a + 1; *p; p++)
+		{
+			switch (*p)
+			{
+				case 'h':
+					usage(stdout);
+					return 0;
+				case 'V':
+					printf("londiste version %s\n", LONDISTE_VERSION);
+					return 0;
+				case 'q':
+					ld.opt.quiet = true;
+					break;
+				case 'v':
+					ld.opt.verbose++;
+					break;
+				case 'd':
+					ld.opt.daemon = true;
+					break;
+				case 'r':
+					sig = SIGHUP;
+					break;
+				case 's':
+					sig = SIGINT;
+					break;
+				case 'k':
+					sig = SIGTERM;
+					break;
+				default:
+					fprintf(stderr, "londiste: unknown option: -%c\n", *p);
+					usage(stderr);
+					return 1;
+			}
+		}
+	}
+
+	if (npos < 1 || (npos < 2 && sig == 0))
+	{
+		fprintf(stderr, "londiste: need config file and command\n");
+		usage(stderr);
+		return 1;
+	}
+	ld.ini_file = pos[0];
+	if (!ld_load_config(&ld, sets, nsets, err, sizeof(err)))
+	{
+		fprintf(stderr, "londiste: %s\n", err);
+		return 1;
+	}
+	ld.queue = ld.opt.queue ? ld.opt.queue : ld.cfg.queue_name;
+
+	if (sig != 0)
+	{
+		int r;
+
+		if (ld.cfg.pidfile == NULL)
+		{
+			fprintf(stderr, "londiste: pidfile is not configured\n");
+			return 1;
+		}
+		r = pidfile_signal(ld.cfg.pidfile, sig);
+		if (r == 1)
+			printf("%s sent\n", sig == SIGHUP	? "SIGHUP"
+								: sig == SIGINT ? "SIGINT"
+												: "SIGTERM");
+		else if (r == 0)
+			printf("Old process is not running\n");
+		else
+			perror("londiste: signal");
+		return r < 0 ? 1 : 0;
+	}
+
+	ld.command = pos[1];
+	ld.args = (char **) pos + 2;
+	ld.nargs = npos - 2;
+	for (cmd = commands; cmd->name; cmd++)
+		if (strcmp(cmd->name, ld.command) == 0)
+			break;
+	if (cmd->name == NULL)
+	{
+		fprintf(stderr, "londiste: unknown command: %s\n", ld.command);
+		usage(stderr);
+		return 1;
+	}
+
+	ls.logfile = ld.cfg.logfile;
+	ls.verbose = ld.opt.verbose;
+	ls.quiet = ld.opt.quiet && !ld.cfg.logfile;
+	log_configure(&ls);
+
+	if (cmd->lock != LOCK_NONE && ld.cfg.pidfile)
+	{
+		char path[4096];
+		bool stale = false;
+
+		snprintf(path, sizeof(path), "%s%s", ld.cfg.pidfile,
+				 cmd->lock == LOCK_ADMIN ? ".admin" : "");
+		if (!pidfile_claim(path, &stale, err, sizeof(err)))
+		{
+			log_error("%s", err);
+			return 1;
+		}
+		if (stale)
+			log_info("stale pidfile, removing");
+	}
+	if (ld.opt.daemon)
+	{
+		if (cmd->lock != LOCK_WORKER || ld.cfg.pidfile == NULL)
+		{
+			log_error("-d needs the worker and a pidfile");
+			return 1;
+		}
+		if (ld.cfg.logfile == NULL)
+		{
+			log_error("-d needs a logfile");
+			return 1;
+		}
+		if (!daemonize(err, sizeof(err)) || !pidfile_update(err, sizeof(err)))
+		{
+			log_error("%s", err);
+			return 1;
+		}
+		ls.quiet = true;
+		log_configure(&ls);
+	}
+	signal(SIGHUP, on_hup);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = cmd->fn(&ld);
+	if (ld.db)
+		PQfinish(ld.db);
+	free(pos);
+	free(sets);
+	return rc;
+}

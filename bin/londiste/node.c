@@ -1,0 +1,603 @@
+/*-------------------------------------------------------------------------
+ *
+ * node.c
+ *	  Node set-up and cascade information: install, create-root,
+ *	  create-branch, create-leaf, members, node-info, status, node-status,
+ *	  pause, resume.
+ *
+ * create-branch and create-leaf (run on the new node):
+ *	1. from --provider, follow provider links up to the root;
+ *	2. refuse a name the cascade already has;
+ *	3. register the new node's location on the root (the event spreads it)
+ *	   and on the provider; subscribe it on the provider, which answers
+ *	   with the global watermark, where the new node starts;
+ *	4. on the new node: every member's location, then the node itself;
+ *	5. copy the provider's table and sequence registrations.
+ *
+ * IDENTIFICATION
+ *	  bin/londiste/node.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "londiste.h"
+#include "skytools/log.h"
+
+int
+cmd_install(Ld *ld)
+{
+	PGconn *db = ld_local(ld);
+
+	if (db == NULL)
+		return 1;
+	if (!ld_exec(db, "set client_min_messages = warning", 0, NULL) ||
+		!ld_exec(db, "create extension if not exists londiste cascade", 0,
+				 NULL))
+		return 1;
+	log_info("extensions installed");
+	return 0;
+}
+
+/* The local node's type, "" when the queue has no node here; NULL on error. */
+static char *
+local_node_type(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res = ld_query(ld->db,
+							 "select ret_code, node_type from "
+							 "pgq_node.get_node_info($1)",
+							 1, p);
+	char *t;
+
+	if (res == NULL)
+		return NULL;
+	t = strdup(atoi(PQgetvalue(res, 0, 0)) == 100 ? PQgetvalue(res, 0, 1)
+												  : "");
+	PQclear(res);
+	return t;
+}
+
+static bool
+register_location(PGconn *db, const char *queue, const char *node,
+				  const char *loc, bool dead)
+{
+	const char *p[4] = {queue, node, loc, dead ? "t" : "f"};
+
+	return ld_ret(ld_query(db,
+						   "select * from pgq_node.register_location($1, $2, "
+						   "$3, $4::boolean)",
+						   4, p),
+				  "register_location") < 300;
+}
+
+/* Copy the provider's table and sequence registrations to the node. */
+static bool
+copy_registrations(Ld *ld, PGconn *prov)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res;
+	int i;
+	bool ok = true;
+
+	res = ld_query(prov, "select table_name from londiste.get_table_list($1)",
+				   1, p);
+	if (res == NULL)
+		return false;
+	for (i = 0; i < PQntuples(res) && ok; i++)
+	{
+		const char *q[2] = {ld->queue, PQgetvalue(res, i, 0)};
+
+		ok = ld_ret(ld_query(ld->db,
+							 "select * from londiste.global_add_table($1, $2)",
+							 2, q),
+					NULL) < 300;
+	}
+	PQclear(res);
+	if (!ok)
+		return false;
+	res = ld_query(
+		prov, "select seq_name, last_value from londiste.get_seq_list($1)", 1,
+		p);
+	if (res == NULL)
+		return false;
+	for (i = 0; i < PQntuples(res) && ok; i++)
+	{
+		const char *q[3] = {ld->queue, PQgetvalue(res, i, 0),
+							PQgetvalue(res, i, 1)};
+
+		ok =
+			ld_ret(ld_query(ld->db,
+							"select * from londiste.global_update_seq($1, $2, "
+							"$3::int8)",
+							3, q),
+				   NULL) < 300;
+	}
+	PQclear(res);
+	return ok;
+}
+
+int
+cmd_create_node(Ld *ld)
+{
+	const char *type = ld->command + strlen("create-");
+	const char *node = ld->nargs > 0 ? ld->args[0] : ld->cfg.node_name;
+	const char *loc =
+		ld->nargs > 1 ? ld->args[1] : ld->cfg.public_node_location;
+	const char *worker =
+		ld->opt.worker ? ld->opt.worker : ld->cfg.consumer_name;
+	char *have;
+	int rc = 1;
+
+	if (node == NULL || loc == NULL)
+	{
+		log_error("node name and public connect string needed (arguments, "
+				  "or node_name and public_node_location)");
+		return 1;
+	}
+	if (strstr(loc, "host=") == NULL && strstr(loc, "service=") == NULL)
+		log_warning("the public connect string has no host= or service=: "
+					"other nodes reach this one through it");
+	if (ld_local(ld) == NULL || cmd_install(ld) != 0)
+		return 1;
+	have = local_node_type(ld);
+	if (have == NULL)
+		return 1;
+	if (have[0])
+	{
+		log_info("Node is already initialized as %s", have);
+		free(have);
+		return 0;
+	}
+	free(have);
+
+	if (strcmp(type, "root") == 0)
+	{
+		const char *p[4] = {ld->queue, node, worker, NULL};
+
+		if (!register_location(ld->db, ld->queue, node, loc, false))
+			return 1;
+		rc = ld_ret(ld_query(ld->db,
+							 "select * from pgq_node.create_node($1, 'root', "
+							 "$2, $3, null, null, null)",
+							 3, p),
+					"create_node") < 300
+				 ? 0
+				 : 1;
+		return rc;
+	}
+	else
+	{
+		const char *provider = ld->opt.provider
+								   ? ld->opt.provider
+								   : ld->cfg.initial_provider_location;
+		PGconn *prov = NULL, *root = NULL;
+		char *root_loc = NULL, *prov_name = NULL, *wm = NULL;
+		const char *p[1] = {ld->queue};
+		PGresult *res;
+		int hops, i;
+
+		if (provider == NULL)
+		{
+			log_error("--provider (or initial_provider_location) is needed");
+			return 1;
+		}
+		prov = ld_connect(provider, "the provider");
+		if (prov == NULL)
+			return 1;
+		res = ld_query(prov,
+					   "select ret_code, ret_note, node_type, node_name, "
+					   "provider_location from pgq_node.get_node_info($1)",
+					   1, p);
+		if (res == NULL)
+			goto out;
+		if (atoi(PQgetvalue(res, 0, 0)) != 100)
+		{
+			log_error("the provider has no node for queue %s: %s", ld->queue,
+					  PQgetvalue(res, 0, 1));
+			PQclear(res);
+			goto out;
+		}
+		if (strcmp(PQgetvalue(res, 0, 2), "leaf") == 0)
+		{
+			log_error("the provider is a leaf: it cannot feed other nodes");
+			PQclear(res);
+			goto out;
+		}
+		prov_name = strdup(PQgetvalue(res, 0, 3));
+		/* walk up to the root */
+		root_loc = strdup(provider);
+		for (hops = 0; strcmp(PQgetvalue(res, 0, 2), "root") != 0; hops++)
+		{
+			char *next = ld_join_connstr(PQgetvalue(res, 0, 4),
+										 ld->cfg.remote_extra_connstr);
+
+			PQclear(res);
+			res = NULL;
+			if (root)
+				PQfinish(root);
+			if (hops > 100)
+			{
+				log_error("provider links make a loop");
+				free(next);
+				goto out;
+			}
+			free(root_loc);
+			root_loc = next;
+			root = ld_connect(root_loc, "a node above the provider");
+			if (root == NULL)
+				goto out;
+			res = ld_query(root,
+						   "select ret_code, ret_note, node_type, node_name, "
+						   "provider_location from pgq_node.get_node_info($1)",
+						   1, p);
+			if (res == NULL)
+				goto out;
+		}
+		PQclear(res);
+		if (root == NULL)
+			root = prov;
+
+		/* members, from the root */
+		res = ld_query(root,
+					   "select node_name, node_location, dead from "
+					   "pgq_node.get_queue_locations($1) order by 1",
+					   1, p);
+		if (res == NULL)
+			goto out;
+		for (i = 0; i < PQntuples(res); i++)
+		{
+			if (strcmp(PQgetvalue(res, i, 0), node) == 0)
+			{
+				log_error("node %s already exists in the cascade", node);
+				PQclear(res);
+				goto out;
+			}
+		}
+		if (!register_location(root, ld->queue, node, loc, false) ||
+			(root != prov &&
+			 !register_location(prov, ld->queue, node, loc, false)))
+		{
+			PQclear(res);
+			goto out;
+		}
+		{
+			const char *sp[3] = {ld->queue, node, worker};
+			PGresult *sr =
+				ld_query(prov,
+						 "select ret_code, ret_note, global_watermark "
+						 "from pgq_node.register_subscriber($1, $2, "
+						 "$3, null)",
+						 3, sp);
+
+			if (sr == NULL)
+			{
+				PQclear(res);
+				goto out;
+			}
+			wm = strdup(PQgetvalue(sr, 0, 2));
+			if (ld_ret(sr, "register_subscriber") >= 300)
+			{
+				PQclear(res);
+				goto out;
+			}
+		}
+		for (i = 0; i < PQntuples(res); i++)
+			if (!register_location(ld->db, ld->queue, PQgetvalue(res, i, 0),
+								   PQgetvalue(res, i, 1),
+								   strcmp(PQgetvalue(res, i, 2), "t") == 0))
+			{
+				PQclear(res);
+				goto out;
+			}
+		PQclear(res);
+		if (!register_location(ld->db, ld->queue, node, loc, false))
+			goto out;
+		{
+			const char *cp[7] = {ld->queue, type, node,			worker,
+								 prov_name, wm,	  ld->opt.merge};
+
+			if (ld_ret(
+					ld_query(ld->db,
+							 "select * from pgq_node.create_node($1, $2, $3, "
+							 "$4, $5, $6::int8, $7)",
+							 7, cp),
+					"create_node") >= 300)
+				goto out;
+		}
+		if (ld->opt.sync_watermark)
+		{
+			char attrs[1024];
+			const char *ap[2] = {ld->queue, attrs};
+
+			snprintf(attrs, sizeof(attrs), "sync_watermark=%s",
+					 ld->opt.sync_watermark);
+			if (ld_ret(
+					ld_query(ld->db,
+							 "select * from pgq_node.set_node_attrs($1, $2)",
+							 2, ap),
+					"set_node_attrs") >= 300)
+				goto out;
+		}
+		if (!copy_registrations(ld, prov))
+			goto out;
+		rc = 0;
+	out:
+		if (root && root != prov)
+			PQfinish(root);
+		if (prov)
+			PQfinish(prov);
+		free(root_loc);
+		free(prov_name);
+		free(wm);
+		return rc;
+	}
+}
+
+int
+cmd_members(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	res = ld_query(ld->db,
+				   "select node_name, dead, node_location from "
+				   "pgq_node.get_queue_locations($1) order by node_name",
+				   1, p);
+	if (res == NULL)
+		return 1;
+	ld_print_table(res);
+	PQclear(res);
+	return 0;
+}
+
+int
+cmd_node_info(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	res = ld_query(ld->db,
+				   "select ret_code, ret_note, node_type, node_name, "
+				   "provider_node, provider_location, combined_queue, "
+				   "worker_paused, worker_uptodate, worker_last_tick "
+				   "from pgq_node.get_node_info($1)",
+				   1, p);
+	if (res == NULL)
+		return 1;
+	if (atoi(PQgetvalue(res, 0, 0)) != 100)
+	{
+		log_error("%s", PQgetvalue(res, 0, 1));
+		PQclear(res);
+		return 1;
+	}
+	printf("Node: %s  Type: %s  Queue: %s\n", PQgetvalue(res, 0, 3),
+		   PQgetvalue(res, 0, 2), ld->queue);
+	printf("Status: %s\n", strcmp(PQgetvalue(res, 0, 7), "t") == 0 ? "PAUSED"
+						   : strcmp(PQgetvalue(res, 0, 8), "t") != 0
+							   ? "NON-UP-TO-DATE"
+							   : "OK");
+	if (strcmp(PQgetvalue(res, 0, 2), "root") != 0)
+		printf("Provider: %s\n", PQgetvalue(res, 0, 4));
+	if (!PQgetisnull(res, 0, 6))
+		printf("Combined queue: %s\n", PQgetvalue(res, 0, 6));
+	printf("Last tick: %s\n", PQgetvalue(res, 0, 9));
+	PQclear(res);
+	return 0;
+}
+
+/* One node's lines of status: type, lag, tick, flags, tables. */
+static void
+node_lines(Ld *ld, PGconn *db, const char *indent)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res = ld_query(
+		db,
+		"select n.node_name, n.node_type, n.worker_last_tick, "
+		"n.worker_paused, n.worker_uptodate, "
+		"coalesce((select extract(epoch from now() - t.tick_time)::int "
+		"  from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue "
+		" where q.queue_name = $1 and t.tick_id = n.worker_last_tick), -1), "
+		"(select count(*) filter (where merge_state = 'ok') || '/' || "
+		"        count(*) filter (where merge_state is distinct from 'ok') "
+		"        || '/' || count(*) filter (where not local) "
+		"   from londiste.get_table_list($1)), "
+		"(select cur_error from pgq_node.get_consumer_state($1, "
+		"n.worker_name)) "
+		"from pgq_node.get_node_info($1) n",
+		1, p);
+
+	if (res == NULL)
+		return;
+	printf("%s%s (%s)\n", indent, PQgetvalue(res, 0, 0),
+		   PQgetvalue(res, 0, 1));
+	printf("%s  Tables: %s\n", indent, PQgetvalue(res, 0, 6));
+	printf("%s  Lag: %ss, Tick: %s%s%s\n", indent,
+		   strcmp(PQgetvalue(res, 0, 5), "-1") == 0 ? "?"
+													: PQgetvalue(res, 0, 5),
+		   PQgetvalue(res, 0, 2),
+		   strcmp(PQgetvalue(res, 0, 3), "t") == 0 ? ", PAUSED" : "",
+		   strcmp(PQgetvalue(res, 0, 4), "t") == 0 ? "" : ", NOT UPTODATE");
+	if (!PQgetisnull(res, 0, 7))
+		printf("%s  ERR: %s\n", indent, PQgetvalue(res, 0, 7));
+	PQclear(res);
+}
+
+/*
+ * status: every live member, from the root down (each node's
+ * subscribers under it); node-status: the local node only.
+ */
+static void
+status_tree(Ld *ld, PGresult *members, const char *node, int depth)
+{
+	const char *p[1] = {ld->queue};
+	char indent[128];
+	int i;
+	PGconn *db = NULL;
+	PGresult *subs;
+
+	snprintf(indent, sizeof(indent), "%*s%s", depth * 4, "",
+			 depth ? "+--" : "");
+	for (i = 0; i < PQntuples(members); i++)
+		if (strcmp(PQgetvalue(members, i, 0), node) == 0)
+		{
+			char *cs = ld_join_connstr(PQgetvalue(members, i, 1),
+									   ld->cfg.remote_extra_connstr);
+
+			if (strcmp(PQgetvalue(members, i, 2), "t") == 0)
+			{
+				printf("%s%s: DEAD\n", indent, node);
+				free(cs);
+				return;
+			}
+			db = PQconnectdb(cs);
+			free(cs);
+		}
+	if (db == NULL || PQstatus(db) != CONNECTION_OK)
+	{
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s",
+				 db ? PQerrorMessage(db) : "unknown node");
+		msg[strcspn(msg, "\n")] = '\0';
+		printf("%sNode '%s' failure: %s\n", indent, node, msg);
+		PQfinish(db);
+		return;
+	}
+	node_lines(ld, db, indent);
+	subs = ld_query(db,
+					"select node_name from pgq_node.get_subscriber_info($1) "
+					"order by 1",
+					1, p);
+	PQfinish(db);
+	if (subs == NULL || depth > 20)
+		return;
+	for (i = 0; i < PQntuples(subs); i++)
+		status_tree(ld, members, PQgetvalue(subs, i, 0), depth + 1);
+	PQclear(subs);
+}
+
+int
+cmd_status(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *members, *root;
+	int i;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	if (strcmp(ld->command, "node-status") == 0)
+	{
+		node_lines(ld, ld->db, "");
+		return 0;
+	}
+	members = ld_query(ld->db,
+					   "select node_name, node_location, dead from "
+					   "pgq_node.get_queue_locations($1)",
+					   1, p);
+	if (members == NULL)
+		return 1;
+	/* the root: follow provider links from here */
+	root = ld_query(ld->db,
+					"select node_name, node_type, provider_node "
+					"from pgq_node.get_node_info($1)",
+					1, p);
+	if (root == NULL)
+	{
+		PQclear(members);
+		return 1;
+	}
+	printf("Queue: %s   Local node: %s\n\n", ld->queue,
+		   PQgetvalue(root, 0, 0));
+	{
+		/* walk provider links through the members' databases */
+		char cur[256];
+		const char *type = PQgetvalue(root, 0, 1);
+
+		snprintf(cur, sizeof(cur), "%s",
+				 strcmp(type, "root") == 0 ? PQgetvalue(root, 0, 0)
+										   : PQgetvalue(root, 0, 2));
+		for (i = 0; i < 50 && strcmp(type, "root") != 0; i++)
+		{
+			int j;
+			PGresult *info = NULL;
+			PGconn *db = NULL;
+
+			for (j = 0; j < PQntuples(members); j++)
+				if (strcmp(PQgetvalue(members, j, 0), cur) == 0)
+				{
+					char *cs = ld_join_connstr(PQgetvalue(members, j, 1),
+											   ld->cfg.remote_extra_connstr);
+
+					db = ld_connect(cs, "a member");
+					free(cs);
+				}
+			if (db)
+				info = ld_query(db,
+								"select node_type, provider_node from "
+								"pgq_node.get_node_info($1)",
+								1, p);
+			PQfinish(db);
+			if (info == NULL)
+				break;
+			if (strcmp(PQgetvalue(info, 0, 0), "root") == 0)
+				type = "root";
+			else
+				snprintf(cur, sizeof(cur), "%s", PQgetvalue(info, 0, 1));
+			PQclear(info);
+		}
+		status_tree(ld, members, cur, 0);
+	}
+	PQclear(root);
+	PQclear(members);
+	return 0;
+}
+
+int
+cmd_pause(Ld *ld)
+{
+	bool pause = strcmp(ld->command, "pause") == 0;
+	const char *consumer =
+		ld->opt.consumer ? ld->opt.consumer : ld->cfg.consumer_name;
+	const char *p[3] = {ld->queue, consumer, pause ? "t" : "f"};
+	int code, i;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	code =
+		ld_ret(ld_query(ld->db,
+						"select * from pgq_node.set_consumer_paused($1, $2, "
+						"$3::boolean)",
+						3, p),
+			   NULL);
+	if (code >= 300)
+		return code >= 400 ? 1 : 0;
+	/* wait for the worker to acknowledge */
+	for (i = 0;; i++)
+	{
+		PGresult *res = ld_query(ld->db,
+								 "select uptodate from "
+								 "pgq_node.get_consumer_state($1, $2)",
+								 2, p);
+		bool up;
+
+		if (res == NULL)
+			return 1;
+		up = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		if (up)
+			break;
+		if (i % 10 == 0)
+			log_info("waiting for the worker to acknowledge");
+		sleep(1);
+	}
+	log_info("Consumer %s %s", consumer, pause ? "paused" : "resumed");
+	return 0;
+}

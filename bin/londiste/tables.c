@@ -1,0 +1,558 @@
+/*-------------------------------------------------------------------------
+ *
+ * tables.c
+ *	  The replicated tables and sequences of the local node: add-table,
+ *	  remove-table, add-seq, remove-seq, tables, seqs, missing, resync,
+ *	  wait-sync, on the londiste extension's functions.
+ *
+ * Table arguments as upstream's: a name without a dot is in public; one
+ * with '*' or '?' is a glob over the candidates (the missing objects for
+ * add, the local ones for remove); --all takes every candidate.  Each
+ * table is one call of the SQL API, whose notes are logged as they come;
+ * a refusal (4xx) makes the command fail, after trying the others.
+ *
+ * IDENTIFICATION
+ *	  bin/londiste/tables.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "londiste.h"
+#include "skytools/log.h"
+
+typedef struct NameList
+{
+	char **v;
+	int n;
+} NameList;
+
+static void
+names_add(NameList *l, const char *s)
+{
+	char **nv = realloc(l->v, (l->n + 1) * sizeof(char *));
+
+	if (nv == NULL)
+		fatal("out of memory");
+	l->v = nv;
+	l->v[l->n++] = strdup(s);
+}
+
+static void
+names_free(NameList *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/*
+ * The objects the arguments name: each plain name as given (with public.
+ * added), each glob and --all expanded over the candidates (a query
+ * returning names).  False when a glob matches nothing.
+ */
+static bool
+expand_args(Ld *ld, const char *cand_sql, NameList *out)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *cand = ld_query(ld->db, cand_sql, 1, p);
+	int i, j;
+	bool ok = true;
+
+	if (cand == NULL)
+		return false;
+	if (ld->opt.all)
+		for (j = 0; j < PQntuples(cand); j++)
+			names_add(out, PQgetvalue(cand, j, 0));
+	for (i = 0; i < ld->nargs; i++)
+	{
+		char *fq = ld_fqname(ld->args[i]);
+
+		if (strpbrk(fq, "*?"))
+		{
+			int found = 0;
+
+			for (j = 0; j < PQntuples(cand); j++)
+				if (ld_glob_match(fq, PQgetvalue(cand, j, 0)))
+				{
+					names_add(out, PQgetvalue(cand, j, 0));
+					found++;
+				}
+			if (!found)
+			{
+				log_error("no object matches %s", ld->args[i]);
+				ok = false;
+			}
+		}
+		else
+			names_add(out, fq);
+		free(fq);
+	}
+	PQclear(cand);
+	if (ok && out->n == 0)
+	{
+		log_error("give objects as arguments, or --all");
+		ok = false;
+	}
+	return ok;
+}
+
+/* The trigger arguments and table attributes add-table makes. */
+static void
+build_args(Ld *ld, char *args, size_t alen, char *attrs, size_t tlen)
+{
+	size_t n = 0;
+	int i;
+
+	/* a text[] literal: each element quoted */
+#define ADD(s)                                                                \
+	do                                                                        \
+	{                                                                         \
+		const char *q_ = (s);                                                 \
+		n += snprintf(args + n, alen > n ? alen - n : 0, "%s\"",              \
+					  n > 1 ? "," : "");                                      \
+		for (; *q_ && n + 3 < alen; q_++)                                     \
+		{                                                                     \
+			if (*q_ == '"' || *q_ == '\\')                                    \
+				args[n++] = '\\';                                             \
+			args[n++] = *q_;                                                  \
+		}                                                                     \
+		n += snprintf(args + n, alen > n ? alen - n : 0, "\"");               \
+	} while (0)
+
+	n = snprintf(args, alen, "{");
+	for (i = 0; i < ld->opt.ntrigger_args; i++)
+		ADD(ld->opt.trigger_args[i]);
+	if (ld->opt.trigger_flags)
+	{
+		char f[64];
+
+		snprintf(f, sizeof(f), "tgflags=%s", ld->opt.trigger_flags);
+		ADD(f);
+	}
+	if (ld->opt.no_triggers)
+		ADD("no_triggers");
+	if (ld->opt.merge_all)
+		ADD("merge_all");
+	if (ld->opt.no_merge)
+		ADD("no_merge");
+	if (ld->opt.expect_sync)
+		ADD("expect_sync");
+	snprintf(args + n, alen > n ? alen - n : 0, "}");
+#undef ADD
+
+	n = 0;
+	attrs[0] = '\0';
+	if (ld->opt.handler)
+	{
+		n += snprintf(attrs + n, tlen - n, "handler=%s", ld->opt.handler);
+		for (i = 0; i < ld->opt.nhandler_args; i++)
+			n += snprintf(attrs + n, tlen - n, "%s%s", i ? "," : "(",
+						  ld->opt.handler_args[i]);
+		if (ld->opt.nhandler_args)
+			n += snprintf(attrs + n, tlen - n, ")");
+	}
+	if (ld->opt.copy_node || ld->opt.find_copy_node)
+		n += snprintf(attrs + n, tlen - n, "%scopy_node=%s", n ? "&" : "",
+					  ld->opt.copy_node ? ld->opt.copy_node : "?");
+	if (ld->opt.skip_truncate && !ld->opt.expect_sync)
+		n += snprintf(attrs + n, tlen - n, "%sskip_truncate=1", n ? "&" : "");
+	if (ld->opt.max_parallel_copy)
+		n += snprintf(attrs + n, tlen - n, "%smax_parallel_copy=%s",
+					  n ? "&" : "", ld->opt.max_parallel_copy);
+	if (ld->opt.copy_condition)
+	{
+		/* urlencoded: the condition is free text */
+		n += snprintf(attrs + n, tlen - n, "%scopy_condition=", n ? "&" : "");
+		for (const char *c = ld->opt.copy_condition; *c && n + 4 < tlen; c++)
+		{
+			if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+				(*c >= '0' && *c <= '9') || strchr("_.-", *c))
+				attrs[n++] = *c;
+			else if (*c == ' ')
+				attrs[n++] = '+';
+			else
+				n += snprintf(attrs + n, tlen - n, "%%%02x",
+							  (unsigned char) *c);
+		}
+		attrs[n] = '\0';
+	}
+}
+
+/* Whether the provider holds the table locally (in any state). */
+static int
+provider_has_table(Ld *ld, const char *table)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res;
+	PGconn *prov;
+	char *cs;
+	int found = 0, i;
+
+	res = ld_query(ld->db,
+				   "select node_type, provider_location from "
+				   "pgq_node.get_node_info($1)",
+				   1, p);
+	if (res == NULL)
+		return -1;
+	if (strcmp(PQgetvalue(res, 0, 0), "root") == 0)
+	{
+		PQclear(res);
+		return 1;
+	}
+	cs = ld_join_connstr(PQgetvalue(res, 0, 1), ld->cfg.remote_extra_connstr);
+	PQclear(res);
+	prov = ld_connect(cs, "the provider");
+	free(cs);
+	if (prov == NULL)
+		return -1;
+	res = ld_query(
+		prov, "select table_name from londiste.get_table_list($1) where local",
+		1, p);
+	PQfinish(prov);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 0), table) == 0)
+			found = 1;
+	PQclear(res);
+	return found;
+}
+
+/*
+ * A subscriber registers the tables its provider carries before attaching
+ * any (the worker does the same as the root announces them): a table
+ * added on the root a moment ago can be added here at once.
+ */
+static bool
+sync_registrations(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res, *tl;
+	PGconn *prov;
+	char *cs;
+	int i;
+	bool ok = true;
+
+	res = ld_query(ld->db,
+				   "select node_type, provider_location from "
+				   "pgq_node.get_node_info($1)",
+				   1, p);
+	if (res == NULL)
+		return false;
+	if (strcmp(PQgetvalue(res, 0, 0), "root") == 0 || PQgetisnull(res, 0, 1))
+	{
+		PQclear(res);
+		return true;
+	}
+	cs = ld_join_connstr(PQgetvalue(res, 0, 1), ld->cfg.remote_extra_connstr);
+	PQclear(res);
+	prov = ld_connect(cs, "the provider");
+	free(cs);
+	if (prov == NULL)
+		return false;
+	tl = ld_query(prov, "select table_name from londiste.get_table_list($1)",
+				  1, p);
+	PQfinish(prov);
+	if (tl == NULL)
+		return false;
+	for (i = 0; i < PQntuples(tl) && ok; i++)
+	{
+		const char *q[2] = {ld->queue, PQgetvalue(tl, i, 0)};
+
+		res = ld_query(
+			ld->db, "select * from londiste.global_add_table($1, $2)", 2, q);
+		ok = res != NULL && atoi(PQgetvalue(res, 0, 0)) < 300;
+		PQclear(res);
+	}
+	PQclear(tl);
+	return ok;
+}
+
+int
+cmd_add_table(Ld *ld)
+{
+	NameList names = {0};
+	char args[4096], attrs[2048], tmo[64];
+	int i, failed = 0;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	if (ld->opt.dest_table && ld->nargs != 1)
+	{
+		log_error("--dest-table takes one table");
+		return 1;
+	}
+	if (!sync_registrations(ld))
+		return 1;
+	if (!expand_args(ld,
+					 "select obj_name from londiste.local_show_missing($1) "
+					 "where obj_kind = 'r'",
+					 &names))
+		return 1;
+	build_args(ld, args, sizeof(args), attrs, sizeof(attrs));
+	snprintf(tmo, sizeof(tmo), "set statement_timeout = %d",
+			 (int) (ld->cfg.lock_timeout * 1000));
+	ld_exec(ld->db, tmo, 0, NULL);
+	for (i = 0; i < names.n; i++)
+	{
+		const char *p[5] = {ld->queue, names.v[i], args,
+							attrs[0] ? attrs : NULL, ld->opt.dest_table};
+		int code;
+
+		if (!ld->opt.expect_sync && !ld->opt.find_copy_node &&
+			!ld->opt.copy_node)
+		{
+			int has = provider_has_table(ld, names.v[i]);
+
+			if (has < 0)
+			{
+				failed++;
+				continue;
+			}
+			if (has == 0)
+			{
+				if (ld->opt.skip_non_existing)
+				{
+					log_warning("Table %s not available on the provider, "
+								"skipping",
+								names.v[i]);
+					continue;
+				}
+				log_error("Table %s not available on the provider: add it "
+						  "there first, or switch to a different provider",
+						  names.v[i]);
+				failed++;
+				continue;
+			}
+		}
+		code =
+			ld_ret(ld_query(ld->db,
+							"select * from londiste.local_add_table($1, $2, "
+							"$3::text[], $4, $5)",
+							5, p),
+				   NULL);
+		if (code == 404 && ld->opt.skip_non_existing)
+			continue;
+		if (code >= 400)
+			failed++;
+	}
+	names_free(&names);
+	if (failed)
+		return 1;
+	if (ld->opt.wait_sync)
+		return cmd_wait_sync(ld);
+	return 0;
+}
+
+int
+cmd_remove_table(Ld *ld)
+{
+	NameList names = {0};
+	int i, failed = 0;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	if (!expand_args(ld,
+					 "select table_name from londiste.get_table_list($1) "
+					 "where local",
+					 &names))
+		return 1;
+	for (i = 0; i < names.n; i++)
+	{
+		const char *p[2] = {ld->queue, names.v[i]};
+
+		if (ld_ret(
+				ld_query(ld->db,
+						 "select * from londiste.local_remove_table($1, $2)",
+						 2, p),
+				NULL) >= 400)
+			failed++;
+	}
+	names_free(&names);
+	return failed ? 1 : 0;
+}
+
+int
+cmd_add_seq(Ld *ld)
+{
+	NameList names = {0};
+	int i, failed = 0;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	if (!expand_args(ld,
+					 "select obj_name from londiste.local_show_missing($1) "
+					 "where obj_kind = 'S'",
+					 &names))
+		return 1;
+	for (i = 0; i < names.n; i++)
+	{
+		const char *p[2] = {ld->queue, names.v[i]};
+		int code = ld_ret(
+			ld_query(ld->db, "select * from londiste.local_add_seq($1, $2)", 2,
+					 p),
+			NULL);
+
+		if (code >= 400 && !(ld->opt.skip_non_existing && code == 400))
+			failed++;
+	}
+	names_free(&names);
+	return failed ? 1 : 0;
+}
+
+int
+cmd_remove_seq(Ld *ld)
+{
+	NameList names = {0};
+	int i, failed = 0;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	if (!expand_args(
+			ld, "select seq_name from londiste.get_seq_list($1) where local",
+			&names))
+		return 1;
+	for (i = 0; i < names.n; i++)
+	{
+		const char *p[2] = {ld->queue, names.v[i]};
+
+		if (ld_ret(ld_query(ld->db,
+							"select * from londiste.local_remove_seq($1, $2)",
+							2, p),
+				   NULL) >= 400)
+			failed++;
+	}
+	names_free(&names);
+	return failed ? 1 : 0;
+}
+
+int
+cmd_tables(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res;
+	int i;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	res = ld_query(ld->db,
+				   "select table_name, merge_state, table_attrs "
+				   "from londiste.get_table_list($1) where local",
+				   1, p);
+	if (res == NULL)
+		return 1;
+	if (ld->opt.names_only)
+		for (i = 0; i < PQntuples(res); i++)
+			printf("%s\n", PQgetvalue(res, i, 0));
+	else
+		ld_print_table(res);
+	PQclear(res);
+	return 0;
+}
+
+int
+cmd_seqs(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	res = ld_query(ld->db,
+				   "select seq_name, local, last_value from "
+				   "londiste.get_seq_list($1)",
+				   1, p);
+	if (res == NULL)
+		return 1;
+	ld_print_table(res);
+	PQclear(res);
+	return 0;
+}
+
+int
+cmd_missing(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	res = ld_query(ld->db,
+				   "select obj_kind, obj_name from "
+				   "londiste.local_show_missing($1)",
+				   1, p);
+	if (res == NULL)
+		return 1;
+	ld_print_table(res);
+	PQclear(res);
+	return 0;
+}
+
+int
+cmd_resync(Ld *ld)
+{
+	NameList names = {0};
+	int i, failed = 0;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	if (!expand_args(ld,
+					 "select table_name from londiste.get_table_list($1) "
+					 "where local",
+					 &names))
+		return 1;
+	for (i = 0; i < names.n; i++)
+	{
+		const char *p[2] = {ld->queue, names.v[i]};
+
+		if (ld_ret(ld_query(ld->db,
+							"select * from londiste.local_set_table_state($1, "
+							"$2, null, null)",
+							2, p),
+				   NULL) >= 400)
+			failed++;
+	}
+	names_free(&names);
+	return failed ? 1 : 0;
+}
+
+int
+cmd_wait_sync(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	int last = -1;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	for (;;)
+	{
+		PGresult *res =
+			ld_query(ld->db,
+					 "select count(*) filter (where merge_state is "
+					 "distinct from 'ok'), count(*) from "
+					 "londiste.get_table_list($1) where local",
+					 1, p);
+		int left, total;
+
+		if (res == NULL)
+			return 1;
+		left = atoi(PQgetvalue(res, 0, 0));
+		total = atoi(PQgetvalue(res, 0, 1));
+		PQclear(res);
+		if (left == 0)
+		{
+			log_info("All tables in sync");
+			return 0;
+		}
+		if (left != last)
+			log_info("%d/%d table(s) to copy", left, total);
+		last = left;
+		sleep(2);
+	}
+}

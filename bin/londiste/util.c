@@ -1,0 +1,180 @@
+/*-------------------------------------------------------------------------
+ *
+ * util.c
+ *	  What Londiste's commands share: connections (never logging a
+ *	  connect string), queries with parameters, the result codes of the
+ *	  SQL API, table output in upstream's layout, names and globs.
+ *
+ * IDENTIFICATION
+ *	  bin/londiste/util.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "londiste.h"
+#include "skytools/log.h"
+
+/* First line of a libpq message, without the trailing newline. */
+static const char *
+first_line(const char *msg, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", msg ? msg : "");
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+PGconn *
+ld_connect(const char *conninfo, const char *what)
+{
+	PGconn *db = PQconnectdb(conninfo);
+	char buf[512];
+
+	if (PQstatus(db) != CONNECTION_OK)
+	{
+		log_error("cannot connect to %s: %s", what,
+				  first_line(PQerrorMessage(db), buf, sizeof(buf)));
+		PQfinish(db);
+		return NULL;
+	}
+	PQsetNoticeProcessor(db, NULL, NULL);
+	{
+		PGresult *r = PQexec(db, "set application_name = 'londiste'");
+
+		PQclear(r);
+	}
+	return db;
+}
+
+PGconn *
+ld_local(Ld *ld)
+{
+	if (ld->db == NULL)
+		ld->db = ld_connect(ld->cfg.db, "the local database");
+	return ld->db;
+}
+
+PGresult *
+ld_query(PGconn *db, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	char buf[1024];
+
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+	{
+		log_error("%s",
+				  first_line(PQresultErrorMessage(res), buf, sizeof(buf)));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+bool
+ld_exec(PGconn *db, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = ld_query(db, sql, n, params);
+
+	PQclear(res);
+	return res != NULL;
+}
+
+/*
+ * A (ret_code, ret_note) result: the note logged at the level its code
+ * says (2xx info, 3xx warning, 4xx and 5xx error); returns the code (500
+ * when res is NULL).  Frees res.
+ */
+int
+ld_ret(PGresult *res, const char *what)
+{
+	int code;
+	const char *note;
+
+	if (res == NULL)
+		return 500;
+	code = atoi(PQgetvalue(res, 0, 0));
+	note = PQgetvalue(res, 0, 1);
+	if (code >= 400)
+		log_error("%s%s%s", what ? what : "", what ? ": " : "", note);
+	else if (code >= 300)
+		log_warning("%s", note);
+	else
+		log_info("%s", note);
+	PQclear(res);
+	return code;
+}
+
+/*
+ * A result as upstream prints tables: header, dashes, left-aligned
+ * columns at least 15 wide, a blank line after.
+ */
+void
+ld_print_table(PGresult *res)
+{
+	int nf = PQnfields(res), nt = PQntuples(res), i, j;
+	int *w = calloc(nf ? nf : 1, sizeof(int));
+
+	for (j = 0; j < nf; j++)
+	{
+		w[j] = (int) strlen(PQfname(res, j));
+		if (w[j] < 15)
+			w[j] = 15;
+		for (i = 0; i < nt; i++)
+			if ((int) strlen(PQgetvalue(res, i, j)) > w[j])
+				w[j] = (int) strlen(PQgetvalue(res, i, j));
+	}
+	for (j = 0; j < nf; j++)
+		printf("%-*s%s", j < nf - 1 ? w[j] : 0, PQfname(res, j),
+			   j < nf - 1 ? " " : "\n");
+	for (j = 0; j < nf; j++)
+	{
+		int k;
+
+		for (k = 0; k < w[j]; k++)
+			putchar('-');
+		putchar(j < nf - 1 ? ' ' : '\n');
+	}
+	for (i = 0; i < nt; i++)
+		for (j = 0; j < nf; j++)
+			printf("%-*s%s", j < nf - 1 ? w[j] : 0, PQgetvalue(res, i, j),
+				   j < nf - 1 ? " " : "\n");
+	putchar('\n');
+	free(w);
+}
+
+/* schema.name: public. added when there is no dot.  malloc'd. */
+char *
+ld_fqname(const char *name)
+{
+	char *s;
+
+	if (strchr(name, '.'))
+		return strdup(name);
+	s = malloc(strlen(name) + 8);
+	if (s)
+		sprintf(s, "public.%s", name);
+	return s;
+}
+
+bool
+ld_glob_match(const char *pattern, const char *name)
+{
+	return fnmatch(pattern, name, 0) == 0;
+}
+
+char *
+ld_join_connstr(const char *loc, const char *extra)
+{
+	char *s;
+
+	if (extra == NULL || extra[0] == '\0')
+		return strdup(loc);
+	s = malloc(strlen(loc) + strlen(extra) + 2);
+	if (s)
+		sprintf(s, "%s %s", loc, extra);
+	return s;
+}

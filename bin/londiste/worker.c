@@ -1,0 +1,207 @@
+/*-------------------------------------------------------------------------
+ *
+ * worker.c
+ *	  londiste INI worker: the replay daemon of the local node.
+ *
+ * On a branch or leaf it is the cascaded worker (lib/cascade) reading
+ * batches from the provider; each batch's events are applied (apply.c) in
+ * the node's transaction that also records the batch's tick.  On the root
+ * it keeps house: sequences published (londiste.root_check_seqs), the
+ * global watermark moved every global_wm_publish_period, old EXECUTE
+ * records dropped.  SIGINT stops after the current batch; SIGTERM ends
+ * at once (the open transaction rolls back: nothing is lost, the batch
+ * comes again).
+ *
+ * IDENTIFICATION
+ *	  bin/londiste/worker.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "londiste.h"
+#include "skytools/cascade.h"
+#include "skytools/log.h"
+
+static volatile sig_atomic_t stop_requested;
+static PgqConsumer *running;
+
+static void
+on_stop(int sig)
+{
+	(void) sig;
+	stop_requested = 1;
+	if (running)
+		pgq_consumer_stop(running);
+}
+
+static double
+now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+root_loop(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	double last_wm = 0, last_maint = 0;
+
+	log_info("root node: publishing sequences and the global watermark");
+	while (!stop_requested)
+	{
+		double now = now_secs();
+
+		if (ld->db == NULL || PQstatus(ld->db) != CONNECTION_OK)
+		{
+			if (ld->db)
+				PQfinish(ld->db);
+			ld->db = NULL;
+			if (ld_local(ld) == NULL)
+			{
+				sleep((unsigned) ld->cfg.exception_sleep);
+				continue;
+			}
+		}
+		{
+			/* the remote control admin commands use (pause, resume) */
+			const char *wp[2] = {ld->queue, ld->cfg.consumer_name};
+			PGresult *st = ld_query(ld->db,
+									"select paused, uptodate from "
+									"pgq_node.get_consumer_state($1, $2)",
+									2, wp);
+			bool paused = false;
+
+			if (st && PQntuples(st) == 1)
+			{
+				paused = strcmp(PQgetvalue(st, 0, 0), "t") == 0;
+				if (strcmp(PQgetvalue(st, 0, 1), "t") != 0)
+					PQclear(ld_query(ld->db,
+									 "select * from "
+									 "pgq_node.set_consumer_uptodate($1, $2, "
+									 "true)",
+									 2, wp));
+			}
+			PQclear(st);
+			if (paused)
+			{
+				usleep((useconds_t) (ld->cfg.loop_delay * 1e6));
+				continue;
+			}
+		}
+		ld_ret(ld_query(ld->db, "select * from londiste.root_check_seqs($1)",
+						1, p),
+			   "root_check_seqs");
+		if (now - last_wm >= ld->cfg.global_wm_publish_period)
+		{
+			PQclear(ld_query(ld->db,
+							 "select * from pgq_node.set_global_watermark($1, "
+							 "null)",
+							 1, p));
+			last_wm = now;
+		}
+		if (now - last_maint >= 3600)
+		{
+			PQclear(ld_query(ld->db, "select londiste.periodic_maintenance()",
+							 0, NULL));
+			last_maint = now;
+		}
+		usleep((useconds_t) (ld->cfg.loop_delay * 1e6));
+	}
+	return 0;
+}
+
+static int
+on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
+{
+	Applier *a = arg;
+
+	return applier_event(a, pgq_consumer_target_conn(c), ev) < 0 ? -1 : 0;
+}
+
+static int
+on_batch_start(PGconn *node, const PgqBatch *b, void *arg)
+{
+	(void) b;
+	applier_begin_batch(arg, node);
+	return 0;
+}
+
+int
+cmd_worker(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res;
+	char type[16];
+	CascadeOpts co = {0};
+	Cascade *cw;
+	Applier *a;
+	int rc;
+
+	signal(SIGINT, on_stop);
+	if (ld_local(ld) == NULL)
+		return 1;
+	res = ld_query(ld->db,
+				   "select ret_code, ret_note, node_type from "
+				   "pgq_node.get_node_info($1)",
+				   1, p);
+	if (res == NULL)
+		return 1;
+	if (atoi(PQgetvalue(res, 0, 0)) != 100)
+	{
+		log_error("%s", PQgetvalue(res, 0, 1));
+		PQclear(res);
+		return 1;
+	}
+	snprintf(type, sizeof(type), "%s", PQgetvalue(res, 0, 2));
+	PQclear(res);
+	log_info("worker %s starting on %s node", ld->cfg.consumer_name, type);
+	if (strcmp(type, "root") == 0)
+		return root_loop(ld);
+	PQfinish(ld->db);
+	ld->db = NULL;
+
+	a = applier_new(ld);
+	co.node_db = ld->cfg.db;
+	co.queue_name = ld->queue;
+	co.worker_name = ld->cfg.consumer_name;
+	co.extra_connstr = ld->cfg.remote_extra_connstr;
+	co.watermark_period = ld->cfg.local_wm_publish_period;
+	co.begin_sql =
+		"select londiste.set_session_replication_role('replica', true)";
+	co.fetch_size = ld->cfg.pgq_lazy_fetch > 0 ? ld->cfg.pgq_lazy_fetch : 300;
+	co.loop_delay = ld->cfg.loop_delay;
+	co.on_event = on_event;
+	co.arg = a;
+	co.batch_start = on_batch_start;
+	cw = cascade_new(&co);
+	if (cw == NULL)
+	{
+		applier_free(a);
+		return 1;
+	}
+	running = cascade_consumer(cw);
+	if (stop_requested)
+		pgq_consumer_stop(running);
+	rc = pgq_consumer_run(running);
+	{
+		PgqConsumerStats st;
+
+		pgq_consumer_stats(running, &st);
+		log_info("worker stopped: %lld batches, %lld events, %lld errors",
+				 (long long) st.batches, (long long) st.events,
+				 (long long) st.errors);
+	}
+	running = NULL;
+	cascade_free(cw);
+	applier_free(a);
+	return rc == 0 ? 0 : 1;
+}

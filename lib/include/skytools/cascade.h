@@ -1,0 +1,70 @@
+/*-------------------------------------------------------------------------
+ *
+ * cascade.h
+ *	  The cascaded worker of a pgq_node node (branch or leaf): a consumer
+ *	  in remote mode that reads batches from the node's provider and
+ *	  records each batch's end tick in pgq_node on the node, in the same
+ *	  transaction as what the batch changed there (doc/pgq_node.md).
+ *
+ * Per batch, on the node (the target) in one transaction:
+ *	  - the position: the batch must start at the tick completed last
+ *		(apply), or end there (applied before a crash: only finished on the
+ *		provider); anything else is a lost position, an error;
+ *	  - the cascade's own events applied (pgq.location-info,
+ *		pgq.unregister-location, pgq.global-watermark), and on a branch
+ *		every event copied into the node's queue keeping its id;
+ *	  - the caller's event callback for every other event;
+ *	  - pgq_node.set_consumer_completed(), and on a branch the tick itself,
+ *		with the provider's tick id, time and event sequence.
+ * Before each batch the worker reads its state: paused (wait), not up to
+ * date (acknowledge an admin's change), a new provider (read from it).
+ * Every so often it reports its node's watermark to the provider.
+ *
+ * IDENTIFICATION
+ *	  lib/include/skytools/cascade.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SKYTOOLS_CASCADE_H
+#define SKYTOOLS_CASCADE_H
+
+#include <stdbool.h>
+
+#include "skytools/consumer.h"
+
+typedef struct Cascade Cascade;
+
+typedef struct CascadeOpts
+{
+	const char *node_db; /* conninfo of the node (the target) */
+	const char *queue_name;
+	const char *worker_name;   /* the node's worker (pgq_node.node_info) */
+	const char *extra_connstr; /* appended to connect strings from pgq_node */
+	double watermark_period;   /* seconds between watermark reports; 0: 300 */
+	/* run first in each of the node's transactions; NULL: "set local
+	 * session_replication_role = replica" (needs a superuser) */
+	const char *begin_sql;
+	int fetch_size;
+	double loop_delay;
+	PgqEventFn on_event; /* the caller's events: non-cascade ones */
+	void *arg;
+	/* optional: a batch is about to be applied (the node's transaction is
+	 * open); -1 fails it */
+	int (*batch_start)(PGconn *node, const PgqBatch *batch, void *arg);
+} CascadeOpts;
+
+/*
+ * Read the node's state and make the worker's consumer on its provider.
+ * NULL with a logged error when the node cannot be read, is not a branch
+ * or leaf, or has no provider.
+ */
+extern Cascade *cascade_new(const CascadeOpts *opts);
+extern void cascade_free(Cascade *cw);
+
+/* The consumer (run it with pgq_consumer_run / _run_once / _stop). */
+extern PgqConsumer *cascade_consumer(Cascade *cw);
+
+/* The node's type: "branch" or "leaf". */
+extern const char *cascade_node_type(const Cascade *cw);
+
+#endif /* SKYTOOLS_CASCADE_H */

@@ -1,0 +1,481 @@
+/*-------------------------------------------------------------------------
+ *
+ * cascade.c
+ *	  The cascaded worker of a branch or leaf: see cascade.h.
+ *
+ * It is a consumer in remote mode (consumer.c) whose bookkeeping hooks
+ * keep the node's position in pgq_node instead of pgq_ext:
+ *
+ *	before_batch	pgq_node.get_worker_state(): paused, up to date,
+ *					provider; the watermark report to the provider
+ *	check			replica role for the transaction; the position rule
+ *	(events)		cascade events applied, and on a branch every event
+ *					copied into the node's queue with its id
+ *	done			set_consumer_completed(); on a branch the tick
+ *
+ * IDENTIFICATION
+ *	  lib/src/cascade.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "skytools/cascade.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "skytools/log.h"
+
+#define DEFAULT_WM_PERIOD 300.0
+
+struct Cascade
+{
+	CascadeOpts o; /* strings are our copies */
+	PgqConsumer *consumer;
+	bool branch;
+	char node_type[16];
+	char node_name[256];
+	char *provider_db; /* provider_location + extra_connstr */
+	double last_wm_report;
+	char event_table[256]; /* branch: the queue's current event table */
+};
+
+static double
+now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Run a query; NULL (logged, never with conninfo) on failure. */
+static PGresult *
+query(PGconn *db, const char *what, const char *sql, int n,
+	  const char *const *params)
+{
+	PGresult *res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+	{
+		log_error("cascade: %s failed: %s", what, PQresultErrorMessage(res));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static bool
+exec_ok(PGconn *db, const char *what, const char *sql, int n,
+		const char *const *params)
+{
+	PGresult *res = query(db, what, sql, n, params);
+
+	PQclear(res);
+	return res != NULL;
+}
+
+/* A pgq_node call returning (ret_code, ret_note): false if >= 300. */
+static bool
+node_call(PGconn *db, const char *what, const char *sql, int n,
+		  const char *const *params)
+{
+	PGresult *res = query(db, what, sql, n, params);
+	int code;
+
+	if (res == NULL)
+		return false;
+	code = atoi(PQgetvalue(res, 0, 0));
+	if (code >= 300)
+	{
+		log_error("cascade: %s: %d %s", what, code, PQgetvalue(res, 0, 1));
+		PQclear(res);
+		return false;
+	}
+	PQclear(res);
+	return true;
+}
+
+static char *
+join_connstr(const char *location, const char *extra)
+{
+	char *s;
+
+	if (extra == NULL || extra[0] == '\0')
+		return strdup(location);
+	s = malloc(strlen(location) + strlen(extra) + 2);
+	if (s)
+		sprintf(s, "%s %s", location, extra);
+	return s;
+}
+
+/* Report the node's watermark to its provider every watermark_period. */
+static void
+report_watermark(Cascade *cw, PgqConsumer *c)
+{
+	PGconn *tdb = pgq_consumer_target_conn(c);
+	PGconn *qdb = pgq_consumer_queue_conn(c);
+	PGresult *res;
+	const char *p[1] = {cw->o.queue_name};
+	double now = now_secs();
+
+	if (cw->last_wm_report > 0 &&
+		now - cw->last_wm_report < cw->o.watermark_period)
+		return;
+	res =
+		query(tdb, "reading the local watermark",
+			  "select local_watermark from pgq_node.get_node_info($1)", 1, p);
+	if (res == NULL)
+		return;
+	if (!PQgetisnull(res, 0, 0))
+	{
+		const char *wp[3] = {cw->o.queue_name, cw->node_name,
+							 PQgetvalue(res, 0, 0)};
+
+		if (node_call(qdb, "reporting the watermark to the provider",
+					  "select * from pgq_node.set_subscriber_watermark($1, "
+					  "$2, $3::int8)",
+					  3, wp))
+			cw->last_wm_report = now;
+	}
+	PQclear(res);
+}
+
+static int
+before_batch(PgqConsumer *c, void *arg)
+{
+	Cascade *cw = arg;
+	PGconn *tdb = pgq_consumer_target_conn(c);
+	const char *p[2] = {cw->o.queue_name, cw->o.worker_name};
+	PGresult *res;
+	int code;
+	bool paused, uptodate;
+	char *provider;
+
+	res = query(tdb, "reading the worker state",
+				"select ret_code, ret_note, node_type, paused, uptodate, "
+				"provider_location, node_name "
+				"from pgq_node.get_worker_state($1)",
+				1, p);
+	if (res == NULL)
+		return -1;
+	code = atoi(PQgetvalue(res, 0, 0));
+	if (code >= 300)
+	{
+		log_error("cascade: worker state: %d %s", code, PQgetvalue(res, 0, 1));
+		PQclear(res);
+		return -1;
+	}
+	if (strcmp(PQgetvalue(res, 0, 2), cw->node_type) != 0)
+	{
+		log_error("cascade: the node became %s; restart the worker",
+				  PQgetvalue(res, 0, 2));
+		PQclear(res);
+		return -1;
+	}
+	paused = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+	uptodate = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
+	provider = join_connstr(PQgetvalue(res, 0, 5), cw->o.extra_connstr);
+	PQclear(res);
+	if (provider == NULL)
+		return -1;
+
+	if (!uptodate &&
+		!node_call(
+			tdb, "acknowledging the change",
+			"select * from pgq_node.set_consumer_uptodate($1, $2, true)", 2,
+			p))
+	{
+		free(provider);
+		return -1;
+	}
+	if (paused)
+	{
+		free(provider);
+		return 0;
+	}
+	if (strcmp(provider, cw->provider_db) != 0)
+	{
+		log_info("cascade: the provider changed, reading from it now");
+		free(cw->provider_db);
+		cw->provider_db = provider;
+		return pgq_consumer_set_queue_db(c, provider) ? 2 : -1;
+	}
+	free(provider);
+	report_watermark(cw, c);
+	return 1;
+}
+
+static int
+check(PgqConsumer *c, const PgqBatch *b, void *arg)
+{
+	Cascade *cw = arg;
+	PGconn *tdb = pgq_consumer_target_conn(c);
+	const char *p[2] = {cw->o.queue_name, cw->o.worker_name};
+	PGresult *res;
+	int64_t done;
+
+	/* replay as replica: no local triggers, no deny */
+	if (!exec_ok(tdb, "setting the replica role", cw->o.begin_sql, 0, NULL))
+		return -1;
+	res = query(tdb, "reading the position",
+				"select completed_tick from pgq_node.get_worker_state($1)", 1,
+				p);
+	if (res == NULL)
+		return -1;
+	done = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	if (done == b->tick_id)
+		return 1;
+	if (done != b->prev_tick_id)
+	{
+		log_error("cascade: lost position: batch %" PRId64 "..%" PRId64
+				  ", the node has %" PRId64,
+				  b->prev_tick_id, b->tick_id, done);
+		return -1;
+	}
+	if (cw->branch)
+	{
+		res = query(tdb, "finding the event table",
+					"select pgq.current_event_table($1)", 1, p);
+		if (res == NULL)
+			return -1;
+		snprintf(cw->event_table, sizeof(cw->event_table), "%s",
+				 PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	if (cw->o.batch_start && cw->o.batch_start(tdb, b, cw->o.arg) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+done(PgqConsumer *c, const PgqBatch *b, void *arg)
+{
+	Cascade *cw = arg;
+	PGconn *tdb = pgq_consumer_target_conn(c);
+	char tick[32], seq[32];
+	const char *p[3] = {cw->o.queue_name, cw->o.worker_name, tick};
+
+	snprintf(tick, sizeof(tick), "%" PRId64, b->tick_id);
+	if (!node_call(tdb, "recording the tick",
+				   "select * from pgq_node.set_consumer_completed($1, $2, "
+				   "$3::int8)",
+				   3, p))
+		return -1;
+	if (cw->branch)
+	{
+		const char *tp[4] = {cw->o.queue_name, tick, b->tick_time, seq};
+
+		snprintf(seq, sizeof(seq), "%" PRId64, b->tick_event_seq);
+		if (!exec_ok(tdb, "ticking the node's queue",
+					 "select pgq.ticker($1, $2::int8, $3::timestamptz, "
+					 "$4::int8)",
+					 4, tp))
+			return -1;
+	}
+	return 0;
+}
+
+static const PgqTargetHooks hooks = {before_batch, check, done};
+
+/* Branch: the event into the node's queue, with its id. */
+static int
+copy_event(Cascade *cw, PGconn *tdb, const PgqEvent *ev)
+{
+	char sql[512], id[32], retry[16];
+	const char *p[9] = {id,			ev->time,	retry,
+						ev->type,	ev->data,	ev->extra1,
+						ev->extra2, ev->extra3, ev->extra4};
+	char qt[300];
+
+	snprintf(id, sizeof(id), "%" PRId64, ev->id);
+	snprintf(retry, sizeof(retry), "%d", ev->retry);
+	/* the name comes from pgq.current_event_table: schema.table, plain */
+	snprintf(qt, sizeof(qt), "%s", cw->event_table);
+	snprintf(sql, sizeof(sql),
+			 "insert into %s (ev_id, ev_time, ev_retry, ev_type, ev_data, "
+			 "ev_extra1, ev_extra2, ev_extra3, ev_extra4) values ($1, $2, "
+			 "nullif($3::int4, 0), $4, $5, $6, $7, $8, $9)",
+			 qt);
+	return exec_ok(tdb, "copying the event", sql, 9, p) ? 0 : -1;
+}
+
+/* 1 a cascade event (applied here), 0 another, -1 error. */
+static int
+cascade_event(Cascade *cw, const PgqEvent *ev)
+{
+	PGconn *tdb = pgq_consumer_target_conn(cw->consumer);
+	const char *t = ev->type ? ev->type : "";
+
+	if (cw->branch && copy_event(cw, tdb, ev) < 0)
+		return -1;
+	if (strncmp(t, "pgq.", 4) != 0)
+		return 0;
+	if (strcmp(t, "pgq.location-info") == 0)
+	{
+		const char *p[4] = {cw->o.queue_name, ev->data, ev->extra2,
+							ev->extra3 ? ev->extra3 : "f"};
+
+		return node_call(
+				   tdb, "registering a location",
+				   "select * from pgq_node.register_location($1, $2, $3, "
+				   "$4::boolean)",
+				   4, p)
+				   ? 1
+				   : -1;
+	}
+	if (strcmp(t, "pgq.unregister-location") == 0)
+	{
+		const char *p[2] = {cw->o.queue_name, ev->data};
+
+		return node_call(tdb, "unregistering a location",
+						 "select * from pgq_node.unregister_location($1, $2)",
+						 2, p)
+				   ? 1
+				   : -1;
+	}
+	if (strcmp(t, "pgq.global-watermark") == 0 && cw->branch)
+	{
+		const char *p[2] = {cw->o.queue_name, ev->data};
+
+		return node_call(tdb, "moving the global watermark",
+						 "select * from pgq_node.set_global_watermark($1, "
+						 "$2::int8)",
+						 2, p)
+				   ? 1
+				   : -1;
+	}
+	return 1; /* other cascade events (pgq.tick-id, ...) need nothing here */
+}
+
+static int
+on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
+{
+	Cascade *cw = arg;
+	int r = cascade_event(cw, ev);
+
+	(void) c;
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	return cw->o.on_event(c, ev, cw->o.arg);
+}
+
+Cascade *
+cascade_new(const CascadeOpts *opts)
+{
+	Cascade *cw;
+	PGconn *db;
+	PGresult *res;
+	const char *p[1] = {opts->queue_name};
+	PgqConsumerOpts co = {0};
+
+	if (!opts->node_db || !opts->queue_name || !opts->worker_name ||
+		!opts->on_event)
+	{
+		log_error("cascade: node_db, queue_name, worker_name and on_event "
+				  "are required");
+		return NULL;
+	}
+	db = PQconnectdb(opts->node_db);
+	if (PQstatus(db) != CONNECTION_OK)
+	{
+		log_error("cascade: cannot connect to the node: %s",
+				  PQerrorMessage(db));
+		PQfinish(db);
+		return NULL;
+	}
+	res = query(db, "reading the node",
+				"select ret_code, ret_note, node_type, node_name, "
+				"provider_location from pgq_node.get_worker_state($1)",
+				1, p);
+	PQfinish(db);
+	if (res == NULL)
+		return NULL;
+	if (atoi(PQgetvalue(res, 0, 0)) >= 300)
+	{
+		log_error("cascade: %s", PQgetvalue(res, 0, 1));
+		PQclear(res);
+		return NULL;
+	}
+	if (strcmp(PQgetvalue(res, 0, 2), "branch") != 0 &&
+		strcmp(PQgetvalue(res, 0, 2), "leaf") != 0)
+	{
+		log_error("cascade: a %s node has no provider to read from",
+				  PQgetvalue(res, 0, 2));
+		PQclear(res);
+		return NULL;
+	}
+	cw = calloc(1, sizeof(*cw));
+	if (cw == NULL)
+	{
+		PQclear(res);
+		return NULL;
+	}
+	cw->o = *opts;
+	cw->o.node_db = strdup(opts->node_db);
+	cw->o.queue_name = strdup(opts->queue_name);
+	cw->o.worker_name = strdup(opts->worker_name);
+	cw->o.extra_connstr =
+		opts->extra_connstr ? strdup(opts->extra_connstr) : NULL;
+	cw->o.begin_sql = strdup(
+		opts->begin_sql ? opts->begin_sql
+						: "set local session_replication_role = replica");
+	if (cw->o.watermark_period <= 0)
+		cw->o.watermark_period = DEFAULT_WM_PERIOD;
+	snprintf(cw->node_type, sizeof(cw->node_type), "%s",
+			 PQgetvalue(res, 0, 2));
+	snprintf(cw->node_name, sizeof(cw->node_name), "%s",
+			 PQgetvalue(res, 0, 3));
+	cw->branch = strcmp(cw->node_type, "branch") == 0;
+	cw->provider_db = join_connstr(PQgetvalue(res, 0, 4), cw->o.extra_connstr);
+	PQclear(res);
+
+	co.queue_db = cw->provider_db;
+	co.queue_name = cw->o.queue_name;
+	co.consumer_name = cw->o.worker_name;
+	co.target_db = cw->o.node_db;
+	co.fetch_size = opts->fetch_size;
+	co.loop_delay = opts->loop_delay;
+	co.on_event = on_event;
+	co.arg = cw;
+	co.hooks = &hooks;
+	co.hooks_arg = cw;
+	cw->consumer = pgq_consumer_new(&co);
+	if (cw->consumer == NULL)
+	{
+		cascade_free(cw);
+		return NULL;
+	}
+	return cw;
+}
+
+void
+cascade_free(Cascade *cw)
+{
+	if (cw == NULL)
+		return;
+	pgq_consumer_free(cw->consumer);
+	free((char *) cw->o.node_db);
+	free((char *) cw->o.queue_name);
+	free((char *) cw->o.worker_name);
+	free((char *) cw->o.extra_connstr);
+	free((char *) cw->o.begin_sql);
+	free(cw->provider_db);
+	free(cw);
+}
+
+PgqConsumer *
+cascade_consumer(Cascade *cw)
+{
+	return cw->consumer;
+}
+
+const char *
+cascade_node_type(const Cascade *cw)
+{
+	return cw->node_type;
+}

@@ -225,15 +225,16 @@ provider_has_table(Ld *ld, const char *table)
 }
 
 /*
- * A subscriber registers the tables its provider carries before attaching
- * any (the worker does the same as the root announces them): a table
- * added on the root a moment ago can be added here at once.
+ * A subscriber registers the tables and sequences its provider carries
+ * before attaching any (the worker does the same as the root announces
+ * them): an object added on the root a moment ago can be added here at
+ * once.
  */
 static bool
 sync_registrations(Ld *ld)
 {
 	const char *p[1] = {ld->queue};
-	PGresult *res, *tl;
+	PGresult *res, *tl = NULL, *sl = NULL;
 	PGconn *prov;
 	char *cs;
 	int i;
@@ -258,10 +259,13 @@ sync_registrations(Ld *ld)
 		return false;
 	tl = ld_query(prov, "select table_name from londiste.get_table_list($1)",
 				  1, p);
+	sl = ld_query(prov,
+				  "select seq_name, last_value from londiste.get_seq_list($1)",
+				  1, p);
 	PQfinish(prov);
-	if (tl == NULL)
-		return false;
-	for (i = 0; i < PQntuples(tl) && ok; i++)
+	if (tl == NULL || sl == NULL)
+		ok = false;
+	for (i = 0; ok && i < PQntuples(tl); i++)
 	{
 		const char *q[2] = {ld->queue, PQgetvalue(tl, i, 0)};
 
@@ -270,7 +274,23 @@ sync_registrations(Ld *ld)
 		ok = res != NULL && atoi(PQgetvalue(res, 0, 0)) < 300;
 		PQclear(res);
 	}
+	/* sequences the node does not know yet, at the provider's value */
+	for (i = 0; ok && i < PQntuples(sl); i++)
+	{
+		const char *q[3] = {ld->queue, PQgetvalue(sl, i, 0),
+							PQgetvalue(sl, i, 1)};
+
+		res = ld_query(ld->db,
+					   "select * from londiste.global_update_seq($1, $2, "
+					   "$3::int8) where not exists (select 1 from "
+					   "londiste.get_seq_list($1) s where s.seq_name = $2)",
+					   3, q);
+		ok = res != NULL &&
+			 (PQntuples(res) == 0 || atoi(PQgetvalue(res, 0, 0)) < 300);
+		PQclear(res);
+	}
 	PQclear(tl);
+	PQclear(sl);
 	return ok;
 }
 
@@ -385,6 +405,8 @@ cmd_add_seq(Ld *ld)
 	int i, failed = 0;
 
 	if (ld_local(ld) == NULL)
+		return 1;
+	if (!sync_registrations(ld))
 		return 1;
 	if (!expand_args(ld,
 					 "select obj_name from londiste.local_show_missing($1) "

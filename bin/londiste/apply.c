@@ -36,30 +36,85 @@ typedef struct TableInfo
 {
 	char *name;	 /* queue-wide name */
 	char *qdest; /* the local table, quoted */
-	bool apply;	 /* local and in sync */
+	bool apply;	 /* its events are applied by this process */
 	bool skip_truncate;
+	/* the snapshot of its copy, while events may still be in the copy */
+	bool has_snap;
+	int64_t xmin, xmax;
+	int64_t *xip;
+	int nxip;
 } TableInfo;
 
 struct Applier
 {
 	Ld *ld;
+	const char *only; /* a copy process: its table, else NULL */
 	TableInfo *t;
 	int nt;
 	bool stale; /* reload the table list before the next row event */
 	bool warn_missing;
+	int64_t skipped; /* events already in a copy */
 };
 
 Applier *
-applier_new(Ld *ld)
+applier_new(Ld *ld, const char *only_table)
 {
 	Applier *a = calloc(1, sizeof(*a));
 
 	if (a == NULL)
 		return NULL;
 	a->ld = ld;
+	a->only = only_table;
 	a->stale = true;
 	a->warn_missing = strcmp(ld->cfg.missing_row, "warning") == 0;
 	return a;
+}
+
+/* "xmin:xmax:xip,xip,..." (txid_snapshot text) into t; false if malformed. */
+static bool
+parse_snapshot(TableInfo *t, const char *s)
+{
+	char *end;
+	int n = 0;
+	const char *p;
+
+	t->xmin = strtoll(s, &end, 10);
+	if (*end != ':')
+		return false;
+	t->xmax = strtoll(end + 1, &end, 10);
+	if (*end != ':')
+		return false;
+	p = end + 1;
+	for (const char *q = p; *q; q++)
+		if (*q == ',')
+			n++;
+	t->xip = calloc(n + 2, sizeof(int64_t));
+	t->nxip = 0;
+	while (*p)
+	{
+		t->xip[t->nxip++] = strtoll(p, &end, 10);
+		if (end == p)
+			return false;
+		p = *end == ',' ? end + 1 : end;
+	}
+	t->has_snap = true;
+	return true;
+}
+
+/* Whether a transaction's changes are in the copy made under the snapshot. */
+static bool
+in_snapshot(const TableInfo *t, int64_t txid)
+{
+	int i;
+
+	if (!t->has_snap || txid >= t->xmax)
+		return false;
+	if (txid < t->xmin)
+		return true;
+	for (i = 0; i < t->nxip; i++)
+		if (t->xip[i] == txid)
+			return false;
+	return true;
 }
 
 static void
@@ -71,6 +126,7 @@ clear_tables(Applier *a)
 	{
 		free(a->t[i].name);
 		free(a->t[i].qdest);
+		free(a->t[i].xip);
 	}
 	free(a->t);
 	a->t = NULL;
@@ -96,17 +152,25 @@ applier_begin_batch(Applier *a, PGconn *db)
 static bool
 load_tables(Applier *a, PGconn *db)
 {
-	const char *p[1] = {a->ld->queue};
+	const char *p[2] = {a->ld->queue, a->only};
 	PGresult *res;
 	int i;
 
 	clear_tables(a);
-	res = ld_query(db,
-				   "select table_name, coalesce(dest_table, table_name), "
-				   "local and merge_state = 'ok', "
-				   "coalesce(table_attrs, '') ~ '(^|&)skip_truncate=1' "
-				   "from londiste.get_table_list($1)",
-				   1, p);
+	/*
+	 * The worker applies tables in sync; a copy process its own table
+	 * from the end of its copy until the handover (catching-up,
+	 * wanna-sync, do-sync).
+	 */
+	res =
+		ld_query(db,
+				 "select table_name, coalesce(dest_table, table_name), "
+				 "local and case when $2::text is null then merge_state = "
+				 "'ok' else table_name = $2 and (merge_state = 'catching-up' "
+				 "or merge_state ~ '^(wanna|do)-sync:') end, "
+				 "coalesce(table_attrs, '') ~ '(^|&)skip_truncate=1', "
+				 "custom_snapshot from londiste.get_table_list($1)",
+				 2, p);
 	if (res == NULL)
 		return false;
 	a->t = calloc(PQntuples(res) + 1, sizeof(TableInfo));
@@ -119,6 +183,15 @@ load_tables(Applier *a, PGconn *db)
 		a->t[i].qdest = strdup(q);
 		a->t[i].apply = strcmp(PQgetvalue(res, i, 2), "t") == 0;
 		a->t[i].skip_truncate = strcmp(PQgetvalue(res, i, 3), "t") == 0;
+		if (!PQgetisnull(res, i, 4) &&
+			!parse_snapshot(&a->t[i], PQgetvalue(res, i, 4)))
+		{
+			log_error("table %s: bad copy snapshot %s", a->t[i].name,
+					  PQgetvalue(res, i, 4));
+			a->nt = i + 1;
+			PQclear(res);
+			return false;
+		}
 	}
 	a->nt = PQntuples(res);
 	PQclear(res);
@@ -471,6 +544,11 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 	ti = find_table(a, ev->extra1);
 	if (ti == NULL || !ti->apply)
 		return 0;
+	if (in_snapshot(ti, ev->txid))
+	{
+		a->skipped++;
+		return 0;
+	}
 	if (type[0] == '{')
 	{
 		log_error("event %lld on %s: jsontriga events are not applied yet",

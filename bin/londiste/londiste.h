@@ -103,6 +103,9 @@ typedef struct Ld
 	char **args; /* the command's arguments */
 	int nargs;
 	PGconn *db; /* the local node, once connected */
+	const char *argv0;
+	const char **sets; /* --set overrides, passed on to copy processes */
+	int nsets;
 } Ld;
 
 /* config.c */
@@ -144,10 +147,19 @@ extern int cmd_wait_sync(Ld *ld);
 
 /* worker.c */
 extern int cmd_worker(Ld *ld);
+extern bool ld_stop_requested(void);
+struct PgqConsumer;
+extern void ld_catch_stop(struct PgqConsumer *c);
+
+/* copy.c: the copy process, and the worker's side of the handover */
+struct PgqBatch;
+struct PgqConsumer;
+extern int cmd_copy(Ld *ld);
+extern int copy_sync(Ld *ld, struct PgqConsumer *c, const struct PgqBatch *b);
 
 /* apply.c: one event into the node (the worker's event callback) */
 typedef struct Applier Applier;
-extern Applier *applier_new(Ld *ld);
+extern Applier *applier_new(Ld *ld, const char *only_table);
 extern void applier_free(Applier *a);
 extern void applier_begin_batch(Applier *a, PGconn *db);
 struct PgqEvent;

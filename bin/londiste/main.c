@@ -65,6 +65,7 @@ static const Command commands[] = {
 	{"resync", cmd_resync, LOCK_ADMIN, "copy tables again: TABLE..."},
 	{"wait-sync", cmd_wait_sync, LOCK_NONE,
 	 "wait until every table is copied"},
+	{"copy", cmd_copy, LOCK_NONE, "(internal) copy one table: TABLE"},
 	{NULL, NULL, LOCK_NONE, NULL},
 };
 
@@ -334,6 +335,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ld.ini_file = pos[0];
+	ld.argv0 = argv[0];
+	ld.sets = sets;
+	ld.nsets = nsets;
 	if (!ld_load_config(&ld, sets, nsets, err, sizeof(err)))
 	{
 		fprintf(stderr, "londiste: %s\n", err);

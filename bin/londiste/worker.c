@@ -127,12 +127,27 @@ on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
 	return applier_event(a, pgq_consumer_target_conn(c), ev) < 0 ? -1 : 0;
 }
 
+static Ld *worker_ld;
+
+bool
+ld_stop_requested(void)
+{
+	return stop_requested != 0;
+}
+
+void
+ld_catch_stop(PgqConsumer *c)
+{
+	running = c;
+	signal(SIGINT, on_stop);
+}
+
 static int
 on_batch_start(PGconn *node, const PgqBatch *b, void *arg)
 {
-	(void) b;
 	applier_begin_batch(arg, node);
-	return 0;
+	/* copies: hand tables over, start new copies, restore foreign keys */
+	return copy_sync(worker_ld, running, b);
 }
 
 int
@@ -169,7 +184,8 @@ cmd_worker(Ld *ld)
 	PQfinish(ld->db);
 	ld->db = NULL;
 
-	a = applier_new(ld);
+	worker_ld = ld;
+	a = applier_new(ld, NULL);
 	co.node_db = ld->cfg.db;
 	co.queue_name = ld->queue;
 	co.worker_name = ld->cfg.consumer_name;

@@ -42,6 +42,17 @@ struct Cascade
 	char event_table[256]; /* branch: the queue's current event table */
 };
 
+/*
+ * The consumer's state on the node: the node's worker reads its own
+ * (get_worker_state), another cascaded consumer its own row
+ * (get_consumer_state); the same columns either way.
+ */
+#define STATE_COLS                                                            \
+	"select ret_code, ret_note, node_type, paused, uptodate, "                \
+	"provider_location, node_name, completed_tick "
+#define WORKER_STATE   STATE_COLS "from pgq_node.get_worker_state($1)"
+#define CONSUMER_STATE STATE_COLS "from pgq_node.get_consumer_state($1, $2)"
+
 static double
 now_secs(void)
 {
@@ -66,6 +77,16 @@ query(PGconn *db, const char *what, const char *sql, int n,
 		return NULL;
 	}
 	return res;
+}
+
+/* The consumer's row of state (STATE_COLS); NULL on error. */
+static PGresult *
+read_state(const CascadeOpts *o, PGconn *db, const char *what)
+{
+	const char *p[2] = {o->queue_name, o->worker_name};
+
+	return query(db, what, o->plain ? CONSUMER_STATE : WORKER_STATE,
+				 o->plain ? 2 : 1, p);
 }
 
 static bool
@@ -155,11 +176,7 @@ before_batch(PgqConsumer *c, void *arg)
 	bool paused, uptodate;
 	char *provider;
 
-	res = query(tdb, "reading the worker state",
-				"select ret_code, ret_note, node_type, paused, uptodate, "
-				"provider_location, node_name "
-				"from pgq_node.get_worker_state($1)",
-				1, p);
+	res = read_state(&cw->o, tdb, "reading the consumer state");
 	if (res == NULL)
 		return -1;
 	code = atoi(PQgetvalue(res, 0, 0));
@@ -205,7 +222,8 @@ before_batch(PgqConsumer *c, void *arg)
 		return pgq_consumer_set_queue_db(c, provider) ? 2 : -1;
 	}
 	free(provider);
-	report_watermark(cw, c);
+	if (!cw->o.plain)
+		report_watermark(cw, c);
 	return 1;
 }
 
@@ -221,12 +239,10 @@ check(PgqConsumer *c, const PgqBatch *b, void *arg)
 	/* replay as replica: no local triggers, no deny */
 	if (!exec_ok(tdb, "setting the replica role", cw->o.begin_sql, 0, NULL))
 		return -1;
-	res = query(tdb, "reading the position",
-				"select completed_tick from pgq_node.get_worker_state($1)", 1,
-				p);
+	res = read_state(&cw->o, tdb, "reading the position");
 	if (res == NULL)
 		return -1;
-	done = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	done = strtoll(PQgetvalue(res, 0, 7), NULL, 10);
 	PQclear(res);
 	if (done == b->tick_id)
 		return 1;
@@ -237,7 +253,7 @@ check(PgqConsumer *c, const PgqBatch *b, void *arg)
 				  b->prev_tick_id, b->tick_id, done);
 		return -1;
 	}
-	if (cw->branch)
+	if (cw->branch && !cw->o.plain)
 	{
 		res = query(tdb, "finding the event table",
 					"select pgq.current_event_table($1)", 1, p);
@@ -266,7 +282,7 @@ done(PgqConsumer *c, const PgqBatch *b, void *arg)
 				   "$3::int8)",
 				   3, p))
 		return -1;
-	if (cw->branch)
+	if (cw->branch && !cw->o.plain)
 	{
 		const char *tp[4] = {cw->o.queue_name, tick, b->tick_time, seq};
 
@@ -356,7 +372,7 @@ static int
 on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
 {
 	Cascade *cw = arg;
-	int r = cascade_event(cw, ev);
+	int r = cw->o.plain ? 0 : cascade_event(cw, ev);
 
 	(void) c;
 	if (r != 0)
@@ -370,7 +386,6 @@ cascade_new(const CascadeOpts *opts)
 	Cascade *cw;
 	PGconn *db;
 	PGresult *res;
-	const char *p[1] = {opts->queue_name};
 	PgqConsumerOpts co = {0};
 
 	if (!opts->node_db || !opts->queue_name || !opts->worker_name ||
@@ -388,10 +403,7 @@ cascade_new(const CascadeOpts *opts)
 		PQfinish(db);
 		return NULL;
 	}
-	res = query(db, "reading the node",
-				"select ret_code, ret_note, node_type, node_name, "
-				"provider_location from pgq_node.get_worker_state($1)",
-				1, p);
+	res = read_state(opts, db, "reading the node");
 	PQfinish(db);
 	if (res == NULL)
 		return NULL;
@@ -429,9 +441,9 @@ cascade_new(const CascadeOpts *opts)
 	snprintf(cw->node_type, sizeof(cw->node_type), "%s",
 			 PQgetvalue(res, 0, 2));
 	snprintf(cw->node_name, sizeof(cw->node_name), "%s",
-			 PQgetvalue(res, 0, 3));
+			 PQgetvalue(res, 0, 6));
 	cw->branch = strcmp(cw->node_type, "branch") == 0;
-	cw->provider_db = join_connstr(PQgetvalue(res, 0, 4), cw->o.extra_connstr);
+	cw->provider_db = join_connstr(PQgetvalue(res, 0, 5), cw->o.extra_connstr);
 	PQclear(res);
 
 	co.queue_db = cw->provider_db;

@@ -138,7 +138,7 @@ my $load;
 {
 	local $ENV{PGHOST} = $node{root}->host;
 	local $ENV{PGPORT} = $node{root}->port;
-	$load = IPC::Run::start([ 'pgbench', '-n', '-c', '2', '-T', '3600', '-f', "$dir/load.sql", 'postgres' ],
+	$load = IPC::Run::start([ 'pgbench', '-n', '-c', '2', '-R', '300', '-T', '3600', '-f', "$dir/load.sql", 'postgres' ],
 		'>', "$dir/load.out", '2>', "$dir/load.err");
 }
 

@@ -38,7 +38,11 @@ typedef struct CascadeOpts
 {
 	const char *node_db; /* conninfo of the node (the target) */
 	const char *queue_name;
-	const char *worker_name;   /* the node's worker (pgq_node.node_info) */
+	const char *worker_name; /* the node's worker (pgq_node.node_info), or
+								* with plain another cascaded consumer */
+	bool plain; /* a consumer other than the node's worker: its own
+				 * position (pgq_node.register_consumer), every event to
+				 * on_event, no queue copy, no tick, no watermark reports */
 	const char *extra_connstr; /* appended to connect strings from pgq_node */
 	double watermark_period;   /* seconds between watermark reports; 0: 300 */
 	/* run first in each of the node's transactions; NULL: "set local

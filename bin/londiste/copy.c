@@ -1,0 +1,1058 @@
+/*-------------------------------------------------------------------------
+ *
+ * copy.c
+ *	  The initial copy of a table added on a subscriber, while the worker
+ *	  goes on applying every other table: the copy process
+ *	  (londiste INI copy TABLE, started by the worker) and the worker's
+ *	  side of the handover.  Upstream's protocol and states, kept in
+ *	  londiste.table_info so that any step survives a crash of either
+ *	  process:
+ *
+ *	NULL		the worker drops the table's foreign keys (pending_fkeys),
+ *				sets in-copy and starts a copy process
+ *	in-copy		the copy process registers its own consumer on the
+ *				provider (<consumer>.copy.<table>, at the queue's head),
+ *				then in one transaction on the node: locks the table, drops
+ *				its indexes and constraints, truncates it, COPYs the
+ *				provider's rows under a REPEATABLE READ snapshot, builds the
+ *				indexes again and stores catching-up with that snapshot.  A
+ *				crash rolls all of it back and the copy starts over.
+ *	catching-up	the copy process applies the table's events batch by batch
+ *				(skipping transactions the snapshot saw: they are in the
+ *				copy), each batch with its own position in pgq_node, until
+ *				no batch is left: wanna-sync:<its tick>
+ *	wanna-sync:T the worker, at a batch ending at S > T, sets do-sync:S and
+ *				waits
+ *	do-sync:S	the copy process applies its batches up to S (not the one
+ *				ending at S), sets ok and leaves: the worker applies the
+ *				batch ending at S and everything after.  Both read the same
+ *				ticks one batch per tick, so no change is applied twice or
+ *				missed.
+ *	ok			the worker applies it; it forgets the snapshot once the
+ *				provider's batches start after it, and restores the foreign
+ *				keys when both of their tables are ok.
+ *
+ * At most parallel_copies tables are between in-copy and do-sync at once.
+ * A copy process holds an advisory lock on the node while it lives; the
+ * worker starts a new one for a table in those states whose lock is free
+ * (the process was killed), and a second copy of one table refuses to
+ * start.  Progress (rows, bytes, rate) goes to the log and the table's
+ * row in status.
+ *
+ * IDENTIFICATION
+ *	  bin/londiste/copy.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "londiste.h"
+#include "skytools/cascade.h"
+#include "skytools/daemon.h"
+#include "skytools/log.h"
+#include "skytools/pgutil.h"
+
+#define LOCK_CLASS "hashtext('londiste.copy')"
+
+static double
+now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The name of a table's copy consumer: <consumer>.copy.<table>. */
+static void
+copy_consumer_name(Ld *ld, const char *table, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.copy.%s", ld->cfg.consumer_name, table);
+}
+
+/* The node connection for state changes, outside the batch's transaction. */
+static PGconn *
+control(Ld *ld)
+{
+	if (ld->db && PQstatus(ld->db) != CONNECTION_OK)
+	{
+		PQfinish(ld->db);
+		ld->db = NULL;
+	}
+	return ld_local(ld);
+}
+
+static bool
+set_state(PGconn *db, Ld *ld, const char *table, const char *snap,
+		  const char *state)
+{
+	const char *p[4] = {ld->queue, table, snap, state};
+
+	return ld_ret(
+			   ld_query(db,
+						"select * from londiste.local_set_table_state($1, $2, "
+						"$3, $4)",
+						4, p),
+			   NULL) < 300;
+}
+
+/* The copy processes this worker started: one may not hold its lock yet. */
+#define MAX_SPAWNED 64
+static struct
+{
+	char table[256];
+	pid_t pid;
+} spawned[MAX_SPAWNED];
+
+static bool
+spawned_alive(const char *table)
+{
+	int i;
+
+	for (i = 0; i < MAX_SPAWNED; i++)
+		if (spawned[i].pid > 0 && strcmp(spawned[i].table, table) == 0)
+			return kill(spawned[i].pid, 0) == 0;
+	return false;
+}
+
+static void
+remember_spawn(const char *table, pid_t pid)
+{
+	int i, free_slot = -1;
+
+	for (i = 0; i < MAX_SPAWNED; i++)
+	{
+		if (strcmp(spawned[i].table, table) == 0 || spawned[i].pid <= 0 ||
+			kill(spawned[i].pid, 0) != 0)
+		{
+			free_slot = i;
+			if (strcmp(spawned[i].table, table) == 0)
+				break;
+		}
+	}
+	if (free_slot >= 0)
+	{
+		snprintf(spawned[free_slot].table, sizeof(spawned[free_slot].table),
+				 "%s", table);
+		spawned[free_slot].pid = pid;
+	}
+}
+
+/*
+ * Whether a copy process of the table lives: one we started is still
+ * there, or some process holds the table's advisory lock.
+ */
+static int
+copy_alive(PGconn *db, Ld *ld, const char *table)
+{
+	const char *p[2] = {ld->queue, table};
+	PGresult *res;
+
+	if (spawned_alive(table))
+		return 1;
+	res = ld_query(
+		db,
+		"select exists (select 1 from pg_catalog.pg_locks where locktype = "
+		"'advisory' and database = (select oid from pg_catalog.pg_database "
+		"where datname = current_database()) and classid = " LOCK_CLASS
+		"::oid and objid = hashtext($1 || '/' || $2)::oid and objsubid = 2)",
+		2, p);
+	int alive;
+
+	if (res == NULL)
+		return -1;
+	alive = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return alive;
+}
+
+/* Start "argv0 INI copy TABLE" with the worker's switches, not waited for. */
+static void
+spawn_copy(Ld *ld, const char *table)
+{
+	pid_t pid;
+	char exe[4096];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0)
+		exe[n] = '\0';
+	else
+		snprintf(exe, sizeof(exe), "%s", ld->argv0);
+	signal(SIGCHLD, SIG_IGN); /* no zombies: nobody waits for them */
+	pid = fork();
+	if (pid < 0)
+	{
+		log_error("cannot start the copy of %s: %m", table);
+		return;
+	}
+	if (pid == 0)
+	{
+		const char *argv[64];
+		int k = 0, i;
+
+		argv[k++] = exe;
+		argv[k++] = ld->ini_file;
+		argv[k++] = "copy";
+		argv[k++] = table;
+		if (ld->opt.quiet)
+			argv[k++] = "-q";
+		for (i = 0; i < ld->opt.verbose && k < 40; i++)
+			argv[k++] = "-v";
+		for (i = 0; i < ld->nsets && k < 60; i++)
+		{
+			argv[k++] = "--set";
+			argv[k++] = ld->sets[i];
+		}
+		argv[k] = NULL;
+		signal(SIGCHLD, SIG_DFL);
+		execv(exe, (char *const *) argv);
+		_exit(127);
+	}
+	remember_spawn(table, pid);
+	log_info("started the copy of %s (pid %d)", table, (int) pid);
+}
+
+/* Drop the table's foreign keys, one transaction each (pending_fkeys). */
+static bool
+drop_fkeys(PGconn *db, const char *dest)
+{
+	const char *p[1] = {dest};
+	PGresult *res = ld_query(db,
+							 "select from_table, fkey_name from "
+							 "londiste.find_table_fkeys($1)",
+							 1, p);
+	int i;
+	bool ok = true;
+
+	if (res == NULL)
+		return false;
+	for (i = 0; i < PQntuples(res) && ok; i++)
+	{
+		const char *q[2] = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1)};
+
+		log_info("dropping foreign key %s on %s for the copy", q[1], q[0]);
+		ok = ld_exec(db, "select londiste.drop_table_fkey($1, $2)", 2, q);
+	}
+	PQclear(res);
+	return ok;
+}
+
+/* Tick id of "wanna-sync:T" / "do-sync:S", or -1. */
+static int64_t
+state_tick(const char *state, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(state, prefix, n) != 0)
+		return -1;
+	return strtoll(state + n, NULL, 10);
+}
+
+/*
+ * The worker's part, at the start of each batch (its node transaction is
+ * open; state changes go through the control connection so the copy
+ * processes see them at once).  0 go on and apply the batch, -1 fail it.
+ */
+int
+copy_sync(Ld *ld, PgqConsumer *c, const PgqBatch *b)
+{
+	const char *p[1] = {ld->queue};
+	PGconn *db;
+
+	for (;;)
+	{
+		PGresult *res;
+		int i, active = 0;
+		bool wait = false, again = false;
+
+		if (ld_stop_requested())
+			return -1;
+		db = control(ld);
+		if (db == NULL)
+			return -1;
+		res = ld_query(db,
+					   "select table_name, coalesce(merge_state, ''), "
+					   "custom_snapshot, coalesce(dest_table, table_name) "
+					   "from londiste.get_table_list($1) where local",
+					   1, p);
+		if (res == NULL)
+			return -1;
+		for (i = 0; i < PQntuples(res); i++)
+		{
+			const char *t = PQgetvalue(res, i, 0);
+			const char *st = PQgetvalue(res, i, 1);
+			int64_t tick;
+
+			if (strcmp(st, "ok") == 0 || st[0] == '\0')
+				continue;
+			active++;
+			if (st[0] && copy_alive(db, ld, t) == 0)
+				spawn_copy(ld, t);
+			if (state_tick(st, "do-sync:") >= 0)
+				wait = true;
+			else if ((tick = state_tick(st, "wanna-sync:")) >= 0 &&
+					 tick < b->tick_id)
+			{
+				char s[64];
+
+				snprintf(s, sizeof(s), "do-sync:%" PRId64, b->tick_id);
+				log_info("table %s: the copy caught up at tick %" PRId64
+						 ", handing over at %" PRId64,
+						 t, tick, b->tick_id);
+				if (!set_state(db, ld, t,
+							   PQgetisnull(res, i, 2) ? NULL
+													  : PQgetvalue(res, i, 2),
+							   s))
+				{
+					PQclear(res);
+					return -1;
+				}
+				wait = true;
+			}
+		}
+		/* new copies, while there is room */
+		for (i = 0; i < PQntuples(res) && !wait; i++)
+		{
+			const char *t = PQgetvalue(res, i, 0);
+
+			if (PQgetvalue(res, i, 1)[0] != '\0' ||
+				active >= ld->cfg.parallel_copies)
+				continue;
+			if (!drop_fkeys(db, PQgetvalue(res, i, 3)) ||
+				!set_state(db, ld, t, NULL, "in-copy"))
+			{
+				PQclear(res);
+				return -1;
+			}
+			spawn_copy(ld, t);
+			again = true;
+			break;
+		}
+		PQclear(res);
+		if (wait)
+		{
+			usleep(200000);
+			continue;
+		}
+		if (!again)
+			break;
+	}
+
+	/* snapshots no later batch can reach, and foreign keys to restore */
+	{
+		PGconn *prov = pgq_consumer_queue_conn(c);
+		char prev[32];
+		const char *q[2] = {ld->queue, prev};
+		PGresult *res;
+
+		snprintf(prev, sizeof(prev), "%" PRId64, b->prev_tick_id);
+		res = ld_query(
+			prov,
+			"select txid_snapshot_xmin(t.tick_snapshot) from pgq.tick t "
+			"join pgq.queue q on q.queue_id = t.tick_queue "
+			"where q.queue_name = $1 and t.tick_id = $2::int8",
+			2, q);
+		if (res && PQntuples(res) == 1)
+		{
+			const char *r[2] = {ld->queue, PQgetvalue(res, 0, 0)};
+			PGresult *done = ld_query(
+				db,
+				"select table_name from londiste.get_table_list($1) "
+				"where local and merge_state = 'ok' and custom_snapshot is "
+				"not null and "
+				"txid_snapshot_xmax(custom_snapshot::txid_snapshot) "
+				"<= $2::int8",
+				2, r);
+			int i;
+
+			for (i = 0; done && i < PQntuples(done); i++)
+				set_state(db, ld, PQgetvalue(done, i, 0), NULL, "ok");
+			PQclear(done);
+		}
+		PQclear(res);
+		res = ld_query(db,
+					   "select from_table, fkey_name from "
+					   "londiste.get_valid_pending_fkeys($1)",
+					   1, p);
+		for (int i = 0; res && i < PQntuples(res); i++)
+		{
+			const char *r[2] = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1)};
+
+			log_info("restoring foreign key %s on %s", r[1], r[0]);
+			ld_exec(db, "select londiste.restore_table_fkey($1, $2)", 2, r);
+		}
+		PQclear(res);
+	}
+	return 0;
+}
+
+/* ---- the copy process ---- */
+
+typedef struct CopyJob
+{
+	Ld *ld;
+	const char *table;
+	char consumer[512];
+	char *provider_db;
+	char provider_node[256];
+	char *src_table; /* on the provider */
+	char *dest;		 /* here */
+	bool skip_truncate;
+	char *condition; /* copy_condition, decoded */
+	Applier *applier;
+	int64_t stop_at; /* do-sync:S */
+	bool handed_over;
+} CopyJob;
+
+static char *
+urldecode_attr(const char *attrs, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = attrs;
+
+	while (p && *p)
+	{
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=')
+		{
+			const char *v = p + kl + 1;
+			size_t n = strcspn(v, "&");
+			char *out = malloc(n + 1), *o = out;
+			size_t i;
+
+			for (i = 0; i < n; i++)
+			{
+				if (v[i] == '+')
+					*o++ = ' ';
+				else if (v[i] == '%' && i + 2 < n + 1 && v[i + 1] && v[i + 2])
+				{
+					char hex[3] = {v[i + 1], v[i + 2], 0};
+
+					*o++ = (char) strtol(hex, NULL, 16);
+					i += 2;
+				}
+				else
+					*o++ = v[i];
+			}
+			*o = '\0';
+			return out;
+		}
+		p = strchr(p, '&');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* Columns of a table present on both sides, quoted, comma-separated. */
+static char *
+common_columns(PGconn *src, const char *src_table, PGconn *dst,
+			   const char *dest)
+{
+	const char *sql = "select a.attname from pg_catalog.pg_attribute a "
+					  "where a.attrelid = londiste.find_table_oid($1) and "
+					  "a.attnum > 0 and not a.attisdropped and "
+					  "a.attgenerated = '' order by a.attnum";
+	const char *ps[1] = {src_table}, *pd[1] = {dest};
+	PGresult *rs = ld_query(src, sql, 1, ps);
+	PGresult *rd = ld_query(dst, sql, 1, pd);
+	char *out = NULL;
+	size_t len = 0;
+	int i, j;
+
+	if (rs && rd)
+	{
+		out = calloc(1, 1);
+		for (i = 0; i < PQntuples(rs); i++)
+		{
+			bool both = false;
+			char q[300];
+
+			for (j = 0; j < PQntuples(rd); j++)
+				if (strcmp(PQgetvalue(rs, i, 0), PQgetvalue(rd, j, 0)) == 0)
+					both = true;
+			if (!both)
+			{
+				log_warning("column %s of %s is not on this node, not copied",
+							PQgetvalue(rs, i, 0), src_table);
+				continue;
+			}
+			pg_quote_ident(q, sizeof(q), PQgetvalue(rs, i, 0),
+						   strlen(PQgetvalue(rs, i, 0)));
+			out = realloc(out, len + strlen(q) + 3);
+			len += sprintf(out + len, "%s%s", len ? ", " : "", q);
+		}
+		if (len == 0)
+		{
+			log_error("no column of %s is on both nodes", src_table);
+			free(out);
+			out = NULL;
+		}
+	}
+	PQclear(rs);
+	PQclear(rd);
+	return out;
+}
+
+/*
+ * The copy itself: one transaction on the node, one REPEATABLE READ
+ * transaction on the provider.  True once catching-up is committed.
+ */
+static bool
+do_copy(CopyJob *j)
+{
+	Ld *ld = j->ld;
+	PGconn *src = NULL, *dst = NULL, *prov;
+	PGresult *res = NULL, *ddl = NULL;
+	char *cols = NULL, *snap = NULL, sql[8192], qdest[1024], qsrc[1024];
+	int64_t rows = 0, bytes = 0;
+	double t0 = now_secs(), last_log = t0;
+	bool ok = false;
+	int i;
+
+	/* the copy consumer, at the queue's head: before the snapshot */
+	prov = ld_connect(j->provider_db, "the provider");
+	if (prov == NULL)
+		return false;
+	{
+		const char *p[2] = {ld->queue, j->consumer};
+		PGresult *r;
+
+		PQclear(PQexec(prov, "set client_min_messages = warning"));
+		r = ld_query(prov, "select pgq.unregister_consumer($1, $2)", 2, p);
+		PQclear(r);
+		r = ld_query(prov,
+					 "select pgq.register_consumer($1, $2), "
+					 "(select last_tick from pgq.get_consumer_info($1, $2))",
+					 2, p);
+		if (r == NULL)
+		{
+			PQfinish(prov);
+			return false;
+		}
+		{
+			const char *lp[4] = {ld->queue, j->consumer, j->provider_node,
+								 PQgetvalue(r, 0, 1)};
+			PGconn *db = control(ld);
+
+			PQclear(ld_query(
+				db, "select * from pgq_node.unregister_consumer($1, $2)", 2,
+				lp));
+			if (db == NULL ||
+				ld_ret(ld_query(db,
+								"select * from pgq_node.register_consumer($1, "
+								"$2, $3, $4::int8)",
+								4, lp),
+					   "registering the copy consumer") >= 300)
+			{
+				PQclear(r);
+				PQfinish(prov);
+				return false;
+			}
+		}
+		PQclear(r);
+	}
+	PQfinish(prov);
+
+	src = ld_connect(j->provider_db, "the provider");
+	dst = ld_connect(ld->cfg.db, "the local database");
+	if (src == NULL || dst == NULL)
+		goto out;
+	pg_quote_fqident(qdest, sizeof(qdest), j->dest);
+	pg_quote_fqident(qsrc, sizeof(qsrc), j->src_table);
+	if (!ld_exec(src, "begin transaction isolation level repeatable read", 0,
+				 NULL))
+		goto out;
+	res = ld_query(src, "select txid_current_snapshot()::text", 0, NULL);
+	if (res == NULL)
+		goto out;
+	snap = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = NULL;
+
+	if (!ld_exec(dst, "begin", 0, NULL) ||
+		!ld_exec(
+			dst,
+			"select londiste.set_session_replication_role('replica', true)", 0,
+			NULL) ||
+		!drop_fkeys(dst, j->dest))
+		goto out;
+	snprintf(sql, sizeof(sql), "lock table %s in access exclusive mode",
+			 qdest);
+	if (!ld_exec(dst, sql, 0, NULL))
+		goto out;
+	cols = common_columns(src, j->src_table, dst, j->dest);
+	if (cols == NULL)
+		goto out;
+
+	/* indexes and constraints go for the copy and come back after it */
+	{
+		const char *p[1] = {qdest};
+
+		ddl = ld_query(
+			dst,
+			"select 'alter table only ' || $1::regclass::text || ' drop "
+			"constraint ' || quote_ident(conname), 'alter table only ' || "
+			"$1::regclass::text || ' add constraint ' || quote_ident(conname) "
+			"|| ' ' || pg_get_constraintdef(oid) from "
+			"pg_catalog.pg_constraint "
+			"where conrelid = $1::regclass and contype in ('p', 'u', 'x') "
+			"union all select 'drop index ' || i.indexrelid::regclass::text, "
+			"pg_get_indexdef(i.indexrelid) from pg_catalog.pg_index i where "
+			"i.indrelid = $1::regclass and not exists (select 1 from "
+			"pg_catalog.pg_constraint c where c.conindid = i.indexrelid)",
+			1, p);
+	}
+	if (ddl == NULL)
+		goto out;
+	for (i = 0; i < PQntuples(ddl); i++)
+		if (!ld_exec(dst, PQgetvalue(ddl, i, 0), 0, NULL))
+			goto out;
+	if (!j->skip_truncate)
+	{
+		snprintf(sql, sizeof(sql), "truncate only %s", qdest);
+		if (!ld_exec(dst, sql, 0, NULL))
+			goto out;
+	}
+
+	/* COPY source TO STDOUT | COPY dest FROM STDIN */
+	snprintf(sql, sizeof(sql), "copy (select %s from only %s%s%s) to stdout",
+			 cols, qsrc, j->condition ? " where " : "",
+			 j->condition ? j->condition : "");
+	res = PQexec(src, sql);
+	if (PQresultStatus(res) != PGRES_COPY_OUT)
+	{
+		log_error("copy from the provider: %s", PQresultErrorMessage(res));
+		goto out;
+	}
+	PQclear(res);
+	snprintf(sql, sizeof(sql), "copy %s (%s) from stdin", qdest, cols);
+	res = PQexec(dst, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+	{
+		log_error("copy into %s: %s", j->dest, PQresultErrorMessage(res));
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	for (;;)
+	{
+		char *buf;
+		int n = PQgetCopyData(src, &buf, 0);
+
+		if (n == -1)
+			break;
+		if (n < 0)
+		{
+			log_error("copy from the provider: %s", PQerrorMessage(src));
+			PQputCopyEnd(dst, "source failed");
+			goto out;
+		}
+		if (PQputCopyData(dst, buf, n) != 1)
+		{
+			log_error("copy into %s: %s", j->dest, PQerrorMessage(dst));
+			PQfreemem(buf);
+			goto out;
+		}
+		PQfreemem(buf);
+		rows++;
+		bytes += n;
+		if (now_secs() - last_log >= 10)
+		{
+			double el = now_secs() - t0;
+
+			log_info("copy %s: %" PRId64 " rows, %" PRId64
+					 " bytes, %.0f rows/s",
+					 j->table, rows, bytes, el > 0 ? rows / el : 0);
+			last_log = now_secs();
+		}
+	}
+	res = PQgetResult(src);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		log_error("copy from the provider: %s", PQresultErrorMessage(res));
+		PQputCopyEnd(dst, "source failed");
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	if (PQputCopyEnd(dst, NULL) != 1)
+		goto out;
+	res = PQgetResult(dst);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		log_error("copy into %s: %s", j->dest, PQresultErrorMessage(res));
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	ld_exec(src, "commit", 0, NULL);
+
+	for (i = 0; i < PQntuples(ddl); i++)
+		if (!ld_exec(dst, PQgetvalue(ddl, i, 1), 0, NULL))
+			goto out;
+	if (!set_state(dst, ld, j->table, snap, "catching-up") ||
+		!ld_exec(dst, "commit", 0, NULL))
+		goto out;
+	{
+		double el = now_secs() - t0;
+
+		log_info("copy %s done: %" PRId64 " rows, %" PRId64
+				 " bytes in %.1f s (%.0f rows/s), catching up",
+				 j->table, rows, bytes, el, el > 0 ? rows / el : 0);
+	}
+	{
+		const char *p[1] = {ld->queue};
+
+		PQclear(ld_query(src, "select pgq.force_tick($1)", 1, p));
+	}
+	ok = true;
+out:
+	PQclear(res);
+	PQclear(ddl);
+	free(cols);
+	free(snap);
+	if (src)
+		PQfinish(src);
+	if (dst)
+		PQfinish(dst);
+	return ok;
+}
+
+static int
+copy_on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
+{
+	CopyJob *j = arg;
+
+	/* the worker applies registry changes and EXECUTE, not the copy */
+	if (ev->type && (strncmp(ev->type, "londiste.", 9) == 0 ||
+					 strcmp(ev->type, "EXECUTE") == 0 ||
+					 strncmp(ev->type, "pgq.", 4) == 0))
+		return 0;
+	return applier_event(j->applier, pgq_consumer_target_conn(c), ev) < 0 ? -1
+																		  : 0;
+}
+
+static int
+copy_batch_start(PGconn *node, const PgqBatch *b, void *arg)
+{
+	CopyJob *j = arg;
+
+	applier_begin_batch(j->applier, node);
+	if (j->stop_at >= 0 && b->tick_id >= j->stop_at)
+	{
+		if (b->tick_id > j->stop_at)
+		{
+			log_error("table %s: invalid state: batch ends at %" PRId64
+					  " past the handover tick %" PRId64,
+					  j->table, b->tick_id, j->stop_at);
+			return -1;
+		}
+		/* the batch ending at S is the worker's: hand over, apply nothing */
+		j->handed_over = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* The table's state here: malloc'd, "" for NULL; NULL when not local. */
+static char *
+read_state(Ld *ld, const char *table, char **snap)
+{
+	const char *p[2] = {ld->queue, table};
+	PGconn *db = control(ld);
+	PGresult *res;
+	char *st = NULL;
+
+	if (db == NULL)
+		return NULL;
+	res =
+		ld_query(db,
+				 "select coalesce(merge_state, ''), custom_snapshot from "
+				 "londiste.get_table_list($1) where table_name = $2 and local",
+				 2, p);
+	if (res && PQntuples(res) == 1)
+	{
+		st = strdup(PQgetvalue(res, 0, 0));
+		if (snap)
+			*snap =
+				PQgetisnull(res, 0, 1) ? NULL : strdup(PQgetvalue(res, 0, 1));
+	}
+	PQclear(res);
+	return st;
+}
+
+static void
+unregister_copy(CopyJob *j)
+{
+	const char *p[2] = {j->ld->queue, j->consumer};
+	PGconn *prov = ld_connect(j->provider_db, "the provider");
+
+	if (prov)
+	{
+		PQclear(
+			ld_query(prov, "select pgq.unregister_consumer($1, $2)", 2, p));
+		PQfinish(prov);
+	}
+	if (control(j->ld))
+		PQclear(ld_query(j->ld->db,
+						 "select * from pgq_node.unregister_consumer($1, $2)",
+						 2, p));
+}
+
+int
+cmd_copy(Ld *ld)
+{
+	CopyJob j;
+	char *table;
+	const char *p[2];
+	PGresult *res;
+	CascadeOpts co = {0};
+	Cascade *cw = NULL;
+	int rc = 1;
+	char err[512];
+
+	ld_catch_stop(NULL);
+	if (ld->nargs != 1)
+	{
+		log_error("copy takes one table");
+		return 1;
+	}
+	memset(&j, 0, sizeof(j));
+	table = ld_fqname(ld->args[0]);
+	j.ld = ld;
+	j.table = table;
+	j.stop_at = -1;
+	copy_consumer_name(ld, table, j.consumer, sizeof(j.consumer));
+	if (ld->cfg.pidfile)
+	{
+		char path[4096];
+		bool stale;
+
+		snprintf(path, sizeof(path), "%s.copy.%s", ld->cfg.pidfile, table);
+		if (!pidfile_claim(path, &stale, err, sizeof(err)))
+		{
+			log_error("%s", err);
+			return 1;
+		}
+	}
+	if (control(ld) == NULL)
+		return 1;
+	/* one copy per table: the lock lives as long as this process */
+	p[0] = ld->queue;
+	p[1] = table;
+	res = ld_query(ld->db,
+				   "select pg_try_advisory_lock(" LOCK_CLASS
+				   ", hashtext($1 || '/' || $2))",
+				   2, p);
+	if (res == NULL)
+		return 1;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+	{
+		log_info("a copy of %s is running already", table);
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
+
+	/* where to copy from: the provider, and the table's name there */
+	res = ld_query(
+		ld->db,
+		"select n.provider_node, n.provider_location, "
+		"coalesce(t.dest_table, t.table_name), t.table_attrs "
+		"from pgq_node.get_node_info($1) n, londiste.get_table_list($1) t "
+		"where t.table_name = $2 and t.local",
+		2, p);
+	if (res == NULL)
+		return 1;
+	if (PQntuples(res) != 1)
+	{
+		log_error("table %s is not attached here", table);
+		PQclear(res);
+		return 1;
+	}
+	snprintf(j.provider_node, sizeof(j.provider_node), "%s",
+			 PQgetvalue(res, 0, 0));
+	j.provider_db =
+		ld_join_connstr(PQgetvalue(res, 0, 1), ld->cfg.remote_extra_connstr);
+	j.dest = strdup(PQgetvalue(res, 0, 2));
+	j.skip_truncate = strstr(PQgetvalue(res, 0, 3), "skip_truncate=1") != NULL;
+	j.condition = urldecode_attr(PQgetvalue(res, 0, 3), "copy_condition");
+	PQclear(res);
+	{
+		PGconn *prov = ld_connect(j.provider_db, "the provider");
+
+		if (prov == NULL)
+			goto out;
+		res =
+			ld_query(prov,
+					 "select coalesce(dest_table, table_name), merge_state "
+					 "from londiste.get_table_list($1) where table_name = $2 "
+					 "and local",
+					 2, p);
+		PQfinish(prov);
+		if (res == NULL)
+			goto out;
+		if (PQntuples(res) != 1)
+		{
+			log_error("table %s is not on the provider", table);
+			PQclear(res);
+			goto out;
+		}
+		j.src_table = strdup(PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+
+	for (;;)
+	{
+		char *st, *snap = NULL;
+
+		if (ld_stop_requested())
+			break;
+		st = read_state(ld, table, &snap);
+		free(snap);
+		if (st == NULL)
+		{
+			log_warning("table %s is no longer attached: copy stops", table);
+			unregister_copy(&j);
+			break;
+		}
+		if (st[0] == '\0' || strcmp(st, "in-copy") == 0)
+		{
+			bool fresh = st[0] == '\0';
+
+			free(st);
+			/* made in-copy by the worker first; do it ourselves if not */
+			if (fresh && !set_state(ld->db, ld, table, NULL, "in-copy"))
+				goto out;
+			if (!do_copy(&j))
+				goto out;
+			continue;
+		}
+		if (strcmp(st, "ok") == 0)
+		{
+			free(st);
+			unregister_copy(&j);
+			rc = 0;
+			break;
+		}
+		if (cw == NULL)
+		{
+			j.applier = applier_new(ld, table);
+			co.node_db = ld->cfg.db;
+			co.queue_name = ld->queue;
+			co.worker_name = j.consumer;
+			co.plain = true;
+			co.extra_connstr = ld->cfg.remote_extra_connstr;
+			co.begin_sql =
+				"select londiste.set_session_replication_role('replica', "
+				"true)";
+			co.fetch_size =
+				ld->cfg.pgq_lazy_fetch > 0 ? ld->cfg.pgq_lazy_fetch : 300;
+			co.loop_delay = ld->cfg.loop_delay;
+			co.on_event = copy_on_event;
+			co.arg = &j;
+			co.batch_start = copy_batch_start;
+			cw = cascade_new(&co);
+			if (cw == NULL)
+			{
+				free(st);
+				goto out;
+			}
+		}
+		if (strcmp(st, "catching-up") == 0)
+		{
+			int r = pgq_consumer_run_once(cascade_consumer(cw));
+
+			if (r == 0)
+			{
+				/* caught up: ask the worker for the handover */
+				const char *q[2] = {ld->queue, j.consumer};
+				PGresult *cr = ld_query(ld->db,
+										"select completed_tick from "
+										"pgq_node.get_consumer_state($1, $2)",
+										2, q);
+
+				if (cr)
+				{
+					char s[64], *snap2 = NULL;
+					char *st2 = read_state(ld, table, &snap2);
+
+					snprintf(s, sizeof(s), "wanna-sync:%s",
+							 PQgetvalue(cr, 0, 0));
+					if (st2 && strcmp(st2, "catching-up") == 0)
+					{
+						log_info("table %s caught up, asking for the handover",
+								 table);
+						set_state(ld->db, ld, table, snap2, s);
+					}
+					free(st2);
+					free(snap2);
+					PQclear(cr);
+				}
+			}
+			else if (r < 0)
+				sleep(1);
+		}
+		else if (state_tick(st, "wanna-sync:") >= 0)
+			usleep((useconds_t) (ld->cfg.loop_delay * 1e6));
+		else if ((j.stop_at = state_tick(st, "do-sync:")) >= 0)
+		{
+			const char *q[2] = {ld->queue, j.consumer};
+			PGresult *cr = ld_query(ld->db,
+									"select completed_tick from "
+									"pgq_node.get_consumer_state($1, $2)",
+									2, q);
+			int64_t done = cr ? strtoll(PQgetvalue(cr, 0, 0), NULL, 10) : -1;
+
+			PQclear(cr);
+			if (done >= j.stop_at)
+				j.handed_over = true;
+			else if (pgq_consumer_run_once(cascade_consumer(cw)) == 0)
+				usleep((useconds_t) (ld->cfg.loop_delay * 1e6));
+			if (j.handed_over)
+			{
+				char *snap3 = NULL;
+				char *st3 = read_state(ld, table, &snap3);
+
+				if (st3 && state_tick(st3, "do-sync:") == j.stop_at)
+				{
+					log_info("table %s in sync at tick %" PRId64
+							 ", the worker takes it over",
+							 table, j.stop_at);
+					set_state(ld->db, ld, table, snap3, "ok");
+				}
+				free(st3);
+				free(snap3);
+				unregister_copy(&j);
+				rc = 0;
+				free(st);
+				break;
+			}
+		}
+		else
+		{
+			log_error("table %s: unexpected state %s", table, st);
+			free(st);
+			goto out;
+		}
+		free(st);
+	}
+	if (ld_stop_requested())
+		rc = 0;
+out:
+	cascade_free(cw);
+	applier_free(j.applier);
+	free(j.provider_db);
+	free(j.src_table);
+	free(j.dest);
+	free(j.condition);
+	free(table);
+	return rc;
+}

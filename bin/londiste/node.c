@@ -141,6 +141,47 @@ cmd_create_node(Ld *ld)
 	if (strstr(loc, "host=") == NULL && strstr(loc, "service=") == NULL)
 		log_warning("the public connect string has no host= or service=: "
 					"other nodes reach this one through it");
+	if (strcmp(type, "root") != 0)
+	{
+		/* a provider that cannot serve: refuse before changing anything */
+		const char *provider = ld->opt.provider
+								   ? ld->opt.provider
+								   : ld->cfg.initial_provider_location;
+		const char *p[1] = {ld->queue};
+		PGconn *prov;
+		PGresult *res;
+		bool good;
+
+		if (provider == NULL)
+		{
+			log_error("--provider (or initial_provider_location) is needed");
+			return 1;
+		}
+		prov = ld_connect(provider, "the provider");
+		if (prov == NULL)
+			return 1;
+		res = ld_query(prov,
+					   "select ret_code, ret_note, node_type from "
+					   "pgq_node.get_node_info($1)",
+					   1, p);
+		PQfinish(prov);
+		if (res == NULL)
+		{
+			log_error("the provider has no cascade (pgq_node) for queue %s",
+					  ld->queue);
+			return 1;
+		}
+		good = atoi(PQgetvalue(res, 0, 0)) == 100 &&
+			   strcmp(PQgetvalue(res, 0, 2), "leaf") != 0;
+		if (!good)
+			log_error("the provider cannot feed queue %s: %s", ld->queue,
+					  atoi(PQgetvalue(res, 0, 0)) == 100
+						  ? "it is a leaf"
+						  : PQgetvalue(res, 0, 1));
+		PQclear(res);
+		if (!good)
+			return 1;
+	}
 	if (ld_local(ld) == NULL || cmd_install(ld) != 0)
 		return 1;
 	have = local_node_type(ld);

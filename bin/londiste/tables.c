@@ -294,6 +294,90 @@ sync_registrations(Ld *ld)
 	return ok;
 }
 
+/*
+ * --create: make a missing table from the provider's definition: its
+ * columns (types, NOT NULL, defaults that need no other object) and its
+ * primary key; the schema too when missing.  False on failure.
+ */
+static bool
+create_from_provider(Ld *ld, const char *table, const char *dest)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res;
+	PGconn *prov;
+	char *cs, *ddl = NULL;
+	bool ok = false;
+
+	res = ld_query(ld->db,
+				   "select provider_location from pgq_node.get_node_info($1)",
+				   1, p);
+	if (res == NULL)
+		return false;
+	if (PQgetisnull(res, 0, 0))
+	{
+		log_error("--create needs a provider: on the root the table must "
+				  "exist");
+		PQclear(res);
+		return false;
+	}
+	cs = ld_join_connstr(PQgetvalue(res, 0, 0), ld->cfg.remote_extra_connstr);
+	PQclear(res);
+	prov = ld_connect(cs, "the provider");
+	free(cs);
+	if (prov == NULL)
+		return false;
+	{
+		const char *q[3] = {ld->queue, table, dest};
+
+		/* the provider's table for this queue-wide name */
+		res = ld_query(
+			prov,
+			"with t as (select londiste.find_table_oid(coalesce(dest_table, "
+			"table_name)) as oid from londiste.get_table_list($1) where "
+			"table_name = $2) "
+			"select 'create schema if not exists ' || quote_ident((londiste."
+			"split_fqname($3)).schema_part) || '; create table ' || "
+			"londiste.quote_fqname($3) || ' (' || string_agg(quote_ident("
+			"a.attname) || ' ' || format_type(a.atttypid, a.atttypmod) || "
+			"case when a.attnotnull then ' not null' else '' end, ', ' order "
+			"by a.attnum) || coalesce((select ', primary key (' || "
+			"string_agg(quote_ident(k.attname), ', ' order by array_position("
+			"i.indkey::int2[], k.attnum)) || ')' from pg_index i join "
+			"pg_attribute k on k.attrelid = i.indrelid and k.attnum = any "
+			"(i.indkey) where i.indrelid = t.oid and i.indisprimary), '') || "
+			"')' from t join pg_attribute a on a.attrelid = t.oid and "
+			"a.attnum > 0 and not a.attisdropped group by t.oid",
+			3, q);
+	}
+	PQfinish(prov);
+	if (res == NULL)
+		return false;
+	if (PQntuples(res) != 1)
+	{
+		log_error("Table %s is not on the provider: cannot create it", table);
+		PQclear(res);
+		return false;
+	}
+	ddl = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (ld->opt.create_full)
+		log_warning("--create-full makes the columns and the primary key "
+					"only, as --create does, for now");
+	{
+		PGresult *r = PQexec(ld->db, ddl);
+
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			log_error("creating %s: %s", dest,
+					  PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+		PQclear(r);
+	}
+	if (ok)
+		log_info("Table %s created from the provider's definition", dest);
+	free(ddl);
+	return ok;
+}
+
 int
 cmd_add_table(Ld *ld)
 {
@@ -351,12 +435,31 @@ cmd_add_table(Ld *ld)
 				continue;
 			}
 		}
+		if (ld->opt.create || ld->opt.create_full)
+		{
+			char *dest = ld_fqname(ld->opt.dest_table ? ld->opt.dest_table
+													  : names.v[i]);
+			const char *dp[1] = {dest};
+			PGresult *ex = ld_query(
+				ld->db, "select londiste.find_table_oid($1) is null", 1, dp);
+			bool missing = ex && strcmp(PQgetvalue(ex, 0, 0), "t") == 0;
+
+			PQclear(ex);
+			if (missing && !create_from_provider(ld, names.v[i], dest))
+			{
+				free(dest);
+				failed++;
+				continue;
+			}
+			free(dest);
+		}
 		code =
 			ld_ret(ld_query(ld->db,
 							"select * from londiste.local_add_table($1, $2, "
 							"$3::text[], $4, $5)",
 							5, p),
 				   NULL);
+
 		if (code == 404 && ld->opt.skip_non_existing)
 			continue;
 		if (code >= 400)

@@ -66,8 +66,11 @@ ld_query(PGconn *db, const char *sql, int n, const char *const *params)
 
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
 	{
-		log_error("%s",
-				  first_line(PQresultErrorMessage(res), buf, sizeof(buf)));
+		const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+		log_error("%s", primary ? primary
+								: first_line(PQresultErrorMessage(res), buf,
+											 sizeof(buf)));
 		PQclear(res);
 		return NULL;
 	}

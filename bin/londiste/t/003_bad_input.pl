@@ -1,0 +1,143 @@
+# Bad input gets a clear error and changes nothing: the command line and
+# the ini file, add-table of a missing table, of a table without a primary
+# key, of a table missing on a subscriber (and --create making it), a
+# wrong provider, a provider that goes away under a running worker (it
+# retries with back-off, never logging a password, and goes on once the
+# provider is back), a second worker on the same pid file.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use IPC::Run;
+use Test::More;
+use SkyTools::Pgqd;
+use SkyTools::Wait;
+
+local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
+my $dir = PostgreSQL::Test::Utils::tempdir;
+my $root = PostgreSQL::Test::Cluster->new('bad_root');
+my $leaf = PostgreSQL::Test::Cluster->new('bad_leaf');
+$_->init for $root, $leaf;
+$_->start for $root, $leaf;
+sub connstr { my ($n) = @_; return 'host=' . $n->host . ' port=' . $n->port . ' dbname=postgres'; }
+
+sub ini
+{
+	my ($name, $body) = @_;
+	open my $fh, '>', "$dir/$name.ini" or die;
+	print $fh $body;
+	close $fh;
+	return "$dir/$name.ini";
+}
+sub run
+{
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ 'londiste', @_ ], '>', \$out, '2>', \$err,
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	return ($? >> 8, $out, $err);
+}
+
+my $rini = ini('root', "[londiste]\ndb = " . connstr($root) . "\nqueue_name = bq\nlogfile = $dir/root.log\n");
+my $lini = ini('leaf', "[londiste3]\ndb = " . connstr($leaf) . "\nqueue_name = bq\nlogfile = $dir/leaf.log\n"
+	  . "pidfile = $dir/leaf.pid\nloop_delay = 0.2\nremote_extra_connstr = password=Secret123\n");
+
+# the command line and the ini file
+my ($rc, $out, $err) = run('-V');
+like($out, qr/^londiste version \d/, '-V');
+($rc, $out) = run('--ini');
+like($out, qr/^#?queue_name = /m, '--ini prints a sample');
+($rc, $out, $err) = run();
+is($rc, 1, 'no arguments: exit 1');
+like($err, qr/need config file and command/, 'and says so');
+($rc, $out, $err) = run($rini, 'fly');
+is($rc, 1, 'unknown command: exit 1');
+like($err, qr/unknown command: fly/, 'and names it');
+($rc, $out, $err) = run($rini, 'status', '--bogus');
+like($err, qr/unknown option: --bogus/, 'unknown option named');
+($rc, $out, $err) = run(ini('typo', "[londiste]\ndb = x\nqueue_name = q\nqeue_name = q\n"), 'status');
+is($rc, 1, 'unknown ini key: exit 1');
+like($err, qr/unknown parameter "qeue_name" in \[londiste\]/, 'and names the key');
+($rc, $out, $err) = run(ini('nosect', "[other]\ndb = x\n"), 'status');
+like($err, qr/section \[londiste\] missing/, 'no [londiste] section');
+($rc, $out, $err) = run(ini('nodb', "[londiste]\nqueue_name = q\n"), 'status');
+like($err, qr/db and queue_name are required/, 'db missing');
+($rc, $out, $err) = run("$dir/none.ini", 'status');
+like($err, qr/could not read config file/, 'missing ini file');
+($rc, $out, $err) = run(ini('badint', "[londiste]\ndb = x\nqueue_name = q\nparallel_copies = two\n"), 'status');
+like($err, qr/invalid value "two" for parallel_copies/, 'bad value');
+($rc, $out, $err) = run($lini, '-s');
+like($out, qr/Old process is not running/, '-s with nothing running');
+
+# the root
+($rc, $out, $err) = run($rini, 'create-root', 'r1', connstr($root));
+is($rc, 0, 'create-root') or diag($err);
+$root->safe_psql('postgres', q{
+create table good (id int primary key, v text);
+create table nopk (v text);
+create table only_root (id int primary key, v text not null default 'x', n numeric(10,2));
+});
+($rc, $out, $err) = run($rini, 'add-table', 'nosuch');
+is($rc, 1, 'add-table of a missing table: exit 1');
+like($err, qr/Table does not exist: public\.nosuch/, 'and says which');
+($rc, $out, $err) = run($rini, 'add-table', 'nopk');
+is($rc, 1, 'add-table of a table without a primary key: exit 1');
+like($err, qr/Primary key missing on table: public\.nopk/, 'and says why');
+is($root->safe_psql('postgres', 'select count(*) from londiste.table_info'), 0, 'nothing registered');
+is($root->safe_psql('postgres', q{select count(*) from pg_trigger where not tgisinternal
+  and tgrelid in ('nopk'::regclass)}), 0, 'no trigger made');
+($rc, $out, $err) = run($rini, 'add-table', 'good', 'only_root');
+is($rc, 0, 'add-table of good tables') or diag($err);
+
+# a subscriber: wrong providers first, nothing changes
+($rc, $out, $err) = run($lini, 'create-leaf', 'l1', connstr($leaf), '--provider=host=' . $root->host . ' port=1 dbname=postgres');
+is($rc, 1, 'an unreachable provider: exit 1');
+like($err, qr/cannot connect to the provider/, 'and says so');
+unlike($err, qr/Secret123/, 'without the password');
+($rc, $out, $err) = run($lini, 'create-leaf', 'l1', connstr($leaf), '--provider=' . connstr($leaf));
+is($rc, 1, 'a provider without the queue: exit 1');
+like($err, qr/provider (has no cascade|cannot feed queue bq)/, 'and says so');
+is($leaf->safe_psql('postgres', q{select count(*) from pg_extension where extname = 'londiste'}), 0,
+	'nothing installed on the leaf');
+
+$leaf->safe_psql('postgres', 'create table good (id int primary key, v text)');
+($rc, $out, $err) = run($lini, 'create-leaf', 'l1', connstr($leaf), '--provider=' . connstr($root));
+is($rc, 0, 'create-leaf') or diag($err);
+($rc, $out, $err) = run($lini, 'add-table', 'only_root');
+is($rc, 1, 'add-table of a table missing here: exit 1');
+like($err, qr/Table does not exist: public\.only_root/, 'and says so');
+($rc, $out, $err) = run($lini, 'add-table', 'only_root', '--create');
+is($rc, 0, 'add-table --create') or diag($err);
+is($leaf->safe_psql('postgres', q{select string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+  || case when a.attnotnull then ' not null' else '' end, ', ' order by attnum)
+  from pg_attribute a where attrelid = 'only_root'::regclass and attnum > 0}),
+	'id integer not null, v text not null, n numeric(10,2)', 'created with the provider\'s columns');
+is($leaf->safe_psql('postgres', q{select count(*) from pg_index where indrelid = 'only_root'::regclass and indisprimary}),
+	1, 'and its primary key');
+($rc, $out, $err) = run($lini, 'add-table', 'good', '--expect-sync');
+is($rc, 0, 'add-table good on the leaf') or diag($err);
+
+# the worker; a second one on the same pid file is refused
+my $w = IPC::Run::start([ 'londiste', $lini, 'worker' ], '>', "$dir/w.out", '2>', "$dir/w.err");
+ok(wait_until('the pid file', sub { -s "$dir/leaf.pid" }), 'the worker wrote its pid file');
+($rc, $out, $err) = run($lini, 'worker');
+is($rc, 1, 'a second worker: exit 1');
+like($err, qr/pidfile exists, another instance running/, 'and says why');
+
+# the provider goes away and comes back
+my $pgqd = start_pgqd($root, "$dir", "ticker_period = 0.2\n");
+$root->safe_psql('postgres', q{insert into good values (1, 'before')});
+ok($leaf->poll_query_until('postgres', q{select count(*) = 1 from good}), 'replicating');
+$root->stop('fast');
+ok(wait_for_log("$dir/leaf.log", qr/retrying in \d+ s/), 'the worker retries with back-off');
+$root->start;
+$root->safe_psql('postgres', q{insert into good values (2, 'after')});
+ok($leaf->poll_query_until('postgres', q{select count(*) = 2 from good}), 'and goes on once the provider is back');
+stop_pgqd($pgqd);
+kill 'INT', $w->{KIDS}[0]{PID};
+$w->finish;
+is($w->result(0), 0, 'the worker stops on SIGINT');
+my $log = slurp_file("$dir/leaf.log") . slurp_file("$dir/w.err");
+unlike($log, qr/Secret123|password=/, 'no password in the log');
+like($log, qr/cannot connect|connection/i, 'the connection failure is logged');
+$_->stop for $root, $leaf;
+done_testing();

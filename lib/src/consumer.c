@@ -430,7 +430,7 @@ take_batch(PgqConsumer *c)
 				  "select batch_id, prev_tick_id, cur_tick_id, "
 				  "to_char(cur_tick_time at time zone 'UTC', "
 				  "'YYYY-MM-DD HH24:MI:SS.US') || '+00', cur_tick_event_seq "
-				  "from pgq.next_batch_info($1, $2)",
+				  "from pgq.next_batch_custom($1, $2, null, null, null)",
 				  2, p);
 		if (res == NULL)
 			return -1;

@@ -5,7 +5,9 @@
 # /tmp/skytools-demo), creates a queue fed by a row-capture trigger, starts
 # pgqd (the ticker daemon) and a consumer built on the C library
 # (examples/simple_consumer), produces events and shows the consumer
-# decoding them, saying what happens at each step.  On a fresh
+# decoding them; then replicates a table with Londiste from that database
+# to a second one (root and leaf: initial copy, then row changes replayed)
+# and shows 'londiste status', saying what happens at each step.  On a fresh
 # Debian 12 machine run it as root: it installs what it needs and runs the
 # server as an unprivileged user.  The cluster is stopped at the end; with
 # KEEP=1 it is left running.
@@ -50,6 +52,9 @@ syslog = 0
 INI
 stop_all() {
     [ -n "${KEEP:-}" ] && return
+    for w in root leaf; do
+        [ -f "$dir/$w.ini" ] && londiste "$dir/$w.ini" -s >/dev/null 2>&1 || true
+    done
     pgqd -s "$dir/pgqd.ini" >/dev/null 2>&1 || true
     pg_ctl -D "$dir/data" -m fast stop >/dev/null
 }
@@ -112,9 +117,57 @@ sql -c "select queue_name, ev_new, last_tick_id, ticker_lag from pgq.get_queue_i
 say "what pgqd logged"
 grep -v DEBUG "$dir/pgqd.log" | tail -5 | sed 's/^/   /'
 
+say "Londiste: replicating table 'customers' from database postgres (root) to shop_copy (leaf)"
+sql <<'SQL'
+create table customers (id int primary key, name text, city text);
+insert into customers select i, 'customer ' || i, 'Tallinn' from generate_series(1, 1000) i;
+create database shop_copy;
+SQL
+psql -X -q -h "$dir" -p "$port" -U postgres -d shop_copy -v ON_ERROR_STOP=1 \
+    -c "create table customers (id int primary key, name text, city text)"
+for w in root leaf; do
+    db=postgres
+    [ $w = leaf ] && db=shop_copy
+    cat >"$dir/$w.ini" <<INI
+[londiste]
+db = host=$dir port=$port user=postgres dbname=$db
+queue_name = shop
+logfile = $dir/$w.log
+pidfile = $dir/$w.pid
+loop_delay = 0.5
+INI
+done
+londiste "$dir/root.ini" create-root rootnode "host=$dir port=$port user=postgres dbname=postgres" 2>&1 | sed 's/^/   /'
+londiste "$dir/leaf.ini" create-leaf leafnode "host=$dir port=$port user=postgres dbname=shop_copy" \
+    --provider="host=$dir port=$port user=postgres dbname=postgres" 2>&1 | sed 's/^/   /'
+londiste "$dir/root.ini" worker -d
+londiste "$dir/leaf.ini" worker -d
+londiste "$dir/root.ini" add-table customers 2>&1 | sed 's/^/   /'
+say "add-table on the leaf: its worker starts a copy process (COPY, catch-up, handover)"
+londiste "$dir/leaf.ini" add-table customers 2>&1 | sed 's/^/   /'
+londiste "$dir/leaf.ini" wait-sync 2>&1 | tail -1 | sed 's/^/   /'
+londiste "$dir/leaf.ini" tables | sed 's/^/   /'
+
+say "rows changed on the root appear on the leaf"
+sql <<'SQL'
+update customers set city = 'Tartu' where id <= 3;
+delete from customers where id = 1000;
+insert into customers values (1001, 'new customer', 'Pärnu');
+SQL
+lsql() { psql -X -q -h "$dir" -p "$port" -U postgres -d shop_copy "$@"; }
+for i in $(seq 200); do
+    [ "$(lsql -At -c "select count(*) from customers where city <> 'Tallinn'")" = 4 ] && break
+    sleep 0.1
+done
+lsql -c "select * from customers where city <> 'Tallinn' order by id"
+
+say "londiste status"
+londiste "$dir/leaf.ini" status | sed 's/^/   /'
+
 if [ -n "${KEEP:-}" ]; then
     say "pgqd and the cluster keep running: psql -h $dir -p $port -U postgres"
-    echo "   stop them with: pgqd -s $dir/pgqd.ini; pg_ctl -D $dir/data stop"
+    echo "   stop them with: londiste $dir/leaf.ini -s; londiste $dir/root.ini -s;"
+    echo "   pgqd -s $dir/pgqd.ini; pg_ctl -D $dir/data stop"
 else
-    say "done; pgqd and the cluster are stopped (KEEP=1 leaves them running)"
+    say "done; the workers, pgqd and the cluster are stopped (KEEP=1 leaves them running)"
 fi

@@ -434,21 +434,26 @@ cmd_node_info(Ld *ld)
 	return 0;
 }
 
-/* One node's lines of status: type, lag, tick, flags, tables. */
+/*
+ * One node's lines of status: name and type, tables (ok / being copied /
+ * registered but not here), lag (the root's now() minus the time of the
+ * tick the node's worker completed last), tick, flags, the worker's
+ * stored error.  rootdb gives the lag; NULL: the node's own clock and
+ * ticks.
+ */
 static void
-node_lines(Ld *ld, PGconn *db, const char *indent)
+node_lines(Ld *ld, PGconn *db, PGconn *rootdb, const char *title,
+		   const char *info)
 {
 	const char *p[1] = {ld->queue};
+	char lag[32] = "?";
 	PGresult *res = ld_query(
 		db,
 		"select n.node_name, n.node_type, n.worker_last_tick, "
 		"n.worker_paused, n.worker_uptodate, "
-		"coalesce((select extract(epoch from now() - t.tick_time)::int "
-		"  from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue "
-		" where q.queue_name = $1 and t.tick_id = n.worker_last_tick), -1), "
 		"(select count(*) filter (where merge_state = 'ok') || '/' || "
-		"        count(*) filter (where merge_state is distinct from 'ok') "
-		"        || '/' || count(*) filter (where not local) "
+		"        count(*) filter (where local and merge_state is distinct "
+		"        from 'ok') || '/' || count(*) filter (where not local) "
 		"   from londiste.get_table_list($1)), "
 		"(select cur_error from pgq_node.get_consumer_state($1, "
 		"n.worker_name)) "
@@ -457,35 +462,48 @@ node_lines(Ld *ld, PGconn *db, const char *indent)
 
 	if (res == NULL)
 		return;
-	printf("%s%s (%s)\n", indent, PQgetvalue(res, 0, 0),
-		   PQgetvalue(res, 0, 1));
-	printf("%s  Tables: %s\n", indent, PQgetvalue(res, 0, 6));
-	printf("%s  Lag: %ss, Tick: %s%s%s\n", indent,
-		   strcmp(PQgetvalue(res, 0, 5), "-1") == 0 ? "?"
-													: PQgetvalue(res, 0, 5),
-		   PQgetvalue(res, 0, 2),
+	if (!PQgetisnull(res, 0, 2))
+	{
+		const char *q[2] = {ld->queue, PQgetvalue(res, 0, 2)};
+		PGresult *l =
+			ld_query(rootdb ? rootdb : db,
+					 "select extract(epoch from now() - t.tick_time)"
+					 "::int from pgq.tick t join pgq.queue q on "
+					 "q.queue_id = t.tick_queue where q.queue_name = "
+					 "$1 and t.tick_id = $2::int8",
+					 2, q);
+
+		if (l && PQntuples(l) == 1)
+			snprintf(lag, sizeof(lag), "%s", PQgetvalue(l, 0, 0));
+		PQclear(l);
+	}
+	printf("%s%s (%s)\n", title, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+	printf("%sTables: %s\n", info, PQgetvalue(res, 0, 5));
+	printf("%sLag: %ss, Tick: %s%s%s\n", info, lag, PQgetvalue(res, 0, 2),
 		   strcmp(PQgetvalue(res, 0, 3), "t") == 0 ? ", PAUSED" : "",
 		   strcmp(PQgetvalue(res, 0, 4), "t") == 0 ? "" : ", NOT UPTODATE");
-	if (!PQgetisnull(res, 0, 7))
-		printf("%s  ERR: %s\n", indent, PQgetvalue(res, 0, 7));
+	if (!PQgetisnull(res, 0, 6))
+		printf("%sERR: %s\n", info, PQgetvalue(res, 0, 6));
 	PQclear(res);
 }
 
 /*
- * status: every live member, from the root down (each node's
- * subscribers under it); node-status: the local node only.
+ * status: every live member, from the root down, each node's subscribers
+ * under it; node-status: the local node only.
  */
 static void
-status_tree(Ld *ld, PGresult *members, const char *node, int depth)
+status_tree(Ld *ld, PGresult *members, PGconn *rootdb, const char *node,
+			int depth)
 {
 	const char *p[1] = {ld->queue};
-	char indent[128];
+	char title[256], info[256];
 	int i;
 	PGconn *db = NULL;
 	PGresult *subs;
 
-	snprintf(indent, sizeof(indent), "%*s%s", depth * 4, "",
-			 depth ? "+--" : "");
+	snprintf(title, sizeof(title), "%*s%s", depth > 0 ? (depth - 1) * 3 : 0,
+			 "", depth ? "+--" : "");
+	snprintf(info, sizeof(info), "%*s", depth * 3 + 3, "");
 	for (i = 0; i < PQntuples(members); i++)
 		if (strcmp(PQgetvalue(members, i, 0), node) == 0)
 		{
@@ -494,7 +512,7 @@ status_tree(Ld *ld, PGresult *members, const char *node, int depth)
 
 			if (strcmp(PQgetvalue(members, i, 2), "t") == 0)
 			{
-				printf("%s%s: DEAD\n", indent, node);
+				printf("%s%s: DEAD\n", title, node);
 				free(cs);
 				return;
 			}
@@ -508,21 +526,21 @@ status_tree(Ld *ld, PGresult *members, const char *node, int depth)
 		snprintf(msg, sizeof(msg), "%s",
 				 db ? PQerrorMessage(db) : "unknown node");
 		msg[strcspn(msg, "\n")] = '\0';
-		printf("%sNode '%s' failure: %s\n", indent, node, msg);
+		printf("%sNode '%s' failure: %s\n", title, node, msg);
 		PQfinish(db);
 		return;
 	}
-	node_lines(ld, db, indent);
+	node_lines(ld, db, rootdb ? rootdb : db, title, info);
 	subs = ld_query(db,
 					"select node_name from pgq_node.get_subscriber_info($1) "
 					"order by 1",
 					1, p);
-	PQfinish(db);
-	if (subs == NULL || depth > 20)
-		return;
-	for (i = 0; i < PQntuples(subs); i++)
-		status_tree(ld, members, PQgetvalue(subs, i, 0), depth + 1);
+	if (subs && depth < 20)
+		for (i = 0; i < PQntuples(subs); i++)
+			status_tree(ld, members, rootdb ? rootdb : db,
+						PQgetvalue(subs, i, 0), depth + 1);
 	PQclear(subs);
+	PQfinish(db);
 }
 
 int
@@ -536,7 +554,7 @@ cmd_status(Ld *ld)
 		return 1;
 	if (strcmp(ld->command, "node-status") == 0)
 	{
-		node_lines(ld, ld->db, "");
+		node_lines(ld, ld->db, NULL, "", "   ");
 		return 0;
 	}
 	members = ld_query(ld->db,
@@ -594,7 +612,7 @@ cmd_status(Ld *ld)
 				snprintf(cur, sizeof(cur), "%s", PQgetvalue(info, 0, 1));
 			PQclear(info);
 		}
-		status_tree(ld, members, cur, 0);
+		status_tree(ld, members, NULL, cur, 0);
 	}
 	PQclear(root);
 	PQclear(members);

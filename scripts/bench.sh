@@ -18,7 +18,7 @@ if [ "$(id -u)" -eq 0 ]; then
     # upstream's Python consumer, for bench/consume.sh: its modules are
     # unpacked beside the tree; psycopg2 comes from Debian
     mkdir -p "$work/src/tmp_upstream.pydebs"
-    (cd "$work/src/tmp_upstream.pydebs" && apt-get download python3-pgq python3-skytools >/dev/null 2>&1) || true
+    (cd "$work/src/tmp_upstream.pydebs" && apt-get download python3-pgq python3-skytools python3-londiste >/dev/null 2>&1) || true
     dpkg-query -W -f='${Status}' python3-psycopg2 2>/dev/null | grep -q 'install ok installed' \
         || DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-psycopg2 >/dev/null 2>&1 || true
     chown -R "$user" "$work"

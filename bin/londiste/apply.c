@@ -54,7 +54,22 @@ struct Applier
 	bool stale; /* reload the table list before the next row event */
 	bool warn_missing;
 	int64_t skipped; /* events already in a copy */
+	/* statements sent in pipeline mode, their results not read yet */
+	PGconn *pipe;
+	struct Pending *pend;
+	int npend, maxpend;
 };
+
+/* What a statement in flight did, for its result's checks and messages. */
+typedef struct Pending
+{
+	char op; /* 'I', 'U', 'D', or 'S' (partial SQL) */
+	char *table;
+	char *key;
+	int64_t ev_id;
+} Pending;
+
+#define PIPELINE_DEPTH 1000
 
 Applier *
 applier_new(Ld *ld, const char *only_table)
@@ -139,6 +154,7 @@ applier_free(Applier *a)
 	if (a == NULL)
 		return;
 	clear_tables(a);
+	free(a->pend);
 	free(a);
 }
 
@@ -270,6 +286,130 @@ key_text(const SkyEvType *t, const SkyRow *row, char *out, size_t len)
 	}
 }
 
+/*
+ * Row statements go in pipeline mode: sent without waiting, their results
+ * read (and checked) at the next synchronization point: PIPELINE_DEPTH
+ * statements, any statement of ours that needs an answer, and the end of
+ * the batch (cascade's before_sync).  The checks are the same as one by
+ * one: an error or a missing row names the table, the key and the event.
+ */
+static int
+send_row(Applier *a, PGconn *db, const char *sql, int n,
+		 const char *const *vals, char op, const char *table, const char *key,
+		 int64_t ev_id)
+{
+	Pending *pd;
+
+	if (a->pipe == NULL)
+	{
+		if (!PQenterPipelineMode(db))
+		{
+			log_error("cannot enter pipeline mode: %s", PQerrorMessage(db));
+			return -1;
+		}
+		a->pipe = db;
+	}
+	if (a->npend == a->maxpend)
+	{
+		int nm = a->maxpend ? a->maxpend * 2 : 256;
+		Pending *np = realloc(a->pend, nm * sizeof(Pending));
+
+		if (np == NULL)
+			fatal("out of memory");
+		a->pend = np;
+		a->maxpend = nm;
+	}
+	if (!PQsendQueryParams(db, sql, n, NULL, vals, NULL, NULL, 0))
+	{
+		log_error("event %lld on %s: %s", (long long) ev_id, table,
+				  PQerrorMessage(db));
+		applier_flush(a, db);
+		return -1;
+	}
+	pd = &a->pend[a->npend++];
+	pd->op = op;
+	pd->table = strdup(table);
+	pd->key = strdup(key);
+	pd->ev_id = ev_id;
+	return a->npend >= PIPELINE_DEPTH ? applier_flush(a, db) : 0;
+}
+
+int
+applier_flush(Applier *a, PGconn *db)
+{
+	PGresult *res;
+	int i, rc = 0;
+
+	if (a->pipe == NULL)
+		return 0;
+	if (!PQpipelineSync(db))
+	{
+		log_error("pipeline: %s", PQerrorMessage(db));
+		rc = -1;
+	}
+	for (i = 0; i < a->npend; i++)
+	{
+		Pending *pd = &a->pend[i];
+
+		res = PQgetResult(db);
+		if (res == NULL)
+		{
+			rc = -1;
+			break;
+		}
+		if (PQresultStatus(res) == PGRES_FATAL_ERROR)
+		{
+			log_error("event %lld on %s (%s): %s", (long long) pd->ev_id,
+					  pd->table, pd->key[0] ? pd->key : "no key",
+					  PQresultErrorMessage(res));
+			rc = -1;
+		}
+		else if (PQresultStatus(res) == PGRES_COMMAND_OK &&
+				 (pd->op == 'U' || pd->op == 'D') &&
+				 strcmp(PQcmdTuples(res), "0") == 0)
+		{
+			const char *what = pd->op == 'U' ? "UPDATE" : "DELETE";
+
+			if (!a->warn_missing)
+			{
+				log_error("%s on %s found no row with %s (event %lld); "
+						  "missing_row = warning lets the worker go on",
+						  what, pd->table, pd->key, (long long) pd->ev_id);
+				rc = -1;
+			}
+			else
+				log_warning("%s on %s found no row with %s (event %lld)", what,
+							pd->table, pd->key, (long long) pd->ev_id);
+		}
+		PQclear(res);
+		/* the end of this statement's results */
+		while ((res = PQgetResult(db)) != NULL)
+			PQclear(res);
+	}
+	/* up to the sync */
+	while ((res = PQgetResult(db)) != NULL)
+	{
+		ExecStatusType st = PQresultStatus(res);
+
+		PQclear(res);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	if (!PQexitPipelineMode(db))
+	{
+		log_error("pipeline: %s", PQerrorMessage(db));
+		rc = -1;
+	}
+	for (i = 0; i < a->npend; i++)
+	{
+		free(a->pend[i].table);
+		free(a->pend[i].key);
+	}
+	a->npend = 0;
+	a->pipe = NULL;
+	return rc;
+}
+
 /* A pgq.logutriga event: I/U/D with the key list. */
 static int
 apply_urlenc(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
@@ -281,7 +421,6 @@ apply_urlenc(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
 	const char **vals = NULL;
 	int nv = 0, i, rc = -1;
 	char num[16];
-	PGresult *res;
 
 	memset(&row, 0, sizeof(row));
 	if (!sky_evtype_parse(&t, ev->type, err, sizeof(err)))
@@ -383,37 +522,13 @@ apply_urlenc(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
 		goto out;
 	}
 
-	res = PQexecParams(db, b.s, nv, NULL, vals, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 	{
 		char kt[512];
 
 		key_text(&t, &row, kt, sizeof(kt));
-		log_error("event %lld on %s (%s): %s", (long long) ev->id, ti->name,
-				  kt[0] ? kt : "no key", PQresultErrorMessage(res));
-		PQclear(res);
-		goto out;
+		rc = send_row(a, db, b.s, nv, vals, t.op, ti->name, kt, ev->id);
 	}
-	if (t.op != 'I' && strcmp(PQcmdTuples(res), "0") == 0)
-	{
-		char kt[512];
-
-		key_text(&t, &row, kt, sizeof(kt));
-		if (!a->warn_missing)
-		{
-			log_error("%s on %s found no row with %s (event %lld); "
-					  "missing_row = warning lets the worker go on",
-					  t.op == 'U' ? "UPDATE" : "DELETE", ti->name, kt,
-					  (long long) ev->id);
-			PQclear(res);
-			goto out;
-		}
-		log_warning("%s on %s found no row with %s (event %lld)",
-					t.op == 'U' ? "UPDATE" : "DELETE", ti->name, kt,
-					(long long) ev->id);
-	}
-	PQclear(res);
-	rc = 0;
+	goto out;
 out:
 	free(vals);
 	free(b.s);
@@ -424,11 +539,10 @@ out:
 
 /* A pgq.sqltriga event: the row as partial SQL. */
 static int
-apply_sql(PGconn *db, TableInfo *ti, const PgqEvent *ev)
+apply_sql(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
 {
 	Buf b = {0};
-	PGresult *res;
-	int rc = 0;
+	int rc;
 
 	switch (ev->type[0])
 	{
@@ -449,14 +563,7 @@ apply_sql(PGconn *db, TableInfo *ti, const PgqEvent *ev)
 			break;
 	}
 	bput(&b, ev->data ? ev->data : "");
-	res = PQexec(db, b.s);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-	{
-		log_error("event %lld on %s: %s", (long long) ev->id, ti->name,
-				  PQresultErrorMessage(res));
-		rc = -1;
-	}
-	PQclear(res);
+	rc = send_row(a, db, b.s, 0, NULL, 'S', ti->name, "", ev->id);
 	free(b.s);
 	return rc;
 }
@@ -508,6 +615,13 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 	const char *q = a->ld->queue;
 	TableInfo *ti;
 
+	if (strncmp(type, "londiste.", 9) == 0 || strcmp(type, "EXECUTE") == 0 ||
+		strcmp(type, "R") == 0)
+	{
+		/* these need answers: what is in flight goes first */
+		if (applier_flush(a, db) < 0)
+			return -1;
+	}
 	if (strncmp(type, "londiste.", 9) == 0)
 	{
 		const char *p[3] = {q, ev->data, ev->extra1};
@@ -539,7 +653,7 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 		return apply_execute(a, db, ev);
 	if (ev->extra1 == NULL)
 		return 0;
-	if (a->stale && !load_tables(a, db))
+	if (a->stale && (applier_flush(a, db) < 0 || !load_tables(a, db)))
 		return -1;
 	ti = find_table(a, ev->extra1);
 	if (ti == NULL || !ti->apply)
@@ -578,7 +692,7 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 		return apply_urlenc(a, db, ti, ev);
 	if ((type[0] == 'I' || type[0] == 'U' || type[0] == 'D') &&
 		type[1] == '\0')
-		return apply_sql(db, ti, ev);
+		return apply_sql(a, db, ti, ev);
 	log_debug("event %lld: type %s ignored", (long long) ev->id, type);
 	return 0;
 }

@@ -735,8 +735,20 @@ copy_on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
 					 strcmp(ev->type, "EXECUTE") == 0 ||
 					 strncmp(ev->type, "pgq.", 4) == 0))
 		return 0;
-	return applier_event(j->applier, pgq_consumer_target_conn(c), ev) < 0 ? -1
-																		  : 0;
+	if (applier_event(j->applier, pgq_consumer_target_conn(c), ev) < 0)
+	{
+		applier_flush(j->applier, pgq_consumer_target_conn(c));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+copy_before_sync(PGconn *node, void *arg)
+{
+	CopyJob *j = arg;
+
+	return applier_flush(j->applier, node);
 }
 
 static int
@@ -759,6 +771,16 @@ copy_batch_start(PGconn *node, const PgqBatch *b, void *arg)
 		return -1;
 	}
 	return 0;
+}
+
+/* After a failed batch: wait, 1 s doubling to 30 s while failures last. */
+static void
+backoff_sleep(double *secs)
+{
+	log_info("copy: retrying in %.0f s", *secs);
+	for (double left = *secs; left > 0 && !ld_stop_requested(); left -= 0.1)
+		usleep(100000);
+	*secs = *secs * 2 > 30 ? 30 : *secs * 2;
 }
 
 /* The table's state here: malloc'd, "" for NULL; NULL when not local. */
@@ -786,6 +808,24 @@ read_state(Ld *ld, const char *table, char **snap)
 	}
 	PQclear(res);
 	return st;
+}
+
+/*
+ * Ask the provider for a tick soon (pgq.force_tick; a root only): the
+ * next step of the handover waits for a batch, which on a quiet queue
+ * would otherwise wait for an idle tick.
+ */
+static void
+nudge_ticker(CopyJob *j)
+{
+	const char *p[1] = {j->ld->queue};
+	PGconn *prov = ld_connect(j->provider_db, "the provider");
+
+	if (prov)
+	{
+		PQclear(ld_query(prov, "select pgq.force_tick($1)", 1, p));
+		PQfinish(prov);
+	}
 }
 
 static void
@@ -817,6 +857,7 @@ cmd_copy(Ld *ld)
 	Cascade *cw = NULL;
 	int rc = 1;
 	char err[512];
+	double backoff = 1;
 
 	ld_catch_stop(NULL);
 	if (ld->nargs != 1)
@@ -959,6 +1000,7 @@ cmd_copy(Ld *ld)
 			co.on_event = copy_on_event;
 			co.arg = &j;
 			co.batch_start = copy_batch_start;
+			co.before_sync = copy_before_sync;
 			cw = cascade_new(&co);
 			if (cw == NULL)
 			{
@@ -990,7 +1032,8 @@ cmd_copy(Ld *ld)
 					{
 						log_info("table %s caught up, asking for the handover",
 								 table);
-						set_state(ld->db, ld, table, snap2, s);
+						if (set_state(ld->db, ld, table, snap2, s))
+							nudge_ticker(&j);
 					}
 					free(st2);
 					free(snap2);
@@ -998,7 +1041,9 @@ cmd_copy(Ld *ld)
 				}
 			}
 			else if (r < 0)
-				sleep(1);
+				backoff_sleep(&backoff);
+			else
+				backoff = 1;
 		}
 		else if (state_tick(st, "wanna-sync:") >= 0)
 			usleep((useconds_t) (ld->cfg.loop_delay * 1e6));
@@ -1014,8 +1059,17 @@ cmd_copy(Ld *ld)
 			PQclear(cr);
 			if (done >= j.stop_at)
 				j.handed_over = true;
-			else if (pgq_consumer_run_once(cascade_consumer(cw)) == 0)
-				usleep((useconds_t) (ld->cfg.loop_delay * 1e6));
+			else
+			{
+				int r = pgq_consumer_run_once(cascade_consumer(cw));
+
+				if (r == 0)
+					usleep((useconds_t) (ld->cfg.loop_delay * 1e6));
+				else if (r < 0 && !j.handed_over)
+					backoff_sleep(&backoff);
+				else
+					backoff = 1;
+			}
 			if (j.handed_over)
 			{
 				char *snap3 = NULL;

@@ -162,6 +162,7 @@ typedef struct Applier Applier;
 extern Applier *applier_new(Ld *ld, const char *only_table);
 extern void applier_free(Applier *a);
 extern void applier_begin_batch(Applier *a, PGconn *db);
+extern int applier_flush(Applier *a, PGconn *db);
 struct PgqEvent;
 extern int applier_event(Applier *a, PGconn *db, const struct PgqEvent *ev);
 

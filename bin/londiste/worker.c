@@ -124,7 +124,19 @@ on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
 {
 	Applier *a = arg;
 
-	return applier_event(a, pgq_consumer_target_conn(c), ev) < 0 ? -1 : 0;
+	if (applier_event(a, pgq_consumer_target_conn(c), ev) < 0)
+	{
+		/* leave pipeline mode so that the batch can be rolled back */
+		applier_flush(a, pgq_consumer_target_conn(c));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+on_before_sync(PGconn *node, void *arg)
+{
+	return applier_flush(arg, node);
 }
 
 static Ld *worker_ld;
@@ -198,6 +210,7 @@ cmd_worker(Ld *ld)
 	co.on_event = on_event;
 	co.arg = a;
 	co.batch_start = on_batch_start;
+	co.before_sync = on_before_sync;
 	cw = cascade_new(&co);
 	if (cw == NULL)
 	{

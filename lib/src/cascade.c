@@ -40,7 +40,16 @@ struct Cascade
 	char *provider_db; /* provider_location + extra_connstr */
 	double last_wm_report;
 	char event_table[256]; /* branch: the queue's current event table */
+	/* branch: events waiting to be copied (COPY text rows) */
+	char *cbuf;
+	size_t clen, ccap;
+	int cn;
 };
+
+#define COPY_FLUSH_EVENTS 1000
+
+static int sync_caller(Cascade *cw, PGconn *tdb);
+static int flush_copy(Cascade *cw, PGconn *tdb);
 
 /*
  * The consumer's state on the node: the node's worker reads its own
@@ -239,6 +248,8 @@ check(PgqConsumer *c, const PgqBatch *b, void *arg)
 	/* replay as replica: no local triggers, no deny */
 	if (!exec_ok(tdb, "setting the replica role", cw->o.begin_sql, 0, NULL))
 		return -1;
+	cw->clen = 0;
+	cw->cn = 0;
 	res = read_state(&cw->o, tdb, "reading the position");
 	if (res == NULL)
 		return -1;
@@ -277,6 +288,8 @@ done(PgqConsumer *c, const PgqBatch *b, void *arg)
 	const char *p[3] = {cw->o.queue_name, cw->o.worker_name, tick};
 
 	snprintf(tick, sizeof(tick), "%" PRId64, b->tick_id);
+	if (sync_caller(cw, tdb) < 0 || (cw->branch && flush_copy(cw, tdb) < 0))
+		return -1;
 	if (!node_call(tdb, "recording the tick",
 				   "select * from pgq_node.set_consumer_completed($1, $2, "
 				   "$3::int8)",
@@ -298,26 +311,138 @@ done(PgqConsumer *c, const PgqBatch *b, void *arg)
 
 static const PgqTargetHooks hooks = {before_batch, check, done};
 
-/* Branch: the event into the node's queue, with its id. */
+/* The caller's statements in flight are done before ours (before_sync). */
+static int
+sync_caller(Cascade *cw, PGconn *tdb)
+{
+	if (cw->o.before_sync && cw->o.before_sync(tdb, cw->o.arg) < 0)
+		return -1;
+	return 0;
+}
+
+static bool
+cput(Cascade *cw, const char *s, size_t n)
+{
+	if (cw->clen + n + 1 > cw->ccap)
+	{
+		size_t nc = cw->ccap ? cw->ccap * 2 : 65536;
+		char *nb;
+
+		while (nc < cw->clen + n + 1)
+			nc *= 2;
+		nb = realloc(cw->cbuf, nc);
+		if (nb == NULL)
+			return false;
+		cw->cbuf = nb;
+		cw->ccap = nc;
+	}
+	memcpy(cw->cbuf + cw->clen, s, n);
+	cw->clen += n;
+	return true;
+}
+
+/* A value in COPY's text format: \N for NULL, specials escaped. */
+static bool
+cput_value(Cascade *cw, const char *v, bool last)
+{
+	const char *p;
+	bool ok = true;
+
+	if (v == NULL)
+		ok = cput(cw, "\\N", 2);
+	else
+		for (p = v; *p && ok; p++)
+		{
+			switch (*p)
+			{
+				case '\\':
+					ok = cput(cw, "\\\\", 2);
+					break;
+				case '\t':
+					ok = cput(cw, "\\t", 2);
+					break;
+				case '\n':
+					ok = cput(cw, "\\n", 2);
+					break;
+				case '\r':
+					ok = cput(cw, "\\r", 2);
+					break;
+				default:
+					ok = cput(cw, p, 1);
+			}
+		}
+	return ok && cput(cw, last ? "\n" : "\t", 1);
+}
+
+/* Branch: the buffered events into the node's queue with COPY. */
+static int
+flush_copy(Cascade *cw, PGconn *tdb)
+{
+	char sql[512];
+	PGresult *res;
+
+	if (cw->cn == 0)
+		return 0;
+	if (sync_caller(cw, tdb) < 0)
+		return -1;
+	/* the name comes from pgq.current_event_table: schema.table, plain */
+	snprintf(sql, sizeof(sql),
+			 "copy %s (ev_id, ev_time, ev_retry, ev_type, ev_data, ev_extra1, "
+			 "ev_extra2, ev_extra3, ev_extra4) from stdin",
+			 cw->event_table);
+	res = PQexec(tdb, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+	{
+		log_error("cascade: copying events: %s", PQresultErrorMessage(res));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	if (PQputCopyData(tdb, cw->cbuf, (int) cw->clen) != 1 ||
+		PQputCopyEnd(tdb, NULL) != 1)
+	{
+		log_error("cascade: copying events: %s", PQerrorMessage(tdb));
+		return -1;
+	}
+	res = PQgetResult(tdb);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		log_error("cascade: copying events: %s", PQresultErrorMessage(res));
+		PQclear(res);
+		while ((res = PQgetResult(tdb)) != NULL)
+			PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	while ((res = PQgetResult(tdb)) != NULL)
+		PQclear(res);
+	cw->clen = 0;
+	cw->cn = 0;
+	return 0;
+}
+
+/* Branch: the event into the node's queue, with its id (buffered). */
 static int
 copy_event(Cascade *cw, PGconn *tdb, const PgqEvent *ev)
 {
-	char sql[512], id[32], retry[16];
-	const char *p[9] = {id,			ev->time,	retry,
-						ev->type,	ev->data,	ev->extra1,
-						ev->extra2, ev->extra3, ev->extra4};
-	char qt[300];
+	char id[32], retry[16];
+	bool ok;
 
 	snprintf(id, sizeof(id), "%" PRId64, ev->id);
 	snprintf(retry, sizeof(retry), "%d", ev->retry);
-	/* the name comes from pgq.current_event_table: schema.table, plain */
-	snprintf(qt, sizeof(qt), "%s", cw->event_table);
-	snprintf(sql, sizeof(sql),
-			 "insert into %s (ev_id, ev_time, ev_retry, ev_type, ev_data, "
-			 "ev_extra1, ev_extra2, ev_extra3, ev_extra4) values ($1, $2, "
-			 "nullif($3::int4, 0), $4, $5, $6, $7, $8, $9)",
-			 qt);
-	return exec_ok(tdb, "copying the event", sql, 9, p) ? 0 : -1;
+	ok = cput_value(cw, id, false) && cput_value(cw, ev->time, false) &&
+		 cput_value(cw, ev->retry ? retry : NULL, false) &&
+		 cput_value(cw, ev->type, false) && cput_value(cw, ev->data, false) &&
+		 cput_value(cw, ev->extra1, false) &&
+		 cput_value(cw, ev->extra2, false) &&
+		 cput_value(cw, ev->extra3, false) && cput_value(cw, ev->extra4, true);
+	if (!ok)
+	{
+		log_error("cascade: out of memory buffering events");
+		return -1;
+	}
+	cw->cn++;
+	return cw->cn >= COPY_FLUSH_EVENTS ? flush_copy(cw, tdb) : 0;
 }
 
 /* 1 a cascade event (applied here), 0 another, -1 error. */
@@ -331,6 +456,8 @@ cascade_event(Cascade *cw, const PgqEvent *ev)
 		return -1;
 	if (strncmp(t, "pgq.", 4) != 0)
 		return 0;
+	if (sync_caller(cw, tdb) < 0)
+		return -1;
 	if (strcmp(t, "pgq.location-info") == 0)
 	{
 		const char *p[4] = {cw->o.queue_name, ev->data, ev->extra2,
@@ -477,6 +604,7 @@ cascade_free(Cascade *cw)
 	free((char *) cw->o.extra_connstr);
 	free((char *) cw->o.begin_sql);
 	free(cw->provider_db);
+	free(cw->cbuf);
 	free(cw);
 }
 

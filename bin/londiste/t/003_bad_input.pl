@@ -127,17 +127,37 @@ like($err, qr/pidfile exists, another instance running/, 'and says why');
 my $pgqd = start_pgqd($root, "$dir", "ticker_period = 0.2\n");
 $root->safe_psql('postgres', q{insert into good values (1, 'before')});
 ok($leaf->poll_query_until('postgres', q{select count(*) = 1 from good}), 'replicating');
+ok($leaf->poll_query_until('postgres', q{select bool_and(merge_state = 'ok')
+  from londiste.get_table_list('bq') where local}), 'only_root copied');
 $root->stop('fast');
 ok(wait_for_log("$dir/leaf.log", qr/retrying in \d+ s/), 'the worker retries with back-off');
 $root->start;
 $root->safe_psql('postgres', q{insert into good values (2, 'after')});
 ok($leaf->poll_query_until('postgres', q{select count(*) = 2 from good}), 'and goes on once the provider is back');
-stop_pgqd($pgqd);
+# an UPDATE that finds no row on the subscriber stops the worker there
+$leaf->safe_psql('postgres', q{set session_replication_role = replica; delete from good where id = 1});
+$root->safe_psql('postgres', q{update good set v = 'changed' where id = 1; insert into good values (3, 'behind')});
+ok(wait_for_log("$dir/leaf.log", qr/UPDATE on public\.good found no row with id=1 \(event \d+\)/),
+	'a missing row fails the batch, naming the table and the key');
+is($leaf->safe_psql('postgres', q{select count(*) from good where id = 3}), 0,
+	'and nothing of the batch is applied');
 kill 'INT', $w->{KIDS}[0]{PID};
 $w->finish;
 is($w->result(0), 0, 'the worker stops on SIGINT');
-my $log = slurp_file("$dir/leaf.log") . slurp_file("$dir/w.err");
+# missing_row = warning: logged, and the worker goes on (as upstream)
+$w = IPC::Run::start([ 'londiste', $lini, 'worker', '--set=missing_row=warning' ],
+	'>', "$dir/w2.out", '2>', "$dir/w2.err");
+ok($leaf->poll_query_until('postgres', q{select count(*) = 1 from good where id = 3}),
+	'with missing_row = warning the worker goes on');
+like(slurp_file("$dir/leaf.log"), qr/WARNING UPDATE on public\.good found no row with id=1/,
+	'and logs the missing row as a warning');
+stop_pgqd($pgqd);
+kill 'INT', $w->{KIDS}[0]{PID};
+$w->finish;
+my $log = slurp_file("$dir/leaf.log") . slurp_file("$dir/w.err") . slurp_file("$dir/w2.err");
 unlike($log, qr/Secret123|password=/, 'no password in the log');
 like($log, qr/cannot connect|connection/i, 'the connection failure is logged');
+my $fails = () = $log =~ /cannot connect to the queue database/g;
+cmp_ok($fails, '<', 30, "each failed attempt logged once, with back-off between ($fails lines)");
 $_->stop for $root, $leaf;
 done_testing();

@@ -55,6 +55,10 @@ typedef struct CascadeOpts
 	/* optional: a batch is about to be applied (the node's transaction is
 	 * open); -1 fails it */
 	int (*batch_start)(PGconn *node, const PgqBatch *batch, void *arg);
+	/* optional: before the worker's own statements on the node during a
+	 * batch (so a caller in pipeline mode can finish what it sent); -1
+	 * fails the batch */
+	int (*before_sync)(PGconn *node, void *arg);
 } CascadeOpts;
 
 /*

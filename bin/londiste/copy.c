@@ -258,7 +258,9 @@ state_tick(const char *state, const char *prefix)
 /*
  * The worker's part, at the start of each batch (its node transaction is
  * open; state changes go through the control connection so the copy
- * processes see them at once).  0 go on and apply the batch, -1 fail it.
+ * processes see them at once), and with b NULL between batches (copies
+ * started or restarted, no handover).  0 go on and apply the batch, -1
+ * fail it.
  */
 int
 copy_sync(Ld *ld, PgqConsumer *c, const PgqBatch *b)
@@ -295,6 +297,8 @@ copy_sync(Ld *ld, PgqConsumer *c, const PgqBatch *b)
 			active++;
 			if (st[0] && copy_alive(db, ld, t) == 0)
 				spawn_copy(ld, t);
+			if (b == NULL)
+				continue; /* between batches: no handover */
 			if (state_tick(st, "do-sync:") >= 0)
 				wait = true;
 			else if ((tick = state_tick(st, "wanna-sync:")) >= 0 &&
@@ -344,6 +348,9 @@ copy_sync(Ld *ld, PgqConsumer *c, const PgqBatch *b)
 		if (!again)
 			break;
 	}
+
+	if (b == NULL)
+		return 0;
 
 	/* snapshots no later batch can reach, and foreign keys to restore */
 	{

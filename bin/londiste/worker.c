@@ -29,6 +29,7 @@
 #include "skytools/log.h"
 
 static volatile sig_atomic_t stop_requested;
+static Ld *worker_ld;
 static PgqConsumer *running;
 
 static void
@@ -134,12 +135,20 @@ on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
 }
 
 static int
+on_between_batches(PGconn *node, void *arg)
+{
+	(void) node;
+	(void) arg;
+	/* a table added while the queue is quiet is copied without waiting */
+	return copy_sync(worker_ld, running, NULL);
+}
+
+static int
 on_before_sync(PGconn *node, void *arg)
 {
 	return applier_flush(arg, node);
 }
 
-static Ld *worker_ld;
 
 bool
 ld_stop_requested(void)
@@ -211,6 +220,7 @@ cmd_worker(Ld *ld)
 	co.arg = a;
 	co.batch_start = on_batch_start;
 	co.before_sync = on_before_sync;
+	co.between_batches = on_between_batches;
 	cw = cascade_new(&co);
 	if (cw == NULL)
 	{

@@ -233,6 +233,8 @@ before_batch(PgqConsumer *c, void *arg)
 	free(provider);
 	if (!cw->o.plain)
 		report_watermark(cw, c);
+	if (cw->o.between_batches && cw->o.between_batches(tdb, cw->o.arg) < 0)
+		return -1;
 	return 1;
 }
 

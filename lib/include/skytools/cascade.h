@@ -59,6 +59,9 @@ typedef struct CascadeOpts
 	 * batch (so a caller in pipeline mode can finish what it sent); -1
 	 * fails the batch */
 	int (*before_sync)(PGconn *node, void *arg);
+	/* optional: before looking for each batch (not while paused); -1
+	 * counts as an error (the worker backs off) */
+	int (*between_batches)(PGconn *node, void *arg);
 } CascadeOpts;
 
 /*

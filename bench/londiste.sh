@@ -85,6 +85,7 @@ logfile = $BENCH_DIR/pgqd.log
 pidfile = $BENCH_DIR/pgqd.pid
 syslog = 0
 ticker_period = 0.1
+check_period = 1
 INI
 "$TREE/pgqd" -d "$BENCH_DIR/pgqd.ini"
 

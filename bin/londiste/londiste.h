@@ -122,6 +122,7 @@ extern bool ld_exec(PGconn *db, const char *sql, int n,
 					const char *const *params);
 extern int ld_ret(PGresult *res, const char *what);
 extern void ld_print_table(PGresult *res);
+extern int ld_show(Ld *ld, const char *sql, bool names_only);
 extern char *ld_fqname(const char *name);
 extern bool ld_glob_match(const char *pattern, const char *name);
 extern char *ld_join_connstr(const char *loc, const char *extra);

@@ -381,20 +381,10 @@ cmd_create_node(Ld *ld)
 int
 cmd_members(Ld *ld)
 {
-	const char *p[1] = {ld->queue};
-	PGresult *res;
-
-	if (ld_local(ld) == NULL)
-		return 1;
-	res = ld_query(ld->db,
+	return ld_show(ld,
 				   "select node_name, dead, node_location from "
 				   "pgq_node.get_queue_locations($1) order by node_name",
-				   1, p);
-	if (res == NULL)
-		return 1;
-	ld_print_table(res);
-	PQclear(res);
-	return 0;
+				   false);
 }
 
 int

@@ -473,32 +473,36 @@ cmd_add_table(Ld *ld)
 	return 0;
 }
 
-int
-cmd_remove_table(Ld *ld)
+/*
+ * Call call_sql ($1 queue, $2 name; a (ret_code, ret_note) result) for each
+ * object the arguments name among the candidates of cand_sql.  1 when any
+ * call was refused.
+ */
+static int
+for_each_name(Ld *ld, const char *cand_sql, const char *call_sql)
 {
 	NameList names = {0};
 	int i, failed = 0;
 
-	if (ld_local(ld) == NULL)
-		return 1;
-	if (!expand_args(ld,
-					 "select table_name from londiste.get_table_list($1) "
-					 "where local",
-					 &names))
+	if (ld_local(ld) == NULL || !expand_args(ld, cand_sql, &names))
 		return 1;
 	for (i = 0; i < names.n; i++)
 	{
 		const char *p[2] = {ld->queue, names.v[i]};
 
-		if (ld_ret(
-				ld_query(ld->db,
-						 "select * from londiste.local_remove_table($1, $2)",
-						 2, p),
-				NULL) >= 400)
+		if (ld_ret(ld_query(ld->db, call_sql, 2, p), NULL) >= 400)
 			failed++;
 	}
 	names_free(&names);
 	return failed ? 1 : 0;
+}
+
+int
+cmd_remove_table(Ld *ld)
+{
+	return for_each_name(
+		ld, "select table_name from londiste.get_table_list($1) where local",
+		"select * from londiste.local_remove_table($1, $2)");
 }
 
 int
@@ -534,117 +538,44 @@ cmd_add_seq(Ld *ld)
 int
 cmd_remove_seq(Ld *ld)
 {
-	NameList names = {0};
-	int i, failed = 0;
-
-	if (ld_local(ld) == NULL)
-		return 1;
-	if (!expand_args(
-			ld, "select seq_name from londiste.get_seq_list($1) where local",
-			&names))
-		return 1;
-	for (i = 0; i < names.n; i++)
-	{
-		const char *p[2] = {ld->queue, names.v[i]};
-
-		if (ld_ret(ld_query(ld->db,
-							"select * from londiste.local_remove_seq($1, $2)",
-							2, p),
-				   NULL) >= 400)
-			failed++;
-	}
-	names_free(&names);
-	return failed ? 1 : 0;
+	return for_each_name(
+		ld, "select seq_name from londiste.get_seq_list($1) where local",
+		"select * from londiste.local_remove_seq($1, $2)");
 }
 
 int
 cmd_tables(Ld *ld)
 {
-	const char *p[1] = {ld->queue};
-	PGresult *res;
-	int i;
-
-	if (ld_local(ld) == NULL)
-		return 1;
-	res = ld_query(ld->db,
+	return ld_show(ld,
 				   "select table_name, merge_state, table_attrs "
 				   "from londiste.get_table_list($1) where local",
-				   1, p);
-	if (res == NULL)
-		return 1;
-	if (ld->opt.names_only)
-		for (i = 0; i < PQntuples(res); i++)
-			printf("%s\n", PQgetvalue(res, i, 0));
-	else
-		ld_print_table(res);
-	PQclear(res);
-	return 0;
+				   ld->opt.names_only);
 }
 
 int
 cmd_seqs(Ld *ld)
 {
-	const char *p[1] = {ld->queue};
-	PGresult *res;
-
-	if (ld_local(ld) == NULL)
-		return 1;
-	res = ld_query(ld->db,
+	return ld_show(ld,
 				   "select seq_name, local, last_value from "
 				   "londiste.get_seq_list($1)",
-				   1, p);
-	if (res == NULL)
-		return 1;
-	ld_print_table(res);
-	PQclear(res);
-	return 0;
+				   false);
 }
 
 int
 cmd_missing(Ld *ld)
 {
-	const char *p[1] = {ld->queue};
-	PGresult *res;
-
-	if (ld_local(ld) == NULL)
-		return 1;
-	res = ld_query(ld->db,
+	return ld_show(ld,
 				   "select obj_kind, obj_name from "
 				   "londiste.local_show_missing($1)",
-				   1, p);
-	if (res == NULL)
-		return 1;
-	ld_print_table(res);
-	PQclear(res);
-	return 0;
+				   false);
 }
 
 int
 cmd_resync(Ld *ld)
 {
-	NameList names = {0};
-	int i, failed = 0;
-
-	if (ld_local(ld) == NULL)
-		return 1;
-	if (!expand_args(ld,
-					 "select table_name from londiste.get_table_list($1) "
-					 "where local",
-					 &names))
-		return 1;
-	for (i = 0; i < names.n; i++)
-	{
-		const char *p[2] = {ld->queue, names.v[i]};
-
-		if (ld_ret(ld_query(ld->db,
-							"select * from londiste.local_set_table_state($1, "
-							"$2, null, null)",
-							2, p),
-				   NULL) >= 400)
-			failed++;
-	}
-	names_free(&names);
-	return failed ? 1 : 0;
+	return for_each_name(
+		ld, "select table_name from londiste.get_table_list($1) where local",
+		"select * from londiste.local_set_table_state($1, $2, null, null)");
 }
 
 int

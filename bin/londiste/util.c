@@ -181,3 +181,29 @@ ld_join_connstr(const char *loc, const char *extra)
 		sprintf(s, "%s %s", loc, extra);
 	return s;
 }
+
+/*
+ * Print what sql ($1 = the queue) returns on the local node, as a table
+ * or, with names_only, its first column one value a line.  0, or 1 on
+ * error.
+ */
+int
+ld_show(Ld *ld, const char *sql, bool names_only)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res;
+	int i;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	res = ld_query(ld->db, sql, 1, p);
+	if (res == NULL)
+		return 1;
+	if (names_only)
+		for (i = 0; i < PQntuples(res); i++)
+			printf("%s\n", PQgetvalue(res, i, 0));
+	else
+		ld_print_table(res);
+	PQclear(res);
+	return 0;
+}

@@ -149,7 +149,6 @@ on_before_sync(PGconn *node, void *arg)
 	return applier_flush(arg, node);
 }
 
-
 bool
 ld_stop_requested(void)
 {

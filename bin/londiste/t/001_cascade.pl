@@ -17,6 +17,7 @@ use IPC::Run;
 use Test::More;
 use SkyTools::Pgqd;
 use SkyTools::Wait;
+use SkyTools::Londiste;
 
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $dir = PostgreSQL::Test::Utils::tempdir;
@@ -29,7 +30,7 @@ for my $name (qw(root branch leaf))
 	$node{$name} = $n;
 }
 sub sql { my ($n, $q) = @_; return $node{$n}->safe_psql('postgres', $q); }
-sub connstr { my ($n) = @_; return 'host=' . $node{$n}->host . ' port=' . $node{$n}->port . ' dbname=postgres'; }
+sub connstr { return node_connstr($node{$_[0]}); }
 
 my $schema = q{
 create table t_types (id int primary key, txt text, b bytea, n numeric,
@@ -53,39 +54,32 @@ global_wm_publish_period = 1
 INI
 }
 
-sub londiste
-{
-	my ($name, @args) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ 'londiste', "$dir/$name.ini", @args ], '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return ($? >> 8, $out, $err);
-}
+sub ld { my ($name, @args) = @_; return londiste("$dir/$name.ini", @args); }
 
-my ($rc, $out, $err) = londiste('root', 'create-root', 'rootnode', connstr('root'));
+my ($rc, $out, $err) = ld('root', 'create-root', 'rootnode', connstr('root'));
 is($rc, 0, 'create-root') or diag($err);
-($rc, $out, $err) = londiste('branch', 'create-branch', 'branchnode', connstr('branch'),
+($rc, $out, $err) = ld('branch', 'create-branch', 'branchnode', connstr('branch'),
 	'--provider=' . connstr('root'));
 is($rc, 0, 'create-branch') or diag($err);
-($rc, $out, $err) = londiste('leaf', 'create-leaf', 'leafnode', connstr('leaf'),
+($rc, $out, $err) = ld('leaf', 'create-leaf', 'leafnode', connstr('leaf'),
 	'--provider=' . connstr('branch'));
 is($rc, 0, 'create-leaf under the branch') or diag($err);
-($rc, $out, $err) = londiste('leaf', 'create-leaf', 'leafnode', connstr('leaf'),
+($rc, $out, $err) = ld('leaf', 'create-leaf', 'leafnode', connstr('leaf'),
 	'--provider=' . connstr('branch'));
 like($err, qr/already initialized as leaf/, 'create-leaf again: already initialized');
 
-($rc, $out, $err) = londiste('root', 'add-table', 't_types', 'Sch.Mixed Case');
+($rc, $out, $err) = ld('root', 'add-table', 't_types', 'Sch.Mixed Case');
 is($rc, 0, 'add-table on the root') or diag($err);
-($rc, $out, $err) = londiste('root', 'add-seq', 's_ids');
+($rc, $out, $err) = ld('root', 'add-seq', 's_ids');
 is($rc, 0, 'add-seq on the root') or diag($err);
 for my $sub (qw(branch leaf))
 {
-	($rc, $out, $err) = londiste($sub, 'add-table', '--expect-sync', 'public.t_types', 'Sch.Mixed Case');
+	($rc, $out, $err) = ld($sub, 'add-table', '--expect-sync', 'public.t_types', 'Sch.Mixed Case');
 	is($rc, 0, "add-table on the $sub") or diag($err);
-	($rc, $out, $err) = londiste($sub, 'add-seq', 's_ids');
+	($rc, $out, $err) = ld($sub, 'add-seq', 's_ids');
 	is($rc, 0, "add-seq on the $sub") or diag($err);
 }
-($rc, $out, $err) = londiste('leaf', 'tables');
+($rc, $out, $err) = ld('leaf', 'tables');
 like($out, qr/^public\.t_types\s+ok/m, 'tables: t_types ok on the leaf');
 like($out, qr/^Sch\.Mixed Case\s+ok/m, 'tables: the mixed-case table ok on the leaf');
 
@@ -94,18 +88,12 @@ my ($wrc, $wout, $werr) = $node{leaf}->psql('postgres', q{insert into t_types (i
 like($werr, qr/change not allowed/, 'a local write on the leaf is refused');
 
 # tickers on the root and the branch (maintenance there), workers everywhere
-my %pgqd;
-for my $name (qw(root branch))
-{
-	mkdir "$dir/pgqd_$name";
-	$pgqd{$name} = start_pgqd($node{$name}, "$dir/pgqd_$name", "ticker_period = 0.2\n");
-}
+my %pgqd = start_pgqds($dir, root => $node{root}, branch => $node{branch});
 my %worker;
 sub start_worker
 {
 	my ($name) = @_;
-	$worker{$name} = IPC::Run::start([ 'londiste', "$dir/$name.ini", 'worker' ],
-		'>>', "$dir/$name.out", '2>>', "$dir/$name.err");
+	$worker{$name} = start_londiste("$dir/$name.ini", "$dir/$name");
 }
 start_worker($_) for qw(root branch leaf);
 
@@ -202,7 +190,7 @@ for my $name (qw(branch leaf))
 is(sql('branch', q{select count(*) > 0 from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
   where q.queue_name = 'rq' and t.tick_id = } . $top), 't', 'the branch has the root\'s tick');
 
-($rc, $out, $err) = londiste('leaf', 'status');
+($rc, $out, $err) = ld('leaf', 'status');
 like($out, qr/rootnode \(root\)/, 'status shows the root');
 like($out, qr/\+--branchnode \(branch\)/, 'the branch under it');
 like($out, qr/\+--leafnode \(leaf\)/, 'and the leaf under the branch');

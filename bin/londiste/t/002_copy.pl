@@ -15,6 +15,7 @@ use IPC::Run;
 use Test::More;
 use SkyTools::Pgqd;
 use SkyTools::Wait;
+use SkyTools::Londiste;
 
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $dir = PostgreSQL::Test::Utils::tempdir;
@@ -27,7 +28,7 @@ for my $name (qw(root branch leaf))
 	$node{$name} = $n;
 }
 sub sql { my ($n, $q) = @_; return $node{$n}->safe_psql('postgres', $q); }
-sub connstr { my ($n) = @_; return 'host=' . $node{$n}->host . ' port=' . $node{$n}->port . ' dbname=postgres'; }
+sub connstr { return node_connstr($node{$_[0]}); }
 
 my $schema = q{
 create table big (id int primary key, v text, n int);
@@ -55,36 +56,23 @@ parallel_copies = 2
 INI
 }
 
-sub londiste
-{
-	my ($name, @args) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ 'londiste', "$dir/$name.ini", @args ], '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return ($? >> 8, $out, $err);
-}
+sub ld { my ($name, @args) = @_; return londiste("$dir/$name.ini", @args); }
 my ($rc, $out, $err);
-($rc, $out, $err) = londiste('root', 'create-root', 'root', connstr('root'));
+($rc, $out, $err) = ld('root', 'create-root', 'root', connstr('root'));
 is($rc, 0, 'create-root') or diag($err);
-($rc, $out, $err) = londiste('branch', 'create-branch', 'branch', connstr('branch'), '--provider=' . connstr('root'));
+($rc, $out, $err) = ld('branch', 'create-branch', 'branch', connstr('branch'), '--provider=' . connstr('root'));
 is($rc, 0, 'create-branch') or diag($err);
-($rc, $out, $err) = londiste('leaf', 'create-leaf', 'leaf', connstr('leaf'), '--provider=' . connstr('branch'));
+($rc, $out, $err) = ld('leaf', 'create-leaf', 'leaf', connstr('leaf'), '--provider=' . connstr('branch'));
 is($rc, 0, 'create-leaf') or diag($err);
-($rc, $out, $err) = londiste('root', 'add-table', 'big', 'small', 'kid');
+($rc, $out, $err) = ld('root', 'add-table', 'big', 'small', 'kid');
 is($rc, 0, 'add-table on the root') or diag($err);
 
-my %pgqd;
-for my $name (qw(root branch))
-{
-	mkdir "$dir/pgqd_$name";
-	$pgqd{$name} = start_pgqd($node{$name}, "$dir/pgqd_$name", "ticker_period = 0.2\n");
-}
+my %pgqd = start_pgqds($dir, root => $node{root}, branch => $node{branch});
 my %worker;
 sub start_worker
 {
 	my ($name) = @_;
-	$worker{$name} = IPC::Run::start([ 'londiste', "$dir/$name.ini", 'worker' ],
-		'>>', "$dir/$name.out", '2>>', "$dir/$name.err");
+	$worker{$name} = start_londiste("$dir/$name.ini", "$dir/$name");
 }
 start_worker($_) for qw(root branch leaf);
 
@@ -115,7 +103,7 @@ ok($node{root}->poll_query_until('postgres', q{select exists (select 1 from big 
 	'the load runs');
 
 # --- the branch copies from the root ---
-($rc, $out, $err) = londiste('branch', 'add-table', 'big', 'small', 'kid');
+($rc, $out, $err) = ld('branch', 'add-table', 'big', 'small', 'kid');
 is($rc, 0, 'add-table on the branch, no --expect-sync') or diag($err);
 
 sub copy_pid
@@ -172,7 +160,7 @@ ok( $node{branch}->poll_query_until('postgres', q{select bool_and(merge_state = 
 	'every table ok on the branch');
 
 # --- the leaf copies from the branch ---
-($rc, $out, $err) = londiste('leaf', 'add-table', 'big', 'small', 'kid');
+($rc, $out, $err) = ld('leaf', 'add-table', 'big', 'small', 'kid');
 is($rc, 0, 'add-table on the leaf') or diag($err);
 ok( $node{leaf}->poll_query_until('postgres', q{select count(*) > 0 from pg_stat_activity
   where query like 'copy public.big %from stdin%' and state = 'active'}),
@@ -182,7 +170,7 @@ ok(kill('KILL', $pid), "the leaf's copy process killed with -9 during its COPY")
 ok( $node{leaf}->poll_query_until('postgres', q{select bool_and(merge_state = 'ok')
   from londiste.get_table_list('cq') where local}),
 	'every table ok on the leaf');
-($rc, $out, $err) = londiste('leaf', 'wait-sync');
+($rc, $out, $err) = ld('leaf', 'wait-sync');
 is($rc, 0, 'wait-sync returns');
 
 # the load stops; every node catches up with the root's last tick

@@ -12,6 +12,7 @@ use IPC::Run;
 use Test::More;
 use SkyTools::Pgqd;
 use SkyTools::Wait;
+use SkyTools::Londiste;
 
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $dir = PostgreSQL::Test::Utils::tempdir;
@@ -19,7 +20,7 @@ my $root = PostgreSQL::Test::Cluster->new('bad_root');
 my $leaf = PostgreSQL::Test::Cluster->new('bad_leaf');
 $_->init for $root, $leaf;
 $_->start for $root, $leaf;
-sub connstr { my ($n) = @_; return 'host=' . $n->host . ' port=' . $n->port . ' dbname=postgres'; }
+sub connstr { return node_connstr($_[0]); }
 
 sub ini
 {
@@ -29,13 +30,7 @@ sub ini
 	close $fh;
 	return "$dir/$name.ini";
 }
-sub run
-{
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ 'londiste', @_ ], '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return ($? >> 8, $out, $err);
-}
+sub run { return londiste(@_); }
 
 my $rini = ini('root', "[londiste]\ndb = " . connstr($root) . "\nqueue_name = bq\nlogfile = $dir/root.log\n");
 my $lini = ini('leaf', "[londiste3]\ndb = " . connstr($leaf) . "\nqueue_name = bq\nlogfile = $dir/leaf.log\n"
@@ -117,7 +112,7 @@ is($leaf->safe_psql('postgres', q{select count(*) from pg_index where indrelid =
 is($rc, 0, 'add-table good on the leaf') or diag($err);
 
 # the worker; a second one on the same pid file is refused
-my $w = IPC::Run::start([ 'londiste', $lini, 'worker' ], '>', "$dir/w.out", '2>', "$dir/w.err");
+my $w = start_londiste($lini, "$dir/w");
 ok(wait_until('the pid file', sub { -s "$dir/leaf.pid" }), 'the worker wrote its pid file');
 ($rc, $out, $err) = run($lini, 'worker');
 is($rc, 1, 'a second worker: exit 1');
@@ -145,8 +140,7 @@ kill 'INT', $w->{KIDS}[0]{PID};
 $w->finish;
 is($w->result(0), 0, 'the worker stops on SIGINT');
 # missing_row = warning: logged, and the worker goes on (as upstream)
-$w = IPC::Run::start([ 'londiste', $lini, 'worker', '--set=missing_row=warning' ],
-	'>', "$dir/w2.out", '2>', "$dir/w2.err");
+$w = start_londiste($lini, "$dir/w2", '--set=missing_row=warning');
 ok($leaf->poll_query_until('postgres', q{select count(*) = 1 from good where id = 3}),
 	'with missing_row = warning the worker goes on');
 like(slurp_file("$dir/leaf.log"), qr/WARNING UPDATE on public\.good found no row with id=1/,

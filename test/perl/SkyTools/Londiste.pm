@@ -1,0 +1,56 @@
+# SkyTools::Londiste: run our londiste against test clusters.
+#
+# node_connstr($node) is a connect string of its postgres database.
+# londiste(@args) (the ini file first) runs one command to its end and
+# returns (exit
+# code, stdout, stderr).  start_londiste($ini, $out) starts a worker with
+# its output appended to the files $out.out and $out.err (files: a pipe
+# nobody reads would block it) and returns the IPC::Run harness.
+# start_pgqds($dir, @nodes) starts a pgqd for each node, ticking every
+# 0.2 s, and returns them by node name.
+package SkyTools::Londiste;
+
+use strict;
+use warnings;
+use Exporter 'import';
+use IPC::Run;
+use PostgreSQL::Test::Utils;
+use SkyTools::Pgqd;
+
+our @EXPORT = qw(node_connstr londiste start_londiste start_pgqds);
+
+sub node_connstr
+{
+	my ($node) = @_;
+	return 'host=' . $node->host . ' port=' . $node->port . ' dbname=postgres';
+}
+
+sub londiste
+{
+	my (@args) = @_;
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ 'londiste', @args ], '>', \$out, '2>', \$err,
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	return ($? >> 8, $out, $err);
+}
+
+sub start_londiste
+{
+	my ($ini, $out, @args) = @_;
+	return IPC::Run::start([ 'londiste', $ini, 'worker', @args ],
+		'>>', "$out.out", '2>>', "$out.err");
+}
+
+sub start_pgqds
+{
+	my ($dir, %nodes) = @_;
+	my %pgqd;
+	for my $name (sort keys %nodes)
+	{
+		mkdir "$dir/pgqd_$name";
+		$pgqd{$name} = start_pgqd($nodes{$name}, "$dir/pgqd_$name", "ticker_period = 0.2\n");
+	}
+	return %pgqd;
+}
+
+1;

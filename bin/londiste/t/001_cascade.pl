@@ -151,7 +151,8 @@ select count(*) = 0 from pg_stat_activity where application_name = '${name}_work
 # the load goes on until a few thousand transactions were made
 ok( $node{root}->poll_query_until('postgres', q{select last_value >= 3000 from s_ids}),
 	'the load went on');
-$load->signal('INT');
+# TERM, not INT: a suite started in the background inherits SIGINT ignored
+$load->signal('TERM');
 $load->finish;
 
 # wait until every node has the root's last tick

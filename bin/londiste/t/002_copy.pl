@@ -174,7 +174,8 @@ ok( $node{leaf}->poll_query_until('postgres', q{select bool_and(merge_state = 'o
 is($rc, 0, 'wait-sync returns');
 
 # the load stops; every node catches up with the root's last tick
-$load->signal('INT');
+# TERM, not INT: a suite started in the background inherits SIGINT ignored
+$load->signal('TERM');
 $load->finish;
 sql('root', q{select pgq.insert_event('cq', 'marker', 'end')});
 $node{root}->poll_query_until('postgres', q{select pgq.ticker('cq') is not null});

@@ -157,7 +157,8 @@ sub stop_load
 {
 	for my $h (@_)
 	{
-		$h->signal('INT');
+		# TERM, not INT: a suite started in the background inherits SIGINT ignored
+		$h->signal('TERM');
 		$h->finish;
 	}
 }

@@ -58,18 +58,31 @@ struct Applier
 	PGconn *pipe;
 	struct Pending *pend;
 	int npend, maxpend;
+	/* row statements prepared on prep_conn, by their text */
+	PGconn *prep_conn;
+	struct Prepared *prep;
+	int nprep, maxprep, prep_seq;
 };
+
+/* A named prepared statement of the node's connection. */
+typedef struct Prepared
+{
+	char *sql;
+	char name[32];
+} Prepared;
 
 /* What a statement in flight did, for its result's checks and messages. */
 typedef struct Pending
 {
-	char op; /* 'I', 'U', 'D', or 'S' (partial SQL) */
+	char op; /* 'I', 'U', 'D', 'S' (partial SQL) or 'P' (a PREPARE) */
 	char *table;
 	char *key;
 	int64_t ev_id;
 } Pending;
 
 #define PIPELINE_DEPTH 1000
+
+static void forget_prepared(Applier *a);
 
 Applier *
 applier_new(Ld *ld, const char *only_table)
@@ -154,6 +167,8 @@ applier_free(Applier *a)
 	if (a == NULL)
 		return;
 	clear_tables(a);
+	forget_prepared(a);
+	free(a->prep);
 	free(a->pend);
 	free(a);
 }
@@ -293,22 +308,22 @@ key_text(const SkyEvType *t, const SkyRow *row, char *out, size_t len)
  * the batch (cascade's before_sync).  The checks are the same as one by
  * one: an error or a missing row names the table, the key and the event.
  */
-static int
-send_row(Applier *a, PGconn *db, const char *sql, int n,
-		 const char *const *vals, char op, const char *table, const char *key,
-		 int64_t ev_id)
+static void
+forget_prepared(Applier *a)
+{
+	int i;
+
+	for (i = 0; i < a->nprep; i++)
+		free(a->prep[i].sql);
+	a->nprep = 0;
+}
+
+static Pending *
+add_pending(Applier *a, char op, const char *table, const char *key,
+			int64_t ev_id)
 {
 	Pending *pd;
 
-	if (a->pipe == NULL)
-	{
-		if (!PQenterPipelineMode(db))
-		{
-			log_error("cannot enter pipeline mode: %s", PQerrorMessage(db));
-			return -1;
-		}
-		a->pipe = db;
-	}
 	if (a->npend == a->maxpend)
 	{
 		int nm = a->maxpend ? a->maxpend * 2 : 256;
@@ -319,18 +334,98 @@ send_row(Applier *a, PGconn *db, const char *sql, int n,
 		a->pend = np;
 		a->maxpend = nm;
 	}
-	if (!PQsendQueryParams(db, sql, n, NULL, vals, NULL, NULL, 0))
+	pd = &a->pend[a->npend++];
+	pd->op = op;
+	pd->table = strdup(table);
+	pd->key = strdup(key);
+	pd->ev_id = ev_id;
+	return pd;
+}
+
+/*
+ * The name of sql prepared on db, sending the PREPARE now (in the
+ * pipeline) the first time.  Names are never reused, so a PREPARE lost
+ * with a failed batch cannot collide with a later one.  NULL on error.
+ */
+static const char *
+prepared(Applier *a, PGconn *db, const char *sql, int n, const char *table,
+		 int64_t ev_id)
+{
+	Prepared *pr;
+	int i;
+
+	if (a->prep_conn != db)
+	{
+		forget_prepared(a);
+		a->prep_conn = db;
+	}
+	for (i = 0; i < a->nprep; i++)
+		if (strcmp(a->prep[i].sql, sql) == 0)
+			return a->prep[i].name;
+	if (a->nprep == a->maxprep)
+	{
+		int nm = a->maxprep ? a->maxprep * 2 : 32;
+		Prepared *np = realloc(a->prep, nm * sizeof(Prepared));
+
+		if (np == NULL)
+			fatal("out of memory");
+		a->prep = np;
+		a->maxprep = nm;
+	}
+	pr = &a->prep[a->nprep];
+	snprintf(pr->name, sizeof(pr->name), "londiste_%d", ++a->prep_seq);
+	if (!PQsendPrepare(db, pr->name, sql, n, NULL))
+	{
+		log_error("preparing a statement for %s: %s", table,
+				  PQerrorMessage(db));
+		return NULL;
+	}
+	pr->sql = strdup(sql);
+	a->nprep++;
+	add_pending(a, 'P', table, "", ev_id);
+	return pr->name;
+}
+
+/*
+ * Send one row statement: prepared once per text (table, operation and
+ * columns), or as it is (partial SQL of sqltriga events, each different).
+ */
+static int
+send_row(Applier *a, PGconn *db, const char *sql, int n,
+		 const char *const *vals, char op, const char *table, const char *key,
+		 int64_t ev_id)
+{
+	const char *name = NULL;
+	bool ok;
+
+	if (a->pipe == NULL)
+	{
+		if (!PQenterPipelineMode(db))
+		{
+			log_error("cannot enter pipeline mode: %s", PQerrorMessage(db));
+			return -1;
+		}
+		a->pipe = db;
+	}
+	if (op != 'S')
+	{
+		name = prepared(a, db, sql, n, table, ev_id);
+		if (name == NULL)
+		{
+			applier_flush(a, db);
+			return -1;
+		}
+	}
+	ok = name ? PQsendQueryPrepared(db, name, n, vals, NULL, NULL, 0)
+			  : PQsendQueryParams(db, sql, n, NULL, vals, NULL, NULL, 0);
+	if (!ok)
 	{
 		log_error("event %lld on %s: %s", (long long) ev_id, table,
 				  PQerrorMessage(db));
 		applier_flush(a, db);
 		return -1;
 	}
-	pd = &a->pend[a->npend++];
-	pd->op = op;
-	pd->table = strdup(table);
-	pd->key = strdup(key);
-	pd->ev_id = ev_id;
+	add_pending(a, op, table, key, ev_id);
 	return a->npend >= PIPELINE_DEPTH ? applier_flush(a, db) : 0;
 }
 
@@ -357,7 +452,14 @@ applier_flush(Applier *a, PGconn *db)
 			rc = -1;
 			break;
 		}
-		if (PQresultStatus(res) == PGRES_FATAL_ERROR)
+		if (PQresultStatus(res) == PGRES_FATAL_ERROR && pd->op == 'P')
+		{
+			log_error("preparing a statement for %s (event %lld): %s",
+					  pd->table, (long long) pd->ev_id,
+					  PQresultErrorMessage(res));
+			rc = -1;
+		}
+		else if (PQresultStatus(res) == PGRES_FATAL_ERROR)
 		{
 			log_error("event %lld on %s (%s): %s", (long long) pd->ev_id,
 					  pd->table, pd->key[0] ? pd->key : "no key",
@@ -407,6 +509,9 @@ applier_flush(Applier *a, PGconn *db)
 	}
 	a->npend = 0;
 	a->pipe = NULL;
+	/* a failed batch may have lost PREPAREs: prepare again next time */
+	if (rc < 0)
+		forget_prepared(a);
 	return rc;
 }
 
@@ -603,6 +708,8 @@ apply_execute(Applier *a, PGconn *db, const PgqEvent *ev)
 		PQclear(res);
 		if (api(db, "select * from londiste.execute_finish($1, $2)", 2, p) < 0)
 			return -1;
+		/* the DDL may have changed what the prepared statements use */
+		forget_prepared(a);
 	}
 	a->stale = true;
 	return 0;

@@ -62,7 +62,17 @@ struct Applier
 	PGconn *prep_conn;
 	struct Prepared *prep;
 	int nprep, maxprep, prep_seq;
+	/* consecutive inserts into one table with the same columns, waiting
+	 * to go as one COPY: "table (cols)", the rows in COPY's text format */
+	char *cp_target;
+	char *cp_table;
+	char *cp_buf;
+	size_t cp_len, cp_cap;
+	int cp_rows;
+	int64_t cp_first, cp_last;
 };
+
+#define COPY_ROWS 5000
 
 /* A named prepared statement of the node's connection. */
 typedef struct Prepared
@@ -83,6 +93,7 @@ typedef struct Pending
 #define PIPELINE_DEPTH 1000
 
 static void forget_prepared(Applier *a);
+static int copy_flush(Applier *a, PGconn *db);
 
 Applier *
 applier_new(Ld *ld, const char *only_table)
@@ -170,6 +181,9 @@ applier_free(Applier *a)
 	forget_prepared(a);
 	free(a->prep);
 	free(a->pend);
+	free(a->cp_target);
+	free(a->cp_table);
+	free(a->cp_buf);
 	free(a);
 }
 
@@ -398,6 +412,10 @@ send_row(Applier *a, PGconn *db, const char *sql, int n,
 	const char *name = NULL;
 	bool ok;
 
+	/* inserts waiting for their COPY come first */
+	if (a->cp_rows > 0 && copy_flush(a, db) < 0)
+		return -1;
+
 	if (a->pipe == NULL)
 	{
 		if (!PQenterPipelineMode(db))
@@ -429,8 +447,9 @@ send_row(Applier *a, PGconn *db, const char *sql, int n,
 	return a->npend >= PIPELINE_DEPTH ? applier_flush(a, db) : 0;
 }
 
-int
-applier_flush(Applier *a, PGconn *db)
+/* Read the results of what went in pipeline mode, and leave it. */
+static int
+pipe_flush(Applier *a, PGconn *db)
 {
 	PGresult *res;
 	int i, rc = 0;
@@ -515,6 +534,177 @@ applier_flush(Applier *a, PGconn *db)
 	return rc;
 }
 
+static bool
+cp_put(Applier *a, const char *s, size_t n)
+{
+	if (a->cp_len + n + 1 > a->cp_cap)
+	{
+		size_t nc = a->cp_cap ? a->cp_cap * 2 : 65536;
+		char *nb;
+
+		while (nc < a->cp_len + n + 1)
+			nc *= 2;
+		nb = realloc(a->cp_buf, nc);
+		if (nb == NULL)
+			return false;
+		a->cp_buf = nb;
+		a->cp_cap = nc;
+	}
+	memcpy(a->cp_buf + a->cp_len, s, n);
+	a->cp_len += n;
+	return true;
+}
+
+/* A value in COPY's text format: \N for NULL, specials escaped. */
+static bool
+cp_value(Applier *a, const char *v, bool last)
+{
+	const char *p;
+	bool ok = true;
+
+	if (v == NULL)
+		ok = cp_put(a, "\\N", 2);
+	else
+		for (p = v; *p && ok; p++)
+		{
+			switch (*p)
+			{
+				case '\\':
+					ok = cp_put(a, "\\\\", 2);
+					break;
+				case '\t':
+					ok = cp_put(a, "\\t", 2);
+					break;
+				case '\n':
+					ok = cp_put(a, "\\n", 2);
+					break;
+				case '\r':
+					ok = cp_put(a, "\\r", 2);
+					break;
+				default:
+					ok = cp_put(a, p, 1);
+			}
+		}
+	return ok && cp_put(a, last ? "\n" : "\t", 1);
+}
+
+/*
+ * The waiting inserts as one COPY, after the statements in flight (which
+ * came from earlier events).  A failure names the table and the events.
+ */
+static int
+copy_flush(Applier *a, PGconn *db)
+{
+	PGresult *res;
+	char sql[2200];
+	int rc = 0;
+
+	if (a->cp_rows == 0)
+		return 0;
+	if (pipe_flush(a, db) < 0)
+		rc = -1;
+	else
+	{
+		snprintf(sql, sizeof(sql), "copy %s from stdin", a->cp_target);
+		res = PQexec(db, sql);
+		if (PQresultStatus(res) != PGRES_COPY_IN)
+		{
+			log_error("COPY of %d rows into %s (events %lld..%lld): %s",
+					  a->cp_rows, a->cp_table, (long long) a->cp_first,
+					  (long long) a->cp_last, PQresultErrorMessage(res));
+			rc = -1;
+		}
+		PQclear(res);
+		if (rc == 0 && (PQputCopyData(db, a->cp_buf, (int) a->cp_len) != 1 ||
+						PQputCopyEnd(db, NULL) != 1))
+		{
+			log_error("COPY into %s: %s", a->cp_table, PQerrorMessage(db));
+			rc = -1;
+		}
+		if (rc == 0)
+		{
+			res = PQgetResult(db);
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			{
+				log_error("COPY of %d rows into %s (events %lld..%lld): %s",
+						  a->cp_rows, a->cp_table, (long long) a->cp_first,
+						  (long long) a->cp_last, PQresultErrorMessage(res));
+				rc = -1;
+			}
+			PQclear(res);
+			while ((res = PQgetResult(db)) != NULL)
+				PQclear(res);
+		}
+	}
+	a->cp_rows = 0;
+	a->cp_len = 0;
+	return rc;
+}
+
+/*
+ * Everything sent or waiting goes to the node now: the inserts waiting
+ * for their COPY, then the pipeline's results.  -1 when any failed.
+ */
+int
+applier_flush(Applier *a, PGconn *db)
+{
+	int rc = copy_flush(a, db);
+
+	if (pipe_flush(a, db) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* An insert, into the COPY of its table and columns. */
+static int
+copy_row(Applier *a, PGconn *db, TableInfo *ti, const SkyRow *row,
+		 int64_t ev_id)
+{
+	char *target;
+	size_t len = strlen(ti->qdest) + 3;
+	int i;
+	bool ok = true;
+
+	for (i = 0; i < row->nfields; i++)
+		len += strlen(row->fields[i].key) * 2 + 4;
+	target = malloc(len);
+	if (target == NULL)
+		fatal("out of memory");
+	len = (size_t) sprintf(target, "%s (", ti->qdest);
+	for (i = 0; i < row->nfields; i++)
+	{
+		char q[1024];
+
+		pg_quote_ident(q, sizeof(q), row->fields[i].key,
+					   strlen(row->fields[i].key));
+		len += (size_t) sprintf(target + len, "%s%s", i ? ", " : "", q);
+	}
+	sprintf(target + len, ")");
+	if (a->cp_rows > 0 && strcmp(target, a->cp_target) != 0 &&
+		copy_flush(a, db) < 0)
+	{
+		free(target);
+		return -1;
+	}
+	if (a->cp_rows == 0)
+	{
+		free(a->cp_target);
+		free(a->cp_table);
+		a->cp_target = target;
+		a->cp_table = strdup(ti->name);
+		a->cp_first = ev_id;
+	}
+	else
+		free(target);
+	for (i = 0; i < row->nfields && ok; i++)
+		ok = cp_value(a, row->fields[i].value, i == row->nfields - 1);
+	if (!ok)
+		fatal("out of memory");
+	a->cp_rows++;
+	a->cp_last = ev_id;
+	return a->cp_rows >= COPY_ROWS ? copy_flush(a, db) : 0;
+}
+
 /* A pgq.logutriga event: I/U/D with the key list. */
 static int
 apply_urlenc(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
@@ -540,6 +730,11 @@ apply_urlenc(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
 		goto out;
 	}
 	vals = calloc(row.nfields + 1, sizeof(char *));
+	if (t.op == 'I' && row.nfields > 0)
+	{
+		rc = copy_row(a, db, ti, &row, ev->id);
+		goto out;
+	}
 	if (t.op == 'I')
 	{
 		bput(&b, "insert into ");

@@ -145,6 +145,16 @@ ok($leaf->poll_query_until('postgres', q{select count(*) = 1 from good where id 
 	'with missing_row = warning the worker goes on');
 like(slurp_file("$dir/leaf.log"), qr/WARNING UPDATE on public\.good found no row with id=1/,
 	'and logs the missing row as a warning');
+# inserts go as one COPY: a duplicate key fails it, naming the events,
+# and the batch comes again once the conflict is gone
+$leaf->safe_psql('postgres', q{set session_replication_role = replica; insert into good values (5, 'local')});
+$root->safe_psql('postgres', q{insert into good values (5, 'root'), (6, 'six')});
+ok(wait_for_log("$dir/leaf.log", qr/COPY of 2 rows into public\.good \(events \d+\.\.\d+\): .*duplicate key/),
+	'a failed COPY of inserts names the table and the events');
+is($leaf->safe_psql('postgres', q{select count(*) from good where id = 6}), 0, 'nothing of that batch applied');
+$leaf->safe_psql('postgres', q{set session_replication_role = replica; delete from good where id = 5});
+ok($leaf->poll_query_until('postgres', q{select string_agg(v, ',' order by id) = 'root,six' from good where id in (5, 6)}),
+	'the batch applies once the conflict is gone');
 stop_pgqd($pgqd);
 kill 'INT', $w->{KIDS}[0]{PID};
 $w->finish;

@@ -66,8 +66,7 @@ struct Applier
 	 * to go as one COPY: "table (cols)", the rows in COPY's text format */
 	char *cp_target;
 	char *cp_table;
-	char *cp_buf;
-	size_t cp_len, cp_cap;
+	PgCopyBuf cp;
 	int cp_rows;
 	int64_t cp_first, cp_last;
 };
@@ -183,7 +182,7 @@ applier_free(Applier *a)
 	free(a->pend);
 	free(a->cp_target);
 	free(a->cp_table);
-	free(a->cp_buf);
+	pg_copy_free(&a->cp);
 	free(a);
 }
 
@@ -534,60 +533,6 @@ pipe_flush(Applier *a, PGconn *db)
 	return rc;
 }
 
-static bool
-cp_put(Applier *a, const char *s, size_t n)
-{
-	if (a->cp_len + n + 1 > a->cp_cap)
-	{
-		size_t nc = a->cp_cap ? a->cp_cap * 2 : 65536;
-		char *nb;
-
-		while (nc < a->cp_len + n + 1)
-			nc *= 2;
-		nb = realloc(a->cp_buf, nc);
-		if (nb == NULL)
-			return false;
-		a->cp_buf = nb;
-		a->cp_cap = nc;
-	}
-	memcpy(a->cp_buf + a->cp_len, s, n);
-	a->cp_len += n;
-	return true;
-}
-
-/* A value in COPY's text format: \N for NULL, specials escaped. */
-static bool
-cp_value(Applier *a, const char *v, bool last)
-{
-	const char *p;
-	bool ok = true;
-
-	if (v == NULL)
-		ok = cp_put(a, "\\N", 2);
-	else
-		for (p = v; *p && ok; p++)
-		{
-			switch (*p)
-			{
-				case '\\':
-					ok = cp_put(a, "\\\\", 2);
-					break;
-				case '\t':
-					ok = cp_put(a, "\\t", 2);
-					break;
-				case '\n':
-					ok = cp_put(a, "\\n", 2);
-					break;
-				case '\r':
-					ok = cp_put(a, "\\r", 2);
-					break;
-				default:
-					ok = cp_put(a, p, 1);
-			}
-		}
-	return ok && cp_put(a, last ? "\n" : "\t", 1);
-}
-
 /*
  * The waiting inserts as one COPY, after the statements in flight (which
  * came from earlier events).  A failure names the table and the events.
@@ -615,7 +560,7 @@ copy_flush(Applier *a, PGconn *db)
 			rc = -1;
 		}
 		PQclear(res);
-		if (rc == 0 && (PQputCopyData(db, a->cp_buf, (int) a->cp_len) != 1 ||
+		if (rc == 0 && (PQputCopyData(db, a->cp.data, (int) a->cp.len) != 1 ||
 						PQputCopyEnd(db, NULL) != 1))
 		{
 			log_error("COPY into %s: %s", a->cp_table, PQerrorMessage(db));
@@ -637,7 +582,7 @@ copy_flush(Applier *a, PGconn *db)
 		}
 	}
 	a->cp_rows = 0;
-	a->cp_len = 0;
+	pg_copy_reset(&a->cp);
 	return rc;
 }
 
@@ -697,7 +642,8 @@ copy_row(Applier *a, PGconn *db, TableInfo *ti, const SkyRow *row,
 	else
 		free(target);
 	for (i = 0; i < row->nfields && ok; i++)
-		ok = cp_value(a, row->fields[i].value, i == row->nfields - 1);
+		ok =
+			pg_copy_value(&a->cp, row->fields[i].value, i == row->nfields - 1);
 	if (!ok)
 		fatal("out of memory");
 	a->cp_rows++;

@@ -123,6 +123,8 @@ extern bool ld_exec(PGconn *db, const char *sql, int n,
 extern int ld_ret(PGresult *res, const char *what);
 extern void ld_print_table(PGresult *res);
 extern int ld_show(Ld *ld, const char *sql, bool names_only);
+extern PGresult *ld_node_info(PGconn *db, const char *queue, const char *what);
+extern const char *ld_field(PGresult *res, const char *col);
 extern char *ld_fqname(const char *name);
 extern bool ld_glob_match(const char *pattern, const char *name);
 extern char *ld_join_connstr(const char *loc, const char *extra);

@@ -147,10 +147,9 @@ cmd_create_node(Ld *ld)
 		const char *provider = ld->opt.provider
 								   ? ld->opt.provider
 								   : ld->cfg.initial_provider_location;
-		const char *p[1] = {ld->queue};
 		PGconn *prov;
 		PGresult *res;
-		bool good;
+		bool leaf;
 
 		if (provider == NULL)
 		{
@@ -160,10 +159,8 @@ cmd_create_node(Ld *ld)
 		prov = ld_connect(provider, "the provider");
 		if (prov == NULL)
 			return 1;
-		res = ld_query(prov,
-					   "select ret_code, ret_note, node_type from "
-					   "pgq_node.get_node_info($1)",
-					   1, p);
+		res = ld_node_info(prov, ld->queue,
+						   "the provider cannot feed the queue");
 		PQfinish(prov);
 		if (res == NULL)
 		{
@@ -171,16 +168,14 @@ cmd_create_node(Ld *ld)
 					  ld->queue);
 			return 1;
 		}
-		good = atoi(PQgetvalue(res, 0, 0)) == 100 &&
-			   strcmp(PQgetvalue(res, 0, 2), "leaf") != 0;
-		if (!good)
-			log_error("the provider cannot feed queue %s: %s", ld->queue,
-					  atoi(PQgetvalue(res, 0, 0)) == 100
-						  ? "it is a leaf"
-						  : PQgetvalue(res, 0, 1));
+		leaf = strcmp(ld_field(res, "node_type"), "leaf") == 0;
 		PQclear(res);
-		if (!good)
+		if (leaf)
+		{
+			log_error("the provider cannot feed queue %s: it is a leaf",
+					  ld->queue);
 			return 1;
+		}
 	}
 	if (ld_local(ld) == NULL || cmd_install(ld) != 0)
 		return 1;
@@ -212,6 +207,7 @@ cmd_create_node(Ld *ld)
 	}
 	else
 	{
+		/* the provider was checked above, before anything changed */
 		const char *provider = ld->opt.provider
 								   ? ld->opt.provider
 								   : ld->cfg.initial_provider_location;
@@ -221,39 +217,18 @@ cmd_create_node(Ld *ld)
 		PGresult *res;
 		int hops, i;
 
-		if (provider == NULL)
-		{
-			log_error("--provider (or initial_provider_location) is needed");
-			return 1;
-		}
 		prov = ld_connect(provider, "the provider");
 		if (prov == NULL)
 			return 1;
-		res = ld_query(prov,
-					   "select ret_code, ret_note, node_type, node_name, "
-					   "provider_location from pgq_node.get_node_info($1)",
-					   1, p);
+		res = ld_node_info(prov, ld->queue, "the provider");
 		if (res == NULL)
 			goto out;
-		if (atoi(PQgetvalue(res, 0, 0)) != 100)
-		{
-			log_error("the provider has no node for queue %s: %s", ld->queue,
-					  PQgetvalue(res, 0, 1));
-			PQclear(res);
-			goto out;
-		}
-		if (strcmp(PQgetvalue(res, 0, 2), "leaf") == 0)
-		{
-			log_error("the provider is a leaf: it cannot feed other nodes");
-			PQclear(res);
-			goto out;
-		}
-		prov_name = strdup(PQgetvalue(res, 0, 3));
+		prov_name = strdup(ld_field(res, "node_name"));
 		/* walk up to the root */
 		root_loc = strdup(provider);
-		for (hops = 0; strcmp(PQgetvalue(res, 0, 2), "root") != 0; hops++)
+		for (hops = 0; strcmp(ld_field(res, "node_type"), "root") != 0; hops++)
 		{
-			char *next = ld_join_connstr(PQgetvalue(res, 0, 4),
+			char *next = ld_join_connstr(ld_field(res, "provider_location"),
 										 ld->cfg.remote_extra_connstr);
 
 			PQclear(res);
@@ -271,10 +246,7 @@ cmd_create_node(Ld *ld)
 			root = ld_connect(root_loc, "a node above the provider");
 			if (root == NULL)
 				goto out;
-			res = ld_query(root,
-						   "select ret_code, ret_note, node_type, node_name, "
-						   "provider_location from pgq_node.get_node_info($1)",
-						   1, p);
+			res = ld_node_info(root, ld->queue, "a node above the provider");
 			if (res == NULL)
 				goto out;
 		}
@@ -390,36 +362,29 @@ cmd_members(Ld *ld)
 int
 cmd_node_info(Ld *ld)
 {
-	const char *p[1] = {ld->queue};
 	PGresult *res;
+	const char *combined;
 
 	if (ld_local(ld) == NULL)
 		return 1;
-	res = ld_query(ld->db,
-				   "select ret_code, ret_note, node_type, node_name, "
-				   "provider_node, provider_location, combined_queue, "
-				   "worker_paused, worker_uptodate, worker_last_tick "
-				   "from pgq_node.get_node_info($1)",
-				   1, p);
+	res = ld_node_info(ld->db, ld->queue, NULL);
 	if (res == NULL)
 		return 1;
-	if (atoi(PQgetvalue(res, 0, 0)) != 100)
-	{
-		log_error("%s", PQgetvalue(res, 0, 1));
-		PQclear(res);
-		return 1;
-	}
-	printf("Node: %s  Type: %s  Queue: %s\n", PQgetvalue(res, 0, 3),
-		   PQgetvalue(res, 0, 2), ld->queue);
-	printf("Status: %s\n", strcmp(PQgetvalue(res, 0, 7), "t") == 0 ? "PAUSED"
-						   : strcmp(PQgetvalue(res, 0, 8), "t") != 0
+	printf("Node: %s  Type: %s  Queue: %s\n", ld_field(res, "node_name"),
+		   ld_field(res, "node_type"), ld->queue);
+	printf("Status: %s\n", strcmp(ld_field(res, "worker_paused"), "t") == 0
+							   ? "PAUSED"
+						   : strcmp(ld_field(res, "worker_uptodate"), "t") != 0
 							   ? "NON-UP-TO-DATE"
 							   : "OK");
-	if (strcmp(PQgetvalue(res, 0, 2), "root") != 0)
-		printf("Provider: %s\n", PQgetvalue(res, 0, 4));
-	if (!PQgetisnull(res, 0, 6))
-		printf("Combined queue: %s\n", PQgetvalue(res, 0, 6));
-	printf("Last tick: %s\n", PQgetvalue(res, 0, 9));
+	if (strcmp(ld_field(res, "node_type"), "root") != 0)
+		printf("Provider: %s\n", ld_field(res, "provider_node"));
+	combined = ld_field(res, "combined_queue");
+	if (combined)
+		printf("Combined queue: %s\n", combined);
+	printf("Last tick: %s\n", ld_field(res, "worker_last_tick")
+								  ? ld_field(res, "worker_last_tick")
+								  : "");
 	PQclear(res);
 	return 0;
 }

@@ -207,3 +207,36 @@ ld_show(Ld *ld, const char *sql, bool names_only)
 	PQclear(res);
 	return 0;
 }
+
+/*
+ * The queue's node on db (pgq_node.get_node_info, every column), or NULL
+ * with the reason logged (prefixed by what) when it cannot be read or
+ * the queue has no node there.  Free with PQclear.
+ */
+PGresult *
+ld_node_info(PGconn *db, const char *queue, const char *what)
+{
+	const char *p[1] = {queue};
+	PGresult *res =
+		ld_query(db, "select * from pgq_node.get_node_info($1)", 1, p);
+
+	if (res == NULL)
+		return NULL;
+	if (atoi(PQgetvalue(res, 0, 0)) != 100)
+	{
+		log_error("%s%s%s", what ? what : "", what ? ": " : "",
+				  PQgetvalue(res, 0, 1));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* The first row's value of a column, NULL when NULL or no such column. */
+const char *
+ld_field(PGresult *res, const char *col)
+{
+	int i = PQfnumber(res, col);
+
+	return i < 0 || PQgetisnull(res, 0, i) ? NULL : PQgetvalue(res, 0, i);
+}

@@ -173,7 +173,6 @@ on_batch_start(PGconn *node, const PgqBatch *b, void *arg)
 int
 cmd_worker(Ld *ld)
 {
-	const char *p[1] = {ld->queue};
 	PGresult *res;
 	char type[16];
 	CascadeOpts co = {0};
@@ -184,19 +183,10 @@ cmd_worker(Ld *ld)
 	signal(SIGINT, on_stop);
 	if (ld_local(ld) == NULL)
 		return 1;
-	res = ld_query(ld->db,
-				   "select ret_code, ret_note, node_type from "
-				   "pgq_node.get_node_info($1)",
-				   1, p);
+	res = ld_node_info(ld->db, ld->queue, NULL);
 	if (res == NULL)
 		return 1;
-	if (atoi(PQgetvalue(res, 0, 0)) != 100)
-	{
-		log_error("%s", PQgetvalue(res, 0, 1));
-		PQclear(res);
-		return 1;
-	}
-	snprintf(type, sizeof(type), "%s", PQgetvalue(res, 0, 2));
+	snprintf(type, sizeof(type), "%s", ld_field(res, "node_type"));
 	PQclear(res);
 	log_info("worker %s starting on %s node", ld->cfg.consumer_name, type);
 	if (strcmp(type, "root") == 0)

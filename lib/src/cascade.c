@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "skytools/log.h"
+#include "skytools/pgutil.h"
 
 #define DEFAULT_WM_PERIOD 300.0
 
@@ -41,8 +42,7 @@ struct Cascade
 	double last_wm_report;
 	char event_table[256]; /* branch: the queue's current event table */
 	/* branch: events waiting to be copied (COPY text rows) */
-	char *cbuf;
-	size_t clen, ccap;
+	PgCopyBuf cbuf;
 	int cn;
 };
 
@@ -250,7 +250,7 @@ check(PgqConsumer *c, const PgqBatch *b, void *arg)
 	/* replay as replica: no local triggers, no deny */
 	if (!exec_ok(tdb, "setting the replica role", cw->o.begin_sql, 0, NULL))
 		return -1;
-	cw->clen = 0;
+	pg_copy_reset(&cw->cbuf);
 	cw->cn = 0;
 	res = read_state(&cw->o, tdb, "reading the position");
 	if (res == NULL)
@@ -322,60 +322,6 @@ sync_caller(Cascade *cw, PGconn *tdb)
 	return 0;
 }
 
-static bool
-cput(Cascade *cw, const char *s, size_t n)
-{
-	if (cw->clen + n + 1 > cw->ccap)
-	{
-		size_t nc = cw->ccap ? cw->ccap * 2 : 65536;
-		char *nb;
-
-		while (nc < cw->clen + n + 1)
-			nc *= 2;
-		nb = realloc(cw->cbuf, nc);
-		if (nb == NULL)
-			return false;
-		cw->cbuf = nb;
-		cw->ccap = nc;
-	}
-	memcpy(cw->cbuf + cw->clen, s, n);
-	cw->clen += n;
-	return true;
-}
-
-/* A value in COPY's text format: \N for NULL, specials escaped. */
-static bool
-cput_value(Cascade *cw, const char *v, bool last)
-{
-	const char *p;
-	bool ok = true;
-
-	if (v == NULL)
-		ok = cput(cw, "\\N", 2);
-	else
-		for (p = v; *p && ok; p++)
-		{
-			switch (*p)
-			{
-				case '\\':
-					ok = cput(cw, "\\\\", 2);
-					break;
-				case '\t':
-					ok = cput(cw, "\\t", 2);
-					break;
-				case '\n':
-					ok = cput(cw, "\\n", 2);
-					break;
-				case '\r':
-					ok = cput(cw, "\\r", 2);
-					break;
-				default:
-					ok = cput(cw, p, 1);
-			}
-		}
-	return ok && cput(cw, last ? "\n" : "\t", 1);
-}
-
 /* Branch: the buffered events into the node's queue with COPY. */
 static int
 flush_copy(Cascade *cw, PGconn *tdb)
@@ -400,7 +346,7 @@ flush_copy(Cascade *cw, PGconn *tdb)
 		return -1;
 	}
 	PQclear(res);
-	if (PQputCopyData(tdb, cw->cbuf, (int) cw->clen) != 1 ||
+	if (PQputCopyData(tdb, cw->cbuf.data, (int) cw->cbuf.len) != 1 ||
 		PQputCopyEnd(tdb, NULL) != 1)
 	{
 		log_error("cascade: copying events: %s", PQerrorMessage(tdb));
@@ -418,7 +364,7 @@ flush_copy(Cascade *cw, PGconn *tdb)
 	PQclear(res);
 	while ((res = PQgetResult(tdb)) != NULL)
 		PQclear(res);
-	cw->clen = 0;
+	pg_copy_reset(&cw->cbuf);
 	cw->cn = 0;
 	return 0;
 }
@@ -432,12 +378,15 @@ copy_event(Cascade *cw, PGconn *tdb, const PgqEvent *ev)
 
 	snprintf(id, sizeof(id), "%" PRId64, ev->id);
 	snprintf(retry, sizeof(retry), "%d", ev->retry);
-	ok = cput_value(cw, id, false) && cput_value(cw, ev->time, false) &&
-		 cput_value(cw, ev->retry ? retry : NULL, false) &&
-		 cput_value(cw, ev->type, false) && cput_value(cw, ev->data, false) &&
-		 cput_value(cw, ev->extra1, false) &&
-		 cput_value(cw, ev->extra2, false) &&
-		 cput_value(cw, ev->extra3, false) && cput_value(cw, ev->extra4, true);
+	ok = pg_copy_value(&cw->cbuf, id, false) &&
+		 pg_copy_value(&cw->cbuf, ev->time, false) &&
+		 pg_copy_value(&cw->cbuf, ev->retry ? retry : NULL, false) &&
+		 pg_copy_value(&cw->cbuf, ev->type, false) &&
+		 pg_copy_value(&cw->cbuf, ev->data, false) &&
+		 pg_copy_value(&cw->cbuf, ev->extra1, false) &&
+		 pg_copy_value(&cw->cbuf, ev->extra2, false) &&
+		 pg_copy_value(&cw->cbuf, ev->extra3, false) &&
+		 pg_copy_value(&cw->cbuf, ev->extra4, true);
 	if (!ok)
 	{
 		log_error("cascade: out of memory buffering events");
@@ -606,7 +555,7 @@ cascade_free(Cascade *cw)
 	free((char *) cw->o.extra_connstr);
 	free((char *) cw->o.begin_sql);
 	free(cw->provider_db);
-	free(cw->cbuf);
+	pg_copy_free(&cw->cbuf);
 	free(cw);
 }
 

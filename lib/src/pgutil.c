@@ -222,3 +222,70 @@ pg_conninfo_value(char *dst, size_t dstlen, const char *value)
 	dst[n] = '\0';
 	return true;
 }
+
+static bool
+copy_put(PgCopyBuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+	{
+		size_t nc = b->cap ? b->cap * 2 : 65536;
+		char *nd;
+
+		while (nc < b->len + n + 1)
+			nc *= 2;
+		nd = realloc(b->data, nc);
+		if (nd == NULL)
+			return false;
+		b->data = nd;
+		b->cap = nc;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	return true;
+}
+
+bool
+pg_copy_value(PgCopyBuf *b, const char *value, bool last)
+{
+	const char *p;
+	bool ok = true;
+
+	if (value == NULL)
+		ok = copy_put(b, "\\N", 2);
+	else
+		for (p = value; *p && ok; p++)
+		{
+			switch (*p)
+			{
+				case '\\':
+					ok = copy_put(b, "\\\\", 2);
+					break;
+				case '\t':
+					ok = copy_put(b, "\\t", 2);
+					break;
+				case '\n':
+					ok = copy_put(b, "\\n", 2);
+					break;
+				case '\r':
+					ok = copy_put(b, "\\r", 2);
+					break;
+				default:
+					ok = copy_put(b, p, 1);
+			}
+		}
+	return ok && copy_put(b, last ? "\n" : "\t", 1);
+}
+
+void
+pg_copy_reset(PgCopyBuf *b)
+{
+	b->len = 0;
+}
+
+void
+pg_copy_free(PgCopyBuf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}

@@ -59,6 +59,27 @@ test_conninfo_value(void **state)
 	assert_false(pg_conninfo_value(buf, 8, "too long a value"));
 }
 
+/* COPY text rows: NULL, specials escaped, tab and newline separators */
+static void
+test_copy_value(void **state)
+{
+	PgCopyBuf b = {0};
+
+	(void) state;
+	assert_true(pg_copy_value(&b, "plain", false));
+	assert_true(pg_copy_value(&b, NULL, false));
+	assert_true(pg_copy_value(&b, "a\\b\tc\nd\re", false));
+	assert_true(pg_copy_value(&b, "", true));
+	assert_int_equal(b.len, strlen("plain\t\\N\ta\\\\b\\tc\\nd\\re\t\n"));
+	assert_memory_equal(b.data, "plain\t\\N\ta\\\\b\\tc\\nd\\re\t\n", b.len);
+	pg_copy_reset(&b);
+	assert_true(pg_copy_value(&b, "x", true));
+	assert_memory_equal(b.data, "x\n", 2);
+	assert_int_equal(b.len, 2);
+	pg_copy_free(&b);
+	assert_null(b.data);
+}
+
 int
 main(void)
 {
@@ -66,6 +87,7 @@ main(void)
 		cmocka_unit_test(test_fqident),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_conninfo_value),
+		cmocka_unit_test(test_copy_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -195,6 +195,11 @@ is(sql('branch', q{select count(*) > 0 from pgq.tick t join pgq.queue q on q.que
 like($out, qr/rootnode \(root\)/, 'status shows the root');
 like($out, qr/\+--branchnode \(branch\)/, 'the branch under it');
 like($out, qr/\+--leafnode \(leaf\)/, 'and the leaf under the branch');
+($rc, $out, $err) = ld('leaf', 'node-info');
+like($out, qr/^Node: leafnode  Type: leaf  Queue: rq$/m, 'node-info names the node');
+like($out, qr/^Provider: branchnode$/m, 'and its provider');
+($rc, $out, $err) = ld('leaf', 'members');
+like($out, qr/^branchnode\s+f\s+host=/m, 'members lists the cascade');
 
 for my $name (qw(root branch leaf))
 {

@@ -35,4 +35,22 @@ extern bool pg_quote_fqident(char *dst, size_t dstlen, const char *name);
  */
 extern bool pg_conninfo_value(char *dst, size_t dstlen, const char *value);
 
+/*
+ * Rows for COPY ... FROM STDIN in text format, built in a growing buffer:
+ * pg_copy_value appends one value (\\N for NULL; backslash, tab, newline
+ * and carriage return escaped) and the tab or, for the row's last value,
+ * the newline after it.  False when out of memory.  pg_copy_reset empties
+ * the buffer, pg_copy_free frees it.
+ */
+typedef struct PgCopyBuf
+{
+	char *data;
+	size_t len;
+	size_t cap;
+} PgCopyBuf;
+
+extern bool pg_copy_value(PgCopyBuf *b, const char *value, bool last);
+extern void pg_copy_reset(PgCopyBuf *b);
+extern void pg_copy_free(PgCopyBuf *b);
+
 #endif /* SKYTOOLS_PGUTIL_H */

@@ -44,4 +44,4 @@ format:
 
 clean:
 	for e in $(EXTS) $(BINS) lib; do $(MAKE) -C $$e clean; done
-	rm -rf tmp_install tmp_check tmp_upstream tmp_upstream.debs tmp_upstream.py tmp_upstream.pydebs
+	rm -rf tmp_install tmp_check tmp_upstream tmp_upstream.debs tmp_upstream.py

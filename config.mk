@@ -20,3 +20,6 @@ endif
 # SANITIZE=1 and a plain build rebuilds instead of linking a mix.
 SAN_STAMP = $(shell f=.build-flags; [ "$$(cat $$f 2>/dev/null)" = "$(SAN_FLAGS)" ] || echo "$(SAN_FLAGS)" > $$f; echo $$f)
 .build-flags: ;
+
+# What a program linking lib/libskytools.a links besides it.
+SKY_LIBS = -L$(shell $(PG_CONFIG) --libdir) -lpq -ljansson -levent -lm

@@ -13,14 +13,7 @@ if [ "$(id -u)" -eq 0 ]; then
     ensure_user "$user"
     work=$(mktemp -d /tmp/skytools-bench-src.XXXXXX)
     copy_tree "$top" "$work/src"
-    mkdir -p "$work/src/tmp_upstream.debs"
-    (cd "$work/src/tmp_upstream.debs" && apt-get download $UPSTREAM_DEBS >/dev/null 2>&1) || true
-    # upstream's Python consumer, for bench/consume.sh: its modules are
-    # unpacked beside the tree; psycopg2 comes from Debian
-    mkdir -p "$work/src/tmp_upstream.pydebs"
-    (cd "$work/src/tmp_upstream.pydebs" && apt-get download python3-pgq python3-skytools python3-londiste >/dev/null 2>&1) || true
-    dpkg-query -W -f='${Status}' python3-psycopg2 2>/dev/null | grep -q 'install ok installed' \
-        || DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-psycopg2 >/dev/null 2>&1 || true
+    fetch_upstream_debs "$work/src/tmp_upstream.debs"
     chown -R "$user" "$work"
     status=0
     runuser -u "$user" -- bash "$work/src/scripts/bench.sh" "$@" || status=$?
@@ -36,9 +29,9 @@ TREE=$(scripts/tmp-install.sh "$top/tmp_install")/bin
 UPSTREAM=$(scripts/upstream-install.sh "$top/tmp_upstream" 2>/dev/null)/bin || UPSTREAM=
 [ -x "${UPSTREAM:-/nonexistent}/postgres" ] || { UPSTREAM=; echo "(upstream PgQ unavailable: ours only)"; }
 PYPGQ=
-if ls tmp_upstream.pydebs/*.deb >/dev/null 2>&1; then
+if ls tmp_upstream.debs/py/*.deb >/dev/null 2>&1; then
     rm -rf tmp_upstream.py
-    for d in tmp_upstream.pydebs/*.deb; do dpkg -x "$d" tmp_upstream.py; done
+    for d in tmp_upstream.debs/py/*.deb; do dpkg -x "$d" tmp_upstream.py; done
     PYPGQ=$top/tmp_upstream.py/usr/lib/python3/dist-packages
 fi
 UPSTREAM_PGQD=

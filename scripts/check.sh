@@ -35,12 +35,7 @@ ensure_user "$test_user"
 # tests can unpack them; a machine that cannot fetch them skips those tests.
 work=$(mktemp -d /tmp/skytools-check.XXXXXX)
 copy_tree "$top" "$work/src"
-mkdir -p "$work/src/tmp_upstream.debs"
-fetch_upstream() {
-    (cd "$work/src/tmp_upstream.debs" && apt-get download $UPSTREAM_DEBS >/dev/null 2>&1)
-}
-fetch_upstream || { apt-get update -qq >/dev/null 2>&1; fetch_upstream; } \
-    || echo "== note: upstream postgresql-15-pgq3 cannot be fetched; comparison tests will skip"
+fetch_upstream_debs "$work/src/tmp_upstream.debs"
 chown -R "$test_user" "$work"
 
 status=0

@@ -4,12 +4,33 @@
 # The Debian packages the build, the tests and the demo need.
 SKYTOOLS_PACKAGES=(make gcc libc6-dev pkg-config git clang-format perl
     postgresql-15 postgresql-server-dev-15 libpq-dev libipc-run-perl
-    libevent-dev libcmocka-dev clang libclang-rt-14-dev)
+    libevent-dev libjansson-dev libcmocka-dev clang libclang-rt-14-dev)
 
 # Upstream's Debian packages, fetched (never installed) for comparison
 # tests and benchmarks: scripts/upstream-install.sh unpacks them into a
 # private tree.
 UPSTREAM_DEBS="postgresql-15-pgq3 postgresql-15-pgq-node postgresql-15-londiste-sql pgqd"
+# Upstream's Python tools (mixed-cascade tests, benchmarks), fetched and
+# unpacked the same way; they run on Debian's psycopg2 and yaml.
+UPSTREAM_PYDEBS="python3-pgq python3-skytools python3-londiste"
+UPSTREAM_PYDEPS="python3-psycopg2 python3-yaml"
+
+# fetch_upstream_debs DIR: download upstream's packages into DIR and the
+# Python ones into DIR/py, and install the Python libraries they run on
+# (as root).  Failure is not fatal: the tests that need them skip.
+fetch_upstream_debs() {
+    local dir=$1 p
+    mkdir -p "$dir/py"
+    fetch() { (cd "$dir" && apt-get download $UPSTREAM_DEBS >/dev/null 2>&1) \
+        && (cd "$dir/py" && apt-get download $UPSTREAM_PYDEBS >/dev/null 2>&1); }
+    fetch || { apt-get update -qq >/dev/null 2>&1; fetch; } \
+        || echo "== note: upstream packages cannot be fetched; comparison tests will skip"
+    for p in $UPSTREAM_PYDEPS; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+            || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null 2>&1 \
+            || echo "== note: $p cannot be installed; mixed-cascade tests will skip"
+    done
+}
 
 # ensure_packages: install what is missing when root; otherwise name it and
 # fail.

@@ -651,31 +651,21 @@ copy_row(Applier *a, PGconn *db, TableInfo *ti, const SkyRow *row,
 	return a->cp_rows >= COPY_ROWS ? copy_flush(a, db) : 0;
 }
 
-/* A pgq.logutriga event: I/U/D with the key list. */
+/* A decoded row event (logutriga or jsontriga): I/U/D with the key list. */
 static int
-apply_urlenc(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
+apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
+		  const SkyEvType *tp, const SkyRow *rowp)
 {
-	SkyEvType t;
-	SkyRow row;
-	char err[256];
+	const SkyEvType t = *tp;
+	const SkyRow row = *rowp;
 	Buf b = {0};
 	const char **vals = NULL;
 	int nv = 0, i, rc = -1;
 	char num[16];
 
-	memset(&row, 0, sizeof(row));
-	if (!sky_evtype_parse(&t, ev->type, err, sizeof(err)))
-	{
-		log_error("event %lld: %s", (long long) ev->id, err);
-		return -1;
-	}
-	if (!sky_row_decode(&row, ev->data ? ev->data : "",
-						ev->data ? strlen(ev->data) : 0, 0, err, sizeof(err)))
-	{
-		log_error("event %lld on %s: %s", (long long) ev->id, ti->name, err);
-		goto out;
-	}
 	vals = calloc(row.nfields + 1, sizeof(char *));
+	if (vals == NULL)
+		fatal("out of memory");
 	if (t.op == 'I' && row.nfields > 0)
 	{
 		rc = copy_row(a, db, ti, &row, ev->id);
@@ -778,6 +768,57 @@ apply_urlenc(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
 out:
 	free(vals);
 	free(b.s);
+	return rc;
+}
+
+/* TRUNCATE of a table (the 'R' event or jsontriga's TRUNCATE). */
+static int
+apply_truncate(TableInfo *ti, PGconn *db)
+{
+	char sql[1100];
+	PGresult *res;
+
+	if (ti->skip_truncate)
+		return 0;
+	snprintf(sql, sizeof(sql), "truncate only %s", ti->qdest);
+	res = PQexec(db, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		log_error("truncate of %s: %s", ti->name, PQresultErrorMessage(res));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* A pgq.logutriga (urlencoded) or pgq.jsontriga (JSON) event. */
+static int
+apply_encoded(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
+			  bool json)
+{
+	SkyEvType t;
+	SkyRow row;
+	char err[256];
+	const char *data = ev->data ? ev->data : "";
+	int rc = -1;
+
+	memset(&row, 0, sizeof(row));
+	if (!(json ? sky_evtype_parse_json(&t, ev->type, err, sizeof(err))
+			   : sky_evtype_parse(&t, ev->type, err, sizeof(err))))
+	{
+		log_error("event %lld on %s: %s", (long long) ev->id, ti->name, err);
+		return -1;
+	}
+	if (json && t.op == 'R')
+		rc = applier_flush(a, db) < 0 ? -1 : apply_truncate(ti, db);
+	else if (!(json ? sky_row_decode_json(&row, data, strlen(data), err,
+										  sizeof(err))
+					: sky_row_decode(&row, data, strlen(data), 0, err,
+									 sizeof(err))))
+		log_error("event %lld on %s: %s", (long long) ev->id, ti->name, err);
+	else
+		rc = apply_row(a, db, ti, ev, &t, &row);
 	sky_row_free(&row);
 	sky_evtype_free(&t);
 	return rc;
@@ -912,32 +953,11 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 		return 0;
 	}
 	if (type[0] == '{')
-	{
-		log_error("event %lld on %s: jsontriga events are not applied yet",
-				  (long long) ev->id, ti->name);
-		return -1;
-	}
+		return apply_encoded(a, db, ti, ev, true);
 	if (strcmp(type, "R") == 0)
-	{
-		char sql[1100];
-		PGresult *res;
-
-		if (ti->skip_truncate)
-			return 0;
-		snprintf(sql, sizeof(sql), "truncate only %s", ti->qdest);
-		res = PQexec(db, sql);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		{
-			log_error("truncate of %s: %s", ti->name,
-					  PQresultErrorMessage(res));
-			PQclear(res);
-			return -1;
-		}
-		PQclear(res);
-		return 0;
-	}
+		return apply_truncate(ti, db);
 	if ((type[0] == 'I' || type[0] == 'U' || type[0] == 'D') && type[1] == ':')
-		return apply_urlenc(a, db, ti, ev);
+		return apply_encoded(a, db, ti, ev, false);
 	if ((type[0] == 'I' || type[0] == 'U' || type[0] == 'D') &&
 		type[1] == '\0')
 		return apply_sql(a, db, ti, ev);

@@ -224,6 +224,84 @@ test_trigger_corpus(void **state)
 	assert_true(n >= 20);
 }
 
+/* jsontriga rows: every kind of value the trigger writes, and refusals */
+static void
+test_json_row(void **state)
+{
+	SkyRow row;
+	char err[200];
+	const char *good =
+		"{\"id\":7,\"big\":-9223372036854775808,\"t\":\"q'\\\"b\\\\"
+		"\\nü\",\"n\":null,\"f\":false,\"ok\":true,"
+		"\"ts\":\"2009-09-19T11:59:48.599+00:00\",\"a\":\"{1,2}\"}";
+	const char *bad[] = {
+		"", "[1]", "{\"a\":[1]}", "{\"a\":{\"b\":1}}", "{\"\":1}",
+		"{\"a\":\"x\\u0000y\"}", "{\"a\":1", "{\"a\":99999999999999999999}",
+	};
+	size_t i;
+
+	(void) state;
+	assert_true(sky_row_decode_json(&row, good, strlen(good), err, sizeof(err)));
+	assert_int_equal(row.nfields, 8);
+	assert_string_equal(row.fields[0].key, "id");
+	assert_string_equal(row.fields[0].value, "7");
+	assert_string_equal(row.fields[1].value, "-9223372036854775808");
+	assert_string_equal(row.fields[2].value, "q'\"b\\\nü");
+	assert_null(row.fields[3].value);
+	assert_string_equal(row.fields[3].key, "n");
+	assert_string_equal(row.fields[4].value, "false");
+	assert_string_equal(row.fields[5].value, "true");
+	assert_string_equal(row.fields[6].value, "2009-09-19T11:59:48.599+00:00");
+	assert_string_equal(sky_row_field(&row, "a")->value, "{1,2}");
+	sky_row_free(&row);
+
+	assert_true(sky_row_decode_json(&row, "{}", 2, err, sizeof(err)));
+	assert_int_equal(row.nfields, 0);
+	sky_row_free(&row);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	{
+		err[0] = '\0';
+		assert_false(
+			sky_row_decode_json(&row, bad[i], strlen(bad[i]), err, sizeof(err)));
+		assert_true(err[0] != '\0');
+		sky_row_free(&row);
+	}
+}
+
+static void
+test_json_evtype(void **state)
+{
+	SkyEvType t;
+	char err[200];
+
+	(void) state;
+	assert_true(sky_evtype_parse_json(
+		&t, "{\"op\":\"UPDATE\",\"table\":[\"public\",\"t\"],\"pkey\":[\"a\",\"B c\"]}",
+		err, sizeof(err)));
+	assert_int_equal(t.op, 'U');
+	assert_int_equal(t.npkeys, 2);
+	assert_string_equal(t.pkeys[0], "a");
+	assert_string_equal(t.pkeys[1], "B c");
+	sky_evtype_free(&t);
+
+	assert_true(sky_evtype_parse_json(
+		&t, "{\"op\":\"TRUNCATE\",\"table\":[\"s\",\"t\"],\"pkey\":[]}", err,
+		sizeof(err)));
+	assert_int_equal(t.op, 'R');
+	assert_int_equal(t.npkeys, 0);
+	sky_evtype_free(&t);
+
+	assert_false(sky_evtype_parse_json(&t, "{\"op\":\"MERGE\"}", err, sizeof(err)));
+	assert_non_null(strstr(err, "op"));
+	assert_false(sky_evtype_parse_json(&t, "I:id", err, sizeof(err)));
+	assert_false(sky_evtype_parse_json(
+		&t, "{\"op\":\"DELETE\",\"pkey\":\"id\"}", err, sizeof(err)));
+	assert_false(sky_evtype_parse_json(
+		&t, "{\"op\":\"DELETE\",\"pkey\":[\"\"]}", err, sizeof(err)));
+	assert_false(sky_evtype_parse_json(&t, NULL, err, sizeof(err)));
+}
+
 int
 main(void)
 {
@@ -233,6 +311,8 @@ main(void)
 		cmocka_unit_test(test_missing_equals),
 		cmocka_unit_test(test_evtype),
 		cmocka_unit_test(test_trigger_corpus),
+		cmocka_unit_test(test_json_row),
+		cmocka_unit_test(test_json_evtype),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,4 +74,18 @@ extern bool sky_evtype_parse(SkyEvType *t, const char *type, char *err,
 							 size_t errlen);
 extern void sky_evtype_free(SkyEvType *t);
 
+/*
+ * pgq.jsontriga events.  ev_type is a JSON object
+ * {"op":"INSERT|UPDATE|DELETE|TRUNCATE","table":[...],"pkey":[...]}
+ * (op 'R' for TRUNCATE); ev_data a JSON object of column: scalar, in
+ * column order.  A value decodes to the text PostgreSQL reads back:
+ * strings unescaped, numbers as written, true/false as words, null as
+ * NULL; an object or array value, a string holding NUL or an empty column
+ * name is an error.  Free with sky_row_free / sky_evtype_free either way.
+ */
+extern bool sky_row_decode_json(SkyRow *row, const char *data, size_t len,
+								char *err, size_t errlen);
+extern bool sky_evtype_parse_json(SkyEvType *t, const char *type, char *err,
+								  size_t errlen);
+
 #endif /* SKYTOOLS_ROWDATA_H */

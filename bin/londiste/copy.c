@@ -933,8 +933,14 @@ cmd_copy(Ld *ld)
 	j.skip_truncate = strstr(PQgetvalue(res, 0, 3), "skip_truncate=1") != NULL;
 	j.condition = urldecode_attr(PQgetvalue(res, 0, 3), "copy_condition");
 	PQclear(res);
+	/*
+	 * The provider's table, once it is in sync there: a branch still
+	 * copying it has no rows (or not all) to give yet.
+	 */
+	for (bool logged = false;; logged = true)
 	{
 		PGconn *prov = ld_connect(j.provider_db, "the provider");
+		bool in_sync;
 
 		if (prov == NULL)
 			goto out;
@@ -953,8 +959,19 @@ cmd_copy(Ld *ld)
 			PQclear(res);
 			goto out;
 		}
-		j.src_table = strdup(PQgetvalue(res, 0, 0));
+		in_sync = strcmp(PQgetvalue(res, 0, 1), "ok") == 0;
+		if (in_sync)
+			j.src_table = strdup(PQgetvalue(res, 0, 0));
 		PQclear(res);
+		if (in_sync)
+			break;
+		if (!logged)
+			log_info("table %s is not in sync on the provider %s yet: "
+					 "waiting for it",
+					 table, j.provider_node);
+		if (ld_stop_requested())
+			goto out;
+		sleep(1);
 	}
 
 	for (;;)

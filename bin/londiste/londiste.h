@@ -74,6 +74,8 @@ typedef struct LdOpts
 	bool compact;
 	bool nocheck;
 	bool find_copy_node;
+	bool rewind; /* worker --rewind */
+	bool reset;	 /* worker --reset */
 	const char *provider;
 	const char *dest_table;
 	const char *trigger_flags;
@@ -158,6 +160,10 @@ extern void ld_catch_stop(struct PgqConsumer *c);
 struct PgqBatch;
 struct PgqConsumer;
 extern int cmd_copy(Ld *ld);
+
+/* position.c */
+extern int cmd_wait_position(Ld *ld);
+extern int ld_worker_position(Ld *ld, bool rewind);
 extern int copy_sync(Ld *ld, struct PgqConsumer *c, const struct PgqBatch *b);
 
 /* apply.c: one event into the node (the worker's event callback) */

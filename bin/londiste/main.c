@@ -65,6 +65,10 @@ static const Command commands[] = {
 	{"resync", cmd_resync, LOCK_ADMIN, "copy tables again: TABLE..."},
 	{"wait-sync", cmd_wait_sync, LOCK_NONE,
 	 "wait until every table is copied"},
+	{"wait-root", cmd_wait_position, LOCK_NONE,
+	 "wait until the worker has the root's last tick"},
+	{"wait-provider", cmd_wait_position, LOCK_NONE,
+	 "wait until the worker has the provider's last tick"},
 	{"copy", cmd_copy, LOCK_NONE, "(internal) copy one table: TABLE"},
 	{NULL, NULL, LOCK_NONE, NULL},
 };
@@ -140,6 +144,8 @@ static const ValOpt flagopts[] = {
 	F("compact", compact),
 	F("nocheck", nocheck),
 	F("find-copy-node", find_copy_node),
+	F("rewind", rewind),
+	F("reset", reset),
 	{NULL, 0},
 };
 

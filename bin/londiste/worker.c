@@ -181,6 +181,8 @@ cmd_worker(Ld *ld)
 	int rc;
 
 	signal(SIGINT, on_stop);
+	if (ld->opt.rewind || ld->opt.reset)
+		return ld_worker_position(ld, ld->opt.rewind);
 	if (ld_local(ld) == NULL)
 		return 1;
 	res = ld_node_info(ld->db, ld->queue, NULL);

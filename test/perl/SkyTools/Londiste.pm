@@ -7,7 +7,10 @@
 # its output appended to the files $out.out and $out.err (files: a pipe
 # nobody reads would block it) and returns the IPC::Run harness.
 # start_pgqds($dir, @nodes) starts a pgqd for each node, ticking every
-# 0.2 s, and returns them by node name.
+# 0.2 s, and returns them by node name.  pylondiste($py, @args) and
+# start_pylondiste($py, $ini, $out) do the same as londiste() and
+# start_londiste() with upstream's Python Londiste, $py being what
+# SkyTools::Upstream::python_londiste returns: [command prefix, PYTHONPATH].
 package SkyTools::Londiste;
 
 use strict;
@@ -17,7 +20,7 @@ use IPC::Run;
 use PostgreSQL::Test::Utils;
 use SkyTools::Pgqd;
 
-our @EXPORT = qw(node_connstr londiste start_londiste start_pgqds);
+our @EXPORT = qw(node_connstr londiste start_londiste start_pgqds pylondiste start_pylondiste);
 
 sub node_connstr
 {
@@ -38,6 +41,24 @@ sub start_londiste
 {
 	my ($ini, $out, @args) = @_;
 	return IPC::Run::start([ 'londiste', $ini, 'worker', @args ],
+		'>>', "$out.out", '2>>', "$out.err");
+}
+
+sub pylondiste
+{
+	my ($py, @args) = @_;
+	my ($out, $err) = ('', '');
+	local $ENV{PYTHONPATH} = $py->[1];
+	IPC::Run::run([ @{ $py->[0] }, @args ], '>', \$out, '2>', \$err,
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	return ($? >> 8, $out, $err);
+}
+
+sub start_pylondiste
+{
+	my ($py, $ini, $out, @args) = @_;
+	local $ENV{PYTHONPATH} = $py->[1];
+	return IPC::Run::start([ @{ $py->[0] }, $ini, 'worker', @args ],
 		'>>', "$out.out", '2>>', "$out.err");
 }
 

@@ -390,19 +390,30 @@ cmd_node_info(Ld *ld)
 }
 
 /*
- * One node's lines of status: name and type, tables (ok / being copied /
- * registered but not here), lag (the root's now() minus the time of the
- * tick the node's worker completed last), tick, flags, the worker's
- * stored error.  rootdb gives the lag; NULL: the node's own clock and
- * ticks.
+ * One node's status, as upstream shows it: name and type, the info lines
+ * (tables ok / being copied / registered but not here; lag, the root's
+ * now() minus the time of the tick the node's worker completed last, and
+ * that tick, with PAUSED and NOT UPTODATE flags; the worker's stored
+ * error), its provider and subscribers.  rootdb gives the lag; NULL: the
+ * node's own clock and ticks ("(n/a)" where it has none).
  */
-static void
-node_lines(Ld *ld, PGconn *db, PGconn *rootdb, const char *title,
-		   const char *info)
+typedef struct NodeStatus
+{
+	char title[300];
+	char info[3][600];
+	int ninfo;
+	char provider[256];
+	char subs[2048];
+	int nsubs;
+	char sub[32][256];
+} NodeStatus;
+
+static bool
+node_status(Ld *ld, PGconn *db, PGconn *rootdb, NodeStatus *ns)
 {
 	const char *p[1] = {ld->queue};
-	char lag[32] = "?";
-	PGresult *res = ld_query(
+	char lag[32] = "(n/a)";
+	PGresult *subs, *res = ld_query(
 		db,
 		"select n.node_name, n.node_type, n.worker_last_tick, "
 		"n.worker_paused, n.worker_uptodate, "
@@ -411,12 +422,14 @@ node_lines(Ld *ld, PGconn *db, PGconn *rootdb, const char *title,
 		"        from 'ok') || '/' || count(*) filter (where not local) "
 		"   from londiste.get_table_list($1)), "
 		"(select cur_error from pgq_node.get_consumer_state($1, "
-		"n.worker_name)) "
+		"n.worker_name)), n.worker_name, coalesce(n.provider_node, '') "
 		"from pgq_node.get_node_info($1) n",
 		1, p);
+	int i;
 
+	memset(ns, 0, sizeof(*ns));
 	if (res == NULL)
-		return;
+		return false;
 	if (!PQgetisnull(res, 0, 2))
 	{
 		const char *q[2] = {ld->queue, PQgetvalue(res, 0, 2)};
@@ -429,36 +442,74 @@ node_lines(Ld *ld, PGconn *db, PGconn *rootdb, const char *title,
 					 2, q);
 
 		if (l && PQntuples(l) == 1)
-			snprintf(lag, sizeof(lag), "%s", PQgetvalue(l, 0, 0));
+			snprintf(lag, sizeof(lag), "%ss", PQgetvalue(l, 0, 0));
 		PQclear(l);
 	}
-	printf("%s%s (%s)\n", title, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
-	printf("%sTables: %s\n", info, PQgetvalue(res, 0, 5));
-	printf("%sLag: %ss, Tick: %s%s%s\n", info, lag, PQgetvalue(res, 0, 2),
-		   strcmp(PQgetvalue(res, 0, 3), "t") == 0 ? ", PAUSED" : "",
-		   strcmp(PQgetvalue(res, 0, 4), "t") == 0 ? "" : ", NOT UPTODATE");
+	snprintf(ns->title, sizeof(ns->title), "%s (%s)", PQgetvalue(res, 0, 0),
+			 PQgetvalue(res, 0, 1));
+	snprintf(ns->info[ns->ninfo++], sizeof(ns->info[0]), "Tables: %s",
+			 PQgetvalue(res, 0, 5));
+	snprintf(ns->info[ns->ninfo++], sizeof(ns->info[0]),
+			 "Lag: %s, Tick: %s%s%s", lag, PQgetvalue(res, 0, 2),
+			 strcmp(PQgetvalue(res, 0, 3), "t") == 0 ? ", PAUSED" : "",
+			 strcmp(PQgetvalue(res, 0, 4), "t") == 0 ? "" : ", NOT UPTODATE");
 	if (!PQgetisnull(res, 0, 6))
-		printf("%sERR: %s\n", info, PQgetvalue(res, 0, 6));
+	{
+		char *e = ns->info[ns->ninfo++];
+
+		snprintf(e, sizeof(ns->info[0]), "ERR: %s: %s", PQgetvalue(res, 0, 7),
+				 PQgetvalue(res, 0, 6));
+		e[strcspn(e, "\n")] = '\0';
+	}
+	snprintf(ns->provider, sizeof(ns->provider), "%s", PQgetvalue(res, 0, 8));
 	PQclear(res);
+	subs = ld_query(db,
+					"select node_name from pgq_node.get_subscriber_info($1) "
+					"order by 1",
+					1, p);
+	for (i = 0; subs && i < PQntuples(subs) && i < 32; i++)
+	{
+		size_t n = strlen(ns->subs);
+
+		snprintf(ns->sub[ns->nsubs++], sizeof(ns->sub[0]), "%s",
+				 PQgetvalue(subs, i, 0));
+		snprintf(ns->subs + n, sizeof(ns->subs) - n, "%s%s", n ? ", " : "",
+				 PQgetvalue(subs, i, 0));
+	}
+	PQclear(subs);
+	return true;
 }
 
 /*
  * status: every live member, from the root down, each node's subscribers
- * under it; node-status: the local node only.
+ * under it, drawn as upstream does:
+ *
+ *	root (root)
+ *	  |                           Tables: 3/0/0
+ *	  |                           Lag: 0s, Tick: 162
+ *	  +--: branch (branch)
+ *	     |                        Tables: 3/0/0
+ *	     ...
+ *
+ * (info text from column 30); --compact: a line per node, the title
+ * indented 3 per level and padded to 60, each info padded to 30.  bars is
+ * the drawing of the levels above the node, last whether it is its
+ * parent's last subscriber.
  */
 static void
 status_tree(Ld *ld, PGresult *members, PGconn *rootdb, const char *node,
-			int depth)
+			int depth, const char *bars, bool last)
 {
-	const char *p[1] = {ld->queue};
-	char title[256], info[256];
+	char title[600], prefix[600], mine[4];
+	NodeStatus ns;
 	int i;
 	PGconn *db = NULL;
-	PGresult *subs;
 
-	snprintf(title, sizeof(title), "%*s%s", depth > 0 ? (depth - 1) * 3 : 0,
-			 "", depth ? "+--" : "");
-	snprintf(info, sizeof(info), "%*s", depth * 3 + 3, "");
+	snprintf(mine, sizeof(mine), "%s", depth == 0 ? "" : last ? "   " : "  |");
+	if (ld->opt.compact)
+		snprintf(title, sizeof(title), "%*s", depth * 3, "");
+	else
+		snprintf(title, sizeof(title), "%s%s", bars, depth ? "  +--: " : "");
 	for (i = 0; i < PQntuples(members); i++)
 		if (strcmp(PQgetvalue(members, i, 0), node) == 0)
 		{
@@ -474,27 +525,44 @@ status_tree(Ld *ld, PGresult *members, PGconn *rootdb, const char *node,
 			db = PQconnectdb(cs);
 			free(cs);
 		}
-	if (db == NULL || PQstatus(db) != CONNECTION_OK)
+	if (db == NULL || PQstatus(db) != CONNECTION_OK ||
+		!node_status(ld, db, rootdb ? rootdb : db, &ns))
 	{
 		char msg[256];
 
 		snprintf(msg, sizeof(msg), "%s",
-				 db ? PQerrorMessage(db) : "unknown node");
+				 db == NULL ? "unknown node"
+				 : PQstatus(db) != CONNECTION_OK
+					 ? PQerrorMessage(db)
+					 : "cannot read its status");
 		msg[strcspn(msg, "\n")] = '\0';
 		printf("%sNode '%s' failure: %s\n", title, node, msg);
 		PQfinish(db);
 		return;
 	}
-	node_lines(ld, db, rootdb ? rootdb : db, title, info);
-	subs = ld_query(db,
-					"select node_name from pgq_node.get_subscriber_info($1) "
-					"order by 1",
-					1, p);
-	if (subs && depth < 20)
-		for (i = 0; i < PQntuples(subs); i++)
-			status_tree(ld, members, rootdb ? rootdb : db,
-						PQgetvalue(subs, i, 0), depth + 1);
-	PQclear(subs);
+	if (ld->opt.compact)
+	{
+		char t[900];
+
+		snprintf(t, sizeof(t), "%s%s", title, ns.title);
+		printf("%-60s", t);
+		for (i = 0; i < ns.ninfo; i++)
+			printf("%-30s", ns.info[i]);
+		printf("\n");
+	}
+	else
+	{
+		printf("%s%s\n", title, ns.title);
+		snprintf(prefix, sizeof(prefix), "%s%s%s", bars, mine,
+				 ns.nsubs ? "  |" : "   ");
+		for (i = 0; i < ns.ninfo; i++)
+			printf("%-30s%s\n", prefix, ns.info[i]);
+	}
+	snprintf(prefix, sizeof(prefix), "%s%s", bars, mine);
+	if (depth < 20)
+		for (i = 0; i < ns.nsubs; i++)
+			status_tree(ld, members, rootdb ? rootdb : db, ns.sub[i],
+						depth + 1, prefix, i == ns.nsubs - 1);
 	PQfinish(db);
 }
 
@@ -509,7 +577,14 @@ cmd_status(Ld *ld)
 		return 1;
 	if (strcmp(ld->command, "node-status") == 0)
 	{
-		node_lines(ld, ld->db, NULL, "", "   ");
+		NodeStatus ns;
+
+		if (!node_status(ld, ld->db, NULL, &ns))
+			return 1;
+		printf("%s\n    Provider: %s\n    Subscribers: %s\n", ns.title,
+			   ns.provider, ns.subs);
+		for (i = 0; i < ns.ninfo; i++)
+			printf("    %s\n", ns.info[i]);
 		return 0;
 	}
 	members = ld_query(ld->db,
@@ -567,7 +642,7 @@ cmd_status(Ld *ld)
 				snprintf(cur, sizeof(cur), "%s", PQgetvalue(info, 0, 1));
 			PQclear(info);
 		}
-		status_tree(ld, members, NULL, cur, 0);
+		status_tree(ld, members, NULL, cur, 0, "", true);
 	}
 	PQclear(root);
 	PQclear(members);

@@ -220,9 +220,9 @@ is(sql('branch', q{select count(*) > 0 from pgq.tick t join pgq.queue q on q.que
 
 ($rc, $out, $err) = ld('leaf', 'status');
 like($out, qr/rootnode \(root\)/, 'status shows the root');
-like($out, qr/\+--branchnode \(branch\)/, 'the branch under it');
-like($out, qr/\+--leafnode \(leaf\)/, 'and the leaf under the branch');
-like($out, qr/\+--leaf2node \(leaf\)/, 'and the second leaf');
+like($out, qr/\+--: branchnode \(branch\)/, 'the branch under it');
+like($out, qr/\+--: leafnode \(leaf\)/, 'and the leaf under the branch');
+like($out, qr/\+--: leaf2node \(leaf\)/, 'and the second leaf');
 ($rc, $out, $err) = ld('leaf', 'node-info');
 like($out, qr/^Node: leafnode  Type: leaf  Queue: rq$/m, 'node-info names the node');
 like($out, qr/^Provider: branchnode$/m, 'and its provider');

@@ -940,6 +940,16 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 	}
 	if (strcmp(type, "EXECUTE") == 0)
 		return apply_execute(a, db, ev);
+	if (type[0] != '{' && strcmp(type, "R") != 0 &&
+		!(strchr("IUD", type[0]) && type[0] &&
+		  (type[1] == '\0' || type[1] == ':')))
+	{
+		if (strncmp(type, "pgq.", 4) == 0)
+			return 0; /* cascade bookkeeping: lib/cascade.c's */
+		log_error("event %lld: Unhandled event type in queue: %s",
+				  (long long) ev->id, type);
+		return -1;
+	}
 	if (ev->extra1 == NULL)
 		return 0;
 	if (a->stale && (applier_flush(a, db) < 0 || !load_tables(a, db)))
@@ -961,6 +971,5 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 	if ((type[0] == 'I' || type[0] == 'U' || type[0] == 'D') &&
 		type[1] == '\0')
 		return apply_sql(a, db, ti, ev);
-	log_debug("event %lld: type %s ignored", (long long) ev->id, type);
-	return 0;
+	return 0; /* not reached: the type was checked above */
 }

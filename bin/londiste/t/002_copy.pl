@@ -177,7 +177,7 @@ is($rc, 0, 'wait-sync returns');
 # TERM, not INT: a suite started in the background inherits SIGINT ignored
 $load->signal('TERM');
 $load->finish;
-sql('root', q{select pgq.insert_event('cq', 'marker', 'end')});
+sql('root', q{insert into small values (-1, 'end') on conflict (id) do update set v = 'end'});
 $node{root}->poll_query_until('postgres', q{select pgq.ticker('cq') is not null});
 my $top = sql('root', q{select max(tick_id) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
   where q.queue_name = 'cq'});

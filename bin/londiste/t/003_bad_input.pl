@@ -3,7 +3,9 @@
 # key, of a table missing on a subscriber (and --create making it), a
 # wrong provider, a provider that goes away under a running worker (it
 # retries with back-off, never logging a password, and goes on once the
-# provider is back), a second worker on the same pid file.
+# provider is back), a second worker on the same pid file, an event type
+# Londiste does not know.  Also the position commands: wait-root,
+# wait-provider, worker --rewind and --reset.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -155,6 +157,50 @@ is($leaf->safe_psql('postgres', q{select count(*) from good where id = 6}), 0, '
 $leaf->safe_psql('postgres', q{set session_replication_role = replica; delete from good where id = 5});
 ok($leaf->poll_query_until('postgres', q{select string_agg(v, ',' order by id) = 'root,six' from good where id in (5, 6)}),
 	'the batch applies once the conflict is gone');
+
+# wait-root / wait-provider return once the worker has the tick
+my $root_tick = $root->safe_psql('postgres', q{select last_tick_id from pgq.get_queue_info('bq')});
+for my $cmd (qw(wait-provider wait-root))
+{
+	($rc, $out, $err) = run($lini, $cmd);
+	is($rc, 0, "$cmd returns") or diag($err);
+	cmp_ok($leaf->safe_psql('postgres', q{select worker_last_tick from pgq_node.get_node_info('bq')}),
+		'>=', $root_tick, "$cmd: the worker has the root's tick $root_tick");
+}
+
+# worker --rewind / --reset repair the position, one side from the other
+kill 'INT', $w->{KIDS}[0]{PID};
+$w->finish;
+my ($wname, $done) = split /\|/, $leaf->safe_psql('postgres',
+	q{select worker_name || '|' || worker_last_tick from pgq_node.get_node_info('bq')});
+my $older = $root->safe_psql('postgres', qq{select max(tick_id) from pgq.tick where tick_id < $done
+  and tick_queue = (select queue_id from pgq.queue where queue_name = 'bq')});
+my $provider_pos = qq{select last_tick from pgq.get_consumer_info('bq', '$wname')};
+$root->safe_psql('postgres', qq{select pgq.register_consumer_at('bq', '$wname', $older)});
+is($root->safe_psql('postgres', $provider_pos), $older, 'the provider\'s position moved back by hand');
+($rc, $out, $err) = run($lini, 'worker', '--rewind');
+is($rc, 0, 'worker --rewind') or diag($err);
+is($root->safe_psql('postgres', $provider_pos), $done, '--rewind: the provider\'s position is the local one again');
+$leaf->safe_psql('postgres', qq{select * from pgq_node.set_consumer_completed('bq', '$wname', $older)});
+($rc, $out, $err) = run($lini, 'worker', '--reset');
+is($rc, 0, 'worker --reset') or diag($err);
+is($leaf->safe_psql('postgres', q{select worker_last_tick from pgq_node.get_node_info('bq')}), $done,
+	'--reset: the local position is the provider\'s again');
+$w = start_londiste($lini, "$dir/w3");
+$root->safe_psql('postgres', q{insert into good values (8, 'after the repairs')});
+ok($leaf->poll_query_until('postgres', q{select count(*) = 1 from good where id = 8}),
+	'the worker goes on after the repairs');
+# (row 1 was deleted on the leaf by hand above)
+my $rows = q{select string_agg(id || '=' || v, ',' order by id) from good where id <> 1};
+is($leaf->safe_psql('postgres', $rows), $root->safe_psql('postgres', $rows), 'the leaf equals the root: nothing lost or doubled');
+
+# an event type Londiste does not know stops the batch, as upstream does
+$root->safe_psql('postgres', q{begin; select pgq.insert_event('bq', 'bogus.type', 'x');
+  insert into good values (9, 'behind the bogus event'); commit;});
+ok(wait_for_log("$dir/leaf.log", qr/Unhandled event type in queue: bogus\.type/),
+	'an unknown event type fails the batch and is named');
+is($leaf->safe_psql('postgres', q{select count(*) from good where id = 9}), 0, 'nothing of that batch applied');
+
 stop_pgqd($pgqd);
 kill 'INT', $w->{KIDS}[0]{PID};
 $w->finish;

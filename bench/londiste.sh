@@ -13,7 +13,8 @@
 #            ok) against a plain COPY TO | COPY FROM pipe
 #
 # Every figure is the median of BENCH_RUNS runs (default 1).  N:
-# BENCH_ROWS (default 1000000).  Prints a table; fsync is off on the
+# BENCH_ROWS (default 1000000).  BENCH_PARTS picks parts (default
+# "apply capture copy").  Prints a table; fsync is off on the
 # throwaway clusters (bench/lib.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +23,8 @@ trap 'stop_workers; stop_clusters' EXIT
 
 N=${BENCH_ROWS:-1000000}
 RUNS=${BENCH_RUNS:-1}
+PARTS=" ${BENCH_PARTS:-apply capture copy} "
+part() { [[ $PARTS == *" $1 "* ]]; }
 TREE=${TREE:-$(dirname "$(command -v postgres)")}
 workers=()
 stop_workers() {
@@ -169,19 +172,20 @@ if [ -n "${PYPGQ:-}" ] && [ -f "$PYPGQ/../../../bin/londiste" ] \
 fi
 
 ours=() py=() logical=()
-for k in $(seq "$RUNS"); do
+part apply && for k in $(seq "$RUNS"); do
     ours+=("$(apply_run ours "$k")")
     [ -n "$PYLONDISTE" ] && py+=("$(apply_run py "$k")")
     logical+=("$(logical_run "$k")")
 done
 
 # capture: the root's write rate with and without the trigger
+cap_none=() cap_trig=()
+if part capture; then
 bsql "$PORT_root" -c "create database cap"
 psql -X -q -h "$BENCH_DIR" -p "$PORT_root" -U postgres -d cap -c "create table t (id bigserial primary key, v text, n int)"
 cat >"$BENCH_DIR/ins.sql" <<'SQL'
 insert into t (v, n) select md5(g::text), g from generate_series(1, 100) g;
 SQL
-cap_none=()
 for k in $(seq "$RUNS"); do
     cap_none+=("$(pgbench -n -h "$BENCH_DIR" -p "$PORT_root" -U postgres -f "$BENCH_DIR/ins.sql" -T 10 cap 2>&1 | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')")
 done
@@ -189,14 +193,14 @@ ini capr cap "$PORT_root"
 sed -i 's/queue_name = bq/queue_name = capq/' "$BENCH_DIR/capr.ini"
 londiste "$BENCH_DIR/capr.ini" create-root c "$(conn "$PORT_root" cap)" >/dev/null 2>&1
 londiste "$BENCH_DIR/capr.ini" add-table t >/dev/null 2>&1
-cap_trig=()
 for k in $(seq "$RUNS"); do
     cap_trig+=("$(pgbench -n -h "$BENCH_DIR" -p "$PORT_root" -U postgres -f "$BENCH_DIR/ins.sql" -T 10 cap 2>&1 | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')")
 done
+fi
 
 # copy: add-table on a leaf against a COPY pipe
 copy_ours=() copy_pipe=()
-for k in $(seq "$RUNS"); do
+part copy && for k in $(seq "$RUNS"); do
     rdb=rc$k ldb=lc$k
     bsql "$PORT_root" -c "create database $rdb"
     bsql "$PORT_leaf" -c "create database $ldb"
@@ -231,24 +235,34 @@ for k in $(seq "$RUNS"); do
     copy_pipe+=("$(elapsed "$t0" "$t1")")
 done
 
-mo=$(median "${ours[@]}")
-ml=$(median "${logical[@]}")
 printf '\n%-52s %12s %12s\n' "workload ($N row changes / rows, $RUNS run(s))" "seconds" "rows/s"
-printf '%-52s %12s %12s\n' "apply: ours (C worker)" "$mo" "$(rate "$N" "$mo")"
-if [ -n "$PYLONDISTE" ]; then
-    mp=$(median "${py[@]}")
-    printf '%-52s %12s %12s\n' "apply: Python Londiste (python3-londiste)" "$mp" "$(rate "$N" "$mp")"
-else
-    echo "apply: Python Londiste: not available (python3-londiste could not be had)"
+if part apply; then
+    mo=$(median "${ours[@]}")
+    ml=$(median "${logical[@]}")
+    printf '%-52s %12s %12s\n' "apply: ours (C worker)" "$mo" "$(rate "$N" "$mo")"
+    if [ -n "$PYLONDISTE" ]; then
+        mp=$(median "${py[@]}")
+        printf '%-52s %12s %12s\n' "apply: Python Londiste (python3-londiste)" "$mp" "$(rate "$N" "$mp")"
+    else
+        echo "apply: Python Londiste: not available (python3-londiste could not be had)"
+    fi
+    printf '%-52s %12s %12s\n' "apply: built-in logical replication" "$ml" "$(rate "$N" "$ml")"
 fi
-printf '%-52s %12s %12s\n' "apply: built-in logical replication" "$ml" "$(rate "$N" "$ml")"
-mc=$(median "${copy_ours[@]}")
-mpipe=$(median "${copy_pipe[@]}")
-printf '%-52s %12s %12s\n' "copy: ours (add-table until ok)" "$mc" "$(rate "$N" "$mc")"
-printf '%-52s %12s %12s\n' "copy: COPY TO | COPY FROM pipe" "$mpipe" "$(rate "$N" "$mpipe")"
-printf '\n%-52s %12s\n' "capture (100-row INSERT transactions)" "tps"
-printf '%-52s %12s\n' "no trigger" "$(median "${cap_none[@]}")"
-printf '%-52s %12s\n' "Londiste's trigger (pgq.logutriga)" "$(median "${cap_trig[@]}")"
-awk -v o="$mo" -v l="$ml" 'BEGIN { printf "\napply ours vs logical replication: %.2fx the speed\n", l / o }'
-[ -n "$PYLONDISTE" ] && awk -v o="$mo" -v p="$mp" 'BEGIN { printf "apply ours vs Python Londiste: %.2fx the speed\n", p / o }'
-awk -v c="$mc" -v p="$mpipe" 'BEGIN { printf "copy ours / plain pipe: %.2fx the time\n", c / p }'
+if part copy; then
+    mc=$(median "${copy_ours[@]}")
+    mpipe=$(median "${copy_pipe[@]}")
+    printf '%-52s %12s %12s\n' "copy: ours (add-table until ok)" "$mc" "$(rate "$N" "$mc")"
+    printf '%-52s %12s %12s\n' "copy: COPY TO | COPY FROM pipe" "$mpipe" "$(rate "$N" "$mpipe")"
+fi
+if part capture; then
+    printf '\n%-52s %12s\n' "capture (100-row INSERT transactions)" "tps"
+    printf '%-52s %12s\n' "no trigger" "$(median "${cap_none[@]}")"
+    printf '%-52s %12s\n' "Londiste's trigger (pgq.logutriga)" "$(median "${cap_trig[@]}")"
+fi
+echo
+if part apply; then
+    awk -v o="$mo" -v l="$ml" 'BEGIN { printf "apply ours vs logical replication: %.2fx the speed\n", l / o }'
+    [ -n "$PYLONDISTE" ] && awk -v o="$mo" -v p="$mp" 'BEGIN { printf "apply ours vs Python Londiste: %.2fx the speed\n", p / o }'
+fi
+part copy && awk -v c="$mc" -v p="$mpipe" 'BEGIN { printf "copy ours / plain pipe: %.2fx the time\n", c / p }'
+exit 0

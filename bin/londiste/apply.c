@@ -43,6 +43,9 @@ typedef struct TableInfo
 	int64_t xmin, xmax;
 	int64_t *xip;
 	int nxip;
+	/* the local table's columns and their types (for bulk statements) */
+	char **cols, **types;
+	int ncols;
 } TableInfo;
 
 struct Applier
@@ -69,9 +72,35 @@ struct Applier
 	PgCopyBuf cp;
 	int cp_rows;
 	int64_t cp_first, cp_last;
+	/* consecutive UPDATEs (or DELETEs) of one table by distinct keys with
+	 * the same columns, waiting to go as one statement over arrays */
+	struct Bulk *bk;
 };
 
 #define COPY_ROWS 5000
+#define BULK_ROWS 1000
+#define BULK_SLOTS 2048 /* of the key hash, over twice BULK_ROWS */
+
+typedef struct Buf
+{
+	char *s;
+	size_t len, cap;
+} Buf;
+
+typedef struct Bulk
+{
+	char op; /* 'U', 'D'; 0: empty */
+	TableInfo *ti;
+	int nkeys, ncols;	 /* columns: the keys, then the ones set */
+	char **cols;		 /* names */
+	const char **types;	 /* their types (TableInfo's) */
+	Buf *arr;			 /* per column: its values as an array literal */
+	int rows, maxrows;
+	char **keys;		 /* per row: its key as "k=v, ..." for messages */
+	char **ids;			 /* per row: its key values joined, for dupes */
+	int64_t *ev;		 /* per row: the event */
+	int slot[BULK_SLOTS]; /* hash of ids: row + 1, 0 free */
+} Bulk;
 
 /* A named prepared statement of the node's connection. */
 typedef struct Prepared
@@ -83,16 +112,24 @@ typedef struct Prepared
 /* What a statement in flight did, for its result's checks and messages. */
 typedef struct Pending
 {
-	char op; /* 'I', 'U', 'D', 'S' (partial SQL) or 'P' (a PREPARE) */
+	char op; /* 'I', 'U', 'D', 'S' (partial SQL), 'P' (a PREPARE), 'u' or
+			  * 'd' (bulk UPDATE or DELETE) */
 	char *table;
 	char *key;
 	int64_t ev_id;
+	/* bulk: the rows' keys and events (owned) */
+	int nrows;
+	char **keys;
+	int64_t *evs;
 } Pending;
 
 #define PIPELINE_DEPTH 1000
 
 static void forget_prepared(Applier *a);
 static int copy_flush(Applier *a, PGconn *db);
+static int bulk_flush(Applier *a, PGconn *db);
+static int pipe_flush(Applier *a, PGconn *db);
+static void bulk_clear(Bulk *b);
 
 Applier *
 applier_new(Ld *ld, const char *only_table)
@@ -165,6 +202,13 @@ clear_tables(Applier *a)
 		free(a->t[i].name);
 		free(a->t[i].qdest);
 		free(a->t[i].xip);
+		for (int j = 0; j < a->t[i].ncols; j++)
+		{
+			free(a->t[i].cols[j]);
+			free(a->t[i].types[j]);
+		}
+		free(a->t[i].cols);
+		free(a->t[i].types);
 	}
 	free(a->t);
 	a->t = NULL;
@@ -183,6 +227,15 @@ applier_free(Applier *a)
 	free(a->cp_target);
 	free(a->cp_table);
 	pg_copy_free(&a->cp);
+	if (a->bk)
+	{
+		bulk_clear(a->bk);
+		free(a->bk->arr);
+		free(a->bk->keys);
+		free(a->bk->ids);
+		free(a->bk->ev);
+		free(a->bk);
+	}
 	free(a);
 }
 
@@ -213,7 +266,13 @@ load_tables(Applier *a, PGconn *db)
 				 "'ok' else table_name = $2 and (merge_state = 'catching-up' "
 				 "or merge_state ~ '^(wanna|do)-sync:') end, "
 				 "coalesce(table_attrs, '') ~ '(^|&)skip_truncate=1', "
-				 "custom_snapshot from londiste.get_table_list($1)",
+				 "custom_snapshot, (select string_agg(a.attname || chr(1) || "
+				 "format_type(a.atttypid, null), chr(2) order by a.attnum) "
+				 "from pg_attribute a where a.attrelid = to_regclass("
+				 "quote_ident(split_part(d, '.', 1)) || '.' || "
+				 "quote_ident(substr(d, strpos(d, '.') + 1))) and a.attnum > 0 "
+				 "and not a.attisdropped) from (select *, coalesce(dest_table, "
+				 "table_name) as d from londiste.get_table_list($1)) t",
 				 2, p);
 	if (res == NULL)
 		return false;
@@ -227,6 +286,29 @@ load_tables(Applier *a, PGconn *db)
 		a->t[i].qdest = strdup(q);
 		a->t[i].apply = strcmp(PQgetvalue(res, i, 2), "t") == 0;
 		a->t[i].skip_truncate = strcmp(PQgetvalue(res, i, 3), "t") == 0;
+		if (!PQgetisnull(res, i, 5))
+		{
+			/* "name\1type\2name\1type..." */
+			char *all = strdup(PQgetvalue(res, i, 5)), *p, *save = NULL;
+			int n = 1;
+
+			for (p = all; *p; p++)
+				n += *p == '\2';
+			a->t[i].cols = calloc(n, sizeof(char *));
+			a->t[i].types = calloc(n, sizeof(char *));
+			for (p = strtok_r(all, "\2", &save); p;
+				 p = strtok_r(NULL, "\2", &save))
+			{
+				char *sep = strchr(p, '\1');
+
+				if (sep == NULL)
+					continue;
+				*sep = '\0';
+				a->t[i].cols[a->t[i].ncols] = strdup(p);
+				a->t[i].types[a->t[i].ncols++] = strdup(sep + 1);
+			}
+			free(all);
+		}
 		if (!PQgetisnull(res, i, 4) &&
 			!parse_snapshot(&a->t[i], PQgetvalue(res, i, 4)))
 		{
@@ -255,12 +337,6 @@ find_table(Applier *a, const char *name)
 }
 
 /* Append to a growing SQL buffer. */
-typedef struct Buf
-{
-	char *s;
-	size_t len, cap;
-} Buf;
-
 static void
 bput(Buf *b, const char *s)
 {
@@ -352,6 +428,9 @@ add_pending(Applier *a, char op, const char *table, const char *key,
 	pd->table = strdup(table);
 	pd->key = strdup(key);
 	pd->ev_id = ev_id;
+	pd->nrows = 0;
+	pd->keys = NULL;
+	pd->evs = NULL;
 	return pd;
 }
 
@@ -400,6 +479,378 @@ prepared(Applier *a, PGconn *db, const char *sql, int n, const char *table,
 }
 
 /*
+ * Bulk UPDATE and DELETE.  A run of UPDATEs (DELETEs) of one table, each
+ * of another key and with the same columns, goes as one statement: the
+ * values travel as one text array per column, unnest()ed and cast to the
+ * columns' types (the same text input as one by one), joined to the table
+ * by the key:
+ *
+ *	update only T as t set c = d.c::type, ...
+ *	  from unnest($1::text[], ...) with ordinality as d(k, c, ..., n)
+ *	 where t.k = d.k::type ... returning d.n
+ *
+ * The server then starts one statement per run instead of one per row.
+ * The ordinals returned tell which rows were found: a missing one is
+ * reported as one by one (table, key, event).  A key seen again ends the
+ * run first, so the run's rows never touch one row twice; any other
+ * statement or COPY ends it too, keeping the stream's order.
+ */
+static void
+bulk_clear(Bulk *b)
+{
+	int i;
+
+	for (i = 0; i < b->ncols; i++)
+		free(b->cols[i]);
+	free(b->cols);
+	free(b->types);
+	for (i = 0; i < b->ncols; i++)
+		free(b->arr[i].s);
+	for (i = 0; i < b->rows; i++)
+	{
+		free(b->keys[i]);
+		free(b->ids[i]);
+	}
+	b->cols = NULL;
+	b->types = NULL;
+	b->op = 0;
+	b->ti = NULL;
+	b->ncols = b->nkeys = b->rows = 0;
+	memset(b->slot, 0, sizeof(b->slot));
+}
+
+static const char *
+col_type(const TableInfo *ti, const char *col)
+{
+	int i;
+
+	for (i = 0; i < ti->ncols; i++)
+		if (strcmp(ti->cols[i], col) == 0)
+			return ti->types[i];
+	return NULL;
+}
+
+static uint32_t
+hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char) *s) * 16777619u;
+	return h;
+}
+
+/* Whether the run holds the key id; with add, put it in (row r). */
+static bool
+bulk_seen(Bulk *b, const char *id, int add_row)
+{
+	uint32_t h = hash_str(id) % BULK_SLOTS;
+
+	for (;; h = (h + 1) % BULK_SLOTS)
+	{
+		if (b->slot[h] == 0)
+		{
+			if (add_row >= 0)
+				b->slot[h] = add_row + 1;
+			return false;
+		}
+		if (strcmp(b->ids[b->slot[h] - 1], id) == 0)
+			return true;
+	}
+}
+
+/* One element of a text array literal: quoted, or NULL. */
+static void
+arr_put(Buf *b, const char *v, bool first)
+{
+	const char *p;
+	char *o;
+
+	if (b->cap - b->len < strlen(v ? v : "") * 2 + 8)
+	{
+		b->cap = (b->len + strlen(v ? v : "") * 2 + 8) * 2;
+		b->s = realloc(b->s, b->cap);
+		if (b->s == NULL)
+			fatal("out of memory");
+	}
+	o = b->s + b->len;
+	*o++ = first ? '{' : ',';
+	if (v == NULL)
+	{
+		memcpy(o, "NULL", 4);
+		o += 4;
+	}
+	else
+	{
+		*o++ = '"';
+		for (p = v; *p; p++)
+		{
+			if (*p == '"' || *p == '\\')
+				*o++ = '\\';
+			*o++ = *p;
+		}
+		*o++ = '"';
+	}
+	*o = '\0';
+	b->len = (size_t) (o - b->s);
+}
+
+/*
+ * Put an UPDATE (DELETE) row into the run: 1 done, 0 it cannot go in a
+ * run (a column of unknown type), -1 error.
+ */
+static int
+bulk_add(Applier *a, PGconn *db, TableInfo *ti, const SkyEvType *t,
+		 const SkyRow *row, int64_t ev_id)
+{
+	Bulk *b;
+	const SkyRowField *f[256];
+	int n = 0, i, r;
+	char id[4096], kt[512];
+	size_t idlen = 0;
+	bool same;
+
+	if (t->npkeys == 0 || ti->ncols == 0 || row->nfields > 200 ||
+		t->npkeys > 32)
+		return 0;
+	for (i = 0; i < t->npkeys; i++)
+	{
+		f[n] = sky_row_field(row, t->pkeys[i]);
+		if (f[n] == NULL || !col_type(ti, t->pkeys[i]))
+			return 0;
+		n++;
+	}
+	if (t->op == 'U')
+		for (i = 0; i < row->nfields; i++)
+		{
+			if (is_key(t, row->fields[i].key))
+				continue;
+			if (!col_type(ti, row->fields[i].key))
+				return 0;
+			f[n++] = &row->fields[i];
+		}
+	if (t->op == 'U' && n == t->npkeys)
+		return 0; /* nothing to set */
+	for (i = 0; i < t->npkeys; i++)
+	{
+		const char *v = f[i]->value ? f[i]->value : "\2";
+
+		if (idlen + strlen(v) + 2 >= sizeof(id))
+			return 0;
+		idlen += (size_t) sprintf(id + idlen, "%s\1", v);
+	}
+
+	if (a->bk == NULL)
+	{
+		a->bk = calloc(1, sizeof(Bulk));
+		if (a->bk == NULL)
+			fatal("out of memory");
+	}
+	b = a->bk;
+	same = b->op == t->op && b->ti == ti && b->ncols == n &&
+		   b->nkeys == t->npkeys;
+	for (i = 0; same && i < n; i++)
+		same = strcmp(b->cols[i], f[i]->key) == 0;
+	if (same && bulk_seen(b, id, -1))
+		same = false;
+	if (!same && b->rows > 0 && bulk_flush(a, db) < 0)
+		return -1;
+	if (a->cp_rows > 0 && copy_flush(a, db) < 0)
+		return -1;
+	if (b->rows == 0)
+	{
+		bulk_clear(b);
+		b->op = t->op;
+		b->ti = ti;
+		b->nkeys = t->npkeys;
+		b->ncols = n;
+		b->cols = calloc(n, sizeof(char *));
+		b->types = calloc(n, sizeof(char *));
+		b->arr = realloc(b->arr, n * sizeof(Buf));
+		if (b->cols == NULL || b->types == NULL || b->arr == NULL)
+			fatal("out of memory");
+		memset(b->arr, 0, n * sizeof(Buf));
+		for (i = 0; i < n; i++)
+		{
+			b->cols[i] = strdup(f[i]->key);
+			b->types[i] = col_type(ti, f[i]->key);
+		}
+	}
+	if (b->rows == b->maxrows)
+	{
+		int nm = b->maxrows ? b->maxrows * 2 : 256;
+
+		b->keys = realloc(b->keys, nm * sizeof(char *));
+		b->ids = realloc(b->ids, nm * sizeof(char *));
+		b->ev = realloc(b->ev, nm * sizeof(int64_t));
+		if (b->keys == NULL || b->ids == NULL || b->ev == NULL)
+			fatal("out of memory");
+		b->maxrows = nm;
+	}
+	r = b->rows++;
+	key_text(t, row, kt, sizeof(kt));
+	b->keys[r] = strdup(kt);
+	b->ids[r] = strdup(id);
+	b->ev[r] = ev_id;
+	bulk_seen(b, id, r);
+	for (i = 0; i < n; i++)
+		arr_put(&b->arr[i], f[i]->value, r == 0);
+	return b->rows >= BULK_ROWS ? (bulk_flush(a, db) < 0 ? -1 : 1) : 1;
+}
+
+/* The run as one statement, into the pipeline. */
+static int
+bulk_flush(Applier *a, PGconn *db)
+{
+	Bulk *b = a->bk;
+	Buf sql = {0};
+	const char **vals;
+	const char *name;
+	Pending *pd;
+	char num[48];
+	int i;
+
+	if (b == NULL || b->rows == 0)
+		return 0;
+	bput(&sql, b->op == 'U' ? "update only " : "delete from only ");
+	bput(&sql, b->ti->qdest);
+	bput(&sql, " as t ");
+	if (b->op == 'U')
+	{
+		bput(&sql, "set ");
+		for (i = b->nkeys; i < b->ncols; i++)
+		{
+			if (i > b->nkeys)
+				bput(&sql, ", ");
+			bput_ident(&sql, b->cols[i]);
+			snprintf(num, sizeof(num), " = d.c%d::", i);
+			bput(&sql, num);
+			bput(&sql, b->types[i]);
+		}
+		bput(&sql, " from unnest(");
+	}
+	else
+		bput(&sql, "using unnest(");
+	for (i = 0; i < b->ncols; i++)
+	{
+		snprintf(num, sizeof(num), "%s$%d::text[]", i ? ", " : "", i + 1);
+		bput(&sql, num);
+	}
+	bput(&sql, ") with ordinality as d(");
+	for (i = 0; i < b->ncols; i++)
+	{
+		snprintf(num, sizeof(num), "c%d, ", i);
+		bput(&sql, num);
+	}
+	bput(&sql, "n) where ");
+	for (i = 0; i < b->nkeys; i++)
+	{
+		if (i)
+			bput(&sql, " and ");
+		bput(&sql, "t.");
+		bput_ident(&sql, b->cols[i]);
+		snprintf(num, sizeof(num), " = d.c%d::", i);
+		bput(&sql, num);
+		bput(&sql, b->types[i]);
+	}
+	bput(&sql, " returning d.n");
+
+	if (a->pipe == NULL)
+	{
+		if (!PQenterPipelineMode(db))
+		{
+			log_error("cannot enter pipeline mode: %s", PQerrorMessage(db));
+			free(sql.s);
+			return -1;
+		}
+		a->pipe = db;
+	}
+	name = prepared(a, db, sql.s, b->ncols, b->ti->name, b->ev[0]);
+	vals = calloc(b->ncols, sizeof(char *));
+	if (vals == NULL)
+		fatal("out of memory");
+	for (i = 0; i < b->ncols; i++)
+	{
+		bput(&b->arr[i], "}");
+		vals[i] = b->arr[i].s;
+	}
+	if (name == NULL ||
+		!PQsendQueryPrepared(db, name, b->ncols, vals, NULL, NULL, 0))
+	{
+		log_error("%s of %d rows of %s (events %lld..%lld): %s",
+				  b->op == 'U' ? "UPDATE" : "DELETE", b->rows, b->ti->name,
+				  (long long) b->ev[0], (long long) b->ev[b->rows - 1],
+				  PQerrorMessage(db));
+		free(vals);
+		free(sql.s);
+		bulk_clear(b);
+		applier_flush(a, db);
+		return -1;
+	}
+	free(vals);
+	free(sql.s);
+	pd = add_pending(a, b->op == 'U' ? 'u' : 'd', b->ti->name, "", b->ev[0]);
+	pd->nrows = b->rows;
+	pd->keys = b->keys;
+	pd->evs = b->ev;
+	/* the pending entry owns the keys and events now */
+	b->keys = NULL;
+	b->ev = NULL;
+	b->maxrows = 0;
+	for (i = 0; i < b->rows; i++)
+		free(b->ids[i]);
+	free(b->ids);
+	b->ids = NULL;
+	b->rows = 0;
+	bulk_clear(b);
+	return a->npend >= PIPELINE_DEPTH ? pipe_flush(a, db) : 0;
+}
+
+/* A bulk statement's result: the rows it did not find. */
+static int
+bulk_result(Applier *a, const Pending *pd, PGresult *res)
+{
+	bool *found;
+	int i, rc = 0, nmiss = 0;
+	const char *what = pd->op == 'u' ? "UPDATE" : "DELETE";
+
+	if (PQntuples(res) == pd->nrows)
+		return 0;
+	found = calloc(pd->nrows, sizeof(bool));
+	if (found == NULL)
+		fatal("out of memory");
+	for (i = 0; i < PQntuples(res); i++)
+	{
+		int n = atoi(PQgetvalue(res, i, 0));
+
+		if (n >= 1 && n <= pd->nrows)
+			found[n - 1] = true;
+	}
+	for (i = 0; i < pd->nrows; i++)
+	{
+		if (found[i])
+			continue;
+		if (++nmiss > 20)
+			continue;
+		if (!a->warn_missing)
+		{
+			log_error("%s on %s found no row with %s (event %lld); "
+					  "missing_row = warning lets the worker go on",
+					  what, pd->table, pd->keys[i], (long long) pd->evs[i]);
+			rc = -1;
+		}
+		else
+			log_warning("%s on %s found no row with %s (event %lld)", what,
+						pd->table, pd->keys[i], (long long) pd->evs[i]);
+	}
+	if (nmiss > 20)
+		log_info("%s on %s: %d more rows not found", what, pd->table,
+				 nmiss - 20);
+	free(found);
+	return rc;
+}
+
+/*
  * Send one row statement: prepared once per text (table, operation and
  * columns), or as it is (partial SQL of sqltriga events, each different).
  */
@@ -411,7 +862,9 @@ send_row(Applier *a, PGconn *db, const char *sql, int n,
 	const char *name = NULL;
 	bool ok;
 
-	/* inserts waiting for their COPY come first */
+	/* rows waiting for their bulk statement or COPY come first */
+	if (a->bk && a->bk->rows > 0 && bulk_flush(a, db) < 0)
+		return -1;
 	if (a->cp_rows > 0 && copy_flush(a, db) < 0)
 		return -1;
 
@@ -477,12 +930,28 @@ pipe_flush(Applier *a, PGconn *db)
 					  PQresultErrorMessage(res));
 			rc = -1;
 		}
+		else if (PQresultStatus(res) == PGRES_FATAL_ERROR &&
+				 (pd->op == 'u' || pd->op == 'd'))
+		{
+			log_error("%s of %d rows of %s (events %lld..%lld): %s",
+					  pd->op == 'u' ? "UPDATE" : "DELETE", pd->nrows,
+					  pd->table, (long long) pd->evs[0],
+					  (long long) pd->evs[pd->nrows - 1],
+					  PQresultErrorMessage(res));
+			rc = -1;
+		}
 		else if (PQresultStatus(res) == PGRES_FATAL_ERROR)
 		{
 			log_error("event %lld on %s (%s): %s", (long long) pd->ev_id,
 					  pd->table, pd->key[0] ? pd->key : "no key",
 					  PQresultErrorMessage(res));
 			rc = -1;
+		}
+		else if (PQresultStatus(res) == PGRES_TUPLES_OK &&
+				 (pd->op == 'u' || pd->op == 'd'))
+		{
+			if (bulk_result(a, pd, res) < 0)
+				rc = -1;
 		}
 		else if (PQresultStatus(res) == PGRES_COMMAND_OK &&
 				 (pd->op == 'U' || pd->op == 'D') &&
@@ -522,8 +991,14 @@ pipe_flush(Applier *a, PGconn *db)
 	}
 	for (i = 0; i < a->npend; i++)
 	{
-		free(a->pend[i].table);
-		free(a->pend[i].key);
+		Pending *pd = &a->pend[i];
+
+		free(pd->table);
+		free(pd->key);
+		for (int k = 0; k < pd->nrows; k++)
+			free(pd->keys[k]);
+		free(pd->keys);
+		free(pd->evs);
 	}
 	a->npend = 0;
 	a->pipe = NULL;
@@ -593,7 +1068,10 @@ copy_flush(Applier *a, PGconn *db)
 int
 applier_flush(Applier *a, PGconn *db)
 {
-	int rc = copy_flush(a, db);
+	int rc = bulk_flush(a, db);
+
+	if (copy_flush(a, db) < 0)
+		rc = -1;
 
 	if (pipe_flush(a, db) < 0)
 		rc = -1;
@@ -625,6 +1103,11 @@ copy_row(Applier *a, PGconn *db, TableInfo *ti, const SkyRow *row,
 		len += (size_t) sprintf(target + len, "%s%s", i ? ", " : "", q);
 	}
 	sprintf(target + len, ")");
+	if (a->bk && a->bk->rows > 0 && bulk_flush(a, db) < 0)
+	{
+		free(target);
+		return -1;
+	}
 	if (a->cp_rows > 0 && strcmp(target, a->cp_target) != 0 &&
 		copy_flush(a, db) < 0)
 	{
@@ -663,6 +1146,13 @@ apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
 	int nv = 0, i, rc = -1;
 	char num[16];
 
+	if (t.op == 'U' || t.op == 'D')
+	{
+		int r = bulk_add(a, db, ti, tp, rowp, ev->id);
+
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+	}
 	vals = calloc(row.nfields + 1, sizeof(char *));
 	if (vals == NULL)
 		fatal("out of memory");

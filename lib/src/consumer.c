@@ -60,6 +60,9 @@ struct PgqConsumer
 	PGresult *rows;
 	int row;
 	bool cursor_done;
+	bool prefetching; /* the next FETCH is on its way (qdb is busy) */
+	PGresult *next;	  /* or has arrived: the next slice */
+	bool next_failed; /* or has failed */
 	PgqEvent ev;
 	char timebuf[96];
 	RetryTag *retries;
@@ -166,9 +169,15 @@ close_conns(PgqConsumer *c)
 	c->qdb = c->tdb = NULL;
 }
 
+static void prefetch_drain(PgqConsumer *c);
+
 static void
 clear_batch(PgqConsumer *c)
 {
+	prefetch_drain(c);
+	PQclear(c->next);
+	c->next = NULL;
+	c->next_failed = false;
 	if (c->rows)
 		PQclear(c->rows);
 	c->rows = NULL;
@@ -202,6 +211,7 @@ pgq_consumer_stop(PgqConsumer *c)
 PGconn *
 pgq_consumer_queue_conn(PgqConsumer *c)
 {
+	prefetch_drain(c); /* the connection is the caller's now */
 	return c->qdb;
 }
 
@@ -450,11 +460,64 @@ take_batch(PgqConsumer *c)
 	return 1;
 }
 
+/*
+ * Events come in slices of fetch_size from a cursor.  While the caller
+ * works on one slice, the FETCH of the next is already sent: the queue's
+ * server reads and sends it meanwhile (send_fetch), and the next call
+ * only collects it.  prefetch_drain collects a FETCH in flight into
+ * c->next before anything else goes to qdb (pgq_consumer_queue_conn
+ * does it for callers).
+ */
+static bool
+send_fetch(PgqConsumer *c)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "fetch %d from " CURSOR_NAME, c->o.fetch_size);
+	if (!PQsendQueryParams(c->qdb, sql, 0, NULL, NULL, NULL, NULL, 1))
+	{
+		char err[512];
+
+		snprintf(err, sizeof(err), "%s", PQerrorMessage(c->qdb));
+		err[strcspn(err, "\n")] = '\0';
+		log_error("consumer: fetch: %s", err);
+		return false;
+	}
+	c->prefetching = true;
+	return true;
+}
+
+static void
+prefetch_drain(PgqConsumer *c)
+{
+	PGresult *res, *r;
+
+	if (!c->prefetching)
+		return;
+	res = PQgetResult(c->qdb);
+	while ((r = PQgetResult(c->qdb)) != NULL)
+		PQclear(r);
+	c->prefetching = false;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		char err[512];
+
+		snprintf(err, sizeof(err), "%s", msg ? msg : PQerrorMessage(c->qdb));
+		err[strcspn(err, "\n")] = '\0';
+		log_error("consumer: fetch: %s", err);
+		PQclear(res);
+		c->next_failed = true;
+		return;
+	}
+	c->next = res;
+}
+
 /* Fetch the next slice of events into c->rows; false on error. */
 static bool
 fetch_rows(PgqConsumer *c, bool first)
 {
-	char idbuf[32], limbuf[32], sql[128];
+	char idbuf[32], limbuf[32];
 
 	if (c->rows)
 		PQclear(c->rows);
@@ -465,6 +528,10 @@ fetch_rows(PgqConsumer *c, bool first)
 	{
 		const char *p[2] = {idbuf, limbuf};
 
+		prefetch_drain(c);
+		PQclear(c->next);
+		c->next = NULL;
+		c->next_failed = false;
 		snprintf(idbuf, sizeof(idbuf), "%" PRId64, c->batch.batch_id);
 		c->rows =
 			run_fmt(c->qdb,
@@ -473,8 +540,17 @@ fetch_rows(PgqConsumer *c, bool first)
 					"from pgq.get_batch_cursor($1, '" CURSOR_NAME "', $2)",
 					2, p, 1);
 	}
+	else if (c->prefetching || c->next || c->next_failed)
+	{
+		prefetch_drain(c);
+		c->rows = c->next;
+		c->next = NULL;
+		c->next_failed = false;
+	}
 	else
 	{
+		char sql[64];
+
 		snprintf(sql, sizeof(sql), "fetch %d from " CURSOR_NAME,
 				 c->o.fetch_size);
 		c->rows = run_fmt(c->qdb, sql, 0, NULL, 1);
@@ -485,6 +561,11 @@ fetch_rows(PgqConsumer *c, bool first)
 		return false;
 	}
 	c->cursor_done = PQntuples(c->rows) < c->o.fetch_size;
+	if (!c->cursor_done && !send_fetch(c))
+	{
+		c->failed = true;
+		return false;
+	}
 	return true;
 }
 
@@ -632,6 +713,7 @@ event_loop(PgqConsumer *c, PgqBatch *batch, void *arg)
 static void
 abort_batch(PgqConsumer *c)
 {
+	prefetch_drain(c);
 	if (c->tdb && PQtransactionStatus(c->tdb) != PQTRANS_IDLE)
 		run_cmd(c->tdb, "rollback", 0, NULL);
 	if (c->qdb && PQtransactionStatus(c->qdb) != PQTRANS_IDLE)
@@ -648,6 +730,7 @@ close_batch(PgqConsumer *c)
 	const char *p[3] = {idbuf, evbuf, secbuf};
 	int i;
 
+	prefetch_drain(c);
 	snprintf(idbuf, sizeof(idbuf), "%" PRId64, c->batch.batch_id);
 	for (i = 0; i < c->nretries; i++)
 	{

@@ -158,6 +158,19 @@ $leaf->safe_psql('postgres', q{set session_replication_role = replica; delete fr
 ok($leaf->poll_query_until('postgres', q{select string_agg(v, ',' order by id) = 'root,six' from good where id in (5, 6)}),
 	'the batch applies once the conflict is gone');
 
+# UPDATEs of several keys go as one statement; the rows it misses are
+# named one by one (missing_row = warning here: the others apply)
+$leaf->safe_psql('postgres', q{set session_replication_role = replica; delete from good where id in (3, 5)});
+$root->safe_psql('postgres', q{update good set v = v || '+' where id in (2, 3, 5, 6)});
+ok(wait_for_log("$dir/leaf.log", qr/WARNING UPDATE on public\.good found no row with id=5/),
+	'a bulk UPDATE names a missing row');
+like(slurp_file("$dir/leaf.log"), qr/WARNING UPDATE on public\.good found no row with id=3 /,
+	'and the other one');
+ok($leaf->poll_query_until('postgres', q{select string_agg(v, ',' order by id) = 'after+,six+' from good where id in (2, 6)}),
+	'the rows found are updated');
+$leaf->safe_psql('postgres', q{set session_replication_role = replica;
+  insert into good values (3, 'behind+'), (5, 'root+')});
+
 # wait-root / wait-provider return once the worker has the tick
 my $root_tick = $root->safe_psql('postgres', q{select last_tick_id from pgq.get_queue_info('bq')});
 for my $cmd (qw(wait-provider wait-root))

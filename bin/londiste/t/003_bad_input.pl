@@ -110,6 +110,37 @@ is($leaf->safe_psql('postgres', q{select string_agg(a.attname || ' ' || format_t
 	'id integer not null, v text not null, n numeric(10,2)', 'created with the provider\'s columns');
 is($leaf->safe_psql('postgres', q{select count(*) from pg_index where indrelid = 'only_root'::regclass and indisprimary}),
 	1, 'and its primary key');
+# --create-full: constraints, indexes, defaults (and their sequence),
+# grants; a trigger whose function is missing here is skipped, named
+$_->safe_psql('postgres', 'create role ld_reader') for $root, $leaf;
+$root->safe_psql('postgres', q{
+create function full_t_touch() returns trigger language plpgsql as 'begin return new; end';
+create table full_t (id serial primary key, code text not null unique, n int default 7 check (n > 0),
+  g int references good (id), ts timestamptz default now());
+create index full_t_n on full_t (n) where n > 1;
+create trigger full_t_touch before update on full_t for each row execute function full_t_touch();
+grant select on full_t to ld_reader;
+});
+($rc, $out, $err) = run($rini, 'add-table', 'full_t');
+is($rc, 0, 'add-table full_t on the root') or diag($err);
+($rc, $out, $err) = run($lini, 'add-table', 'full_t', '--create-full');
+is($rc, 0, 'add-table --create-full') or diag($err);
+like($err, qr/creating public\.full_t: skipped "CREATE TRIGGER full_t_touch.*full_t_touch\(\) does not exist/,
+	'a trigger whose function is missing here is skipped with a warning');
+for my $q (q{select string_agg(conname || ' ' || pg_get_constraintdef(oid), '; ' order by conname)
+    from pg_constraint where conrelid = 'full_t'::regclass},
+  q{select string_agg(pg_get_indexdef(indexrelid), '; ' order by indexrelid::regclass::text)
+    from pg_index where indrelid = 'full_t'::regclass},
+  q{select string_agg(attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull || ' '
+    || coalesce(pg_get_expr(adbin, adrelid), ''), ', ' order by attnum) from pg_attribute
+    left join pg_attrdef on adrelid = attrelid and adnum = attnum
+    where attrelid = 'full_t'::regclass and attnum > 0},
+  q{select has_table_privilege('ld_reader', 'full_t', 'select')},
+  q{select count(*) from pg_class where relname = 'full_t_id_seq' and relkind = 'S'})
+{
+	is($leaf->safe_psql('postgres', $q), $root->safe_psql('postgres', $q),
+		'--create-full: the leaf has what the root has: ' . (split /\n/, $q)[0]);
+}
 ($rc, $out, $err) = run($lini, 'add-table', 'good', '--expect-sync');
 is($rc, 0, 'add-table good on the leaf') or diag($err);
 

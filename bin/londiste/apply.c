@@ -1406,6 +1406,17 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 		const char *p[3] = {q, ev->data, ev->extra1};
 
 		a->stale = true;
+		if ((strcmp(type, "londiste.add-table") == 0 &&
+			 !ld_register_wanted(a->ld, ev->data ? ev->data : "", false)) ||
+			(strcmp(type, "londiste.update-seq") == 0 &&
+			 !ld_register_wanted(a->ld, ev->extra1 ? ev->extra1 : "", true)))
+		{
+			log_debug("event %lld: %s of %s: not registered here (register_"
+					  "only/skip)",
+					  (long long) ev->id, type,
+					  type[9] == 'a' ? ev->data : ev->extra1);
+			return 0;
+		}
 		if (strcmp(type, "londiste.add-table") == 0)
 			return api(db, "select * from londiste.global_add_table($1, $2)",
 					   2, p);

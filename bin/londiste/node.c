@@ -91,6 +91,8 @@ copy_registrations(Ld *ld, PGconn *prov)
 	{
 		const char *q[2] = {ld->queue, PQgetvalue(res, i, 0)};
 
+		if (!ld_register_wanted(ld, q[1], false))
+			continue;
 		ok = ld_ret(ld_query(ld->db,
 							 "select * from londiste.global_add_table($1, $2)",
 							 2, q),
@@ -109,6 +111,8 @@ copy_registrations(Ld *ld, PGconn *prov)
 		const char *q[3] = {ld->queue, PQgetvalue(res, i, 0),
 							PQgetvalue(res, i, 1)};
 
+		if (!ld_register_wanted(ld, q[1], true))
+			continue;
 		ok =
 			ld_ret(ld_query(ld->db,
 							"select * from londiste.global_update_seq($1, $2, "

@@ -269,6 +269,8 @@ sync_registrations(Ld *ld)
 	{
 		const char *q[2] = {ld->queue, PQgetvalue(tl, i, 0)};
 
+		if (!ld_register_wanted(ld, q[1], false))
+			continue;
 		res = ld_query(
 			ld->db, "select * from londiste.global_add_table($1, $2)", 2, q);
 		ok = res != NULL && atoi(PQgetvalue(res, 0, 0)) < 300;
@@ -280,6 +282,8 @@ sync_registrations(Ld *ld)
 		const char *q[3] = {ld->queue, PQgetvalue(sl, i, 0),
 							PQgetvalue(sl, i, 1)};
 
+		if (!ld_register_wanted(ld, q[1], true))
+			continue;
 		res = ld_query(ld->db,
 					   "select * from londiste.global_update_seq($1, $2, "
 					   "$3::int8) where not exists (select 1 from "

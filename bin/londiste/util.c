@@ -169,6 +169,44 @@ ld_glob_match(const char *pattern, const char *name)
 	return fnmatch(pattern, name, 0) == 0;
 }
 
+/* Whether name matches an item of a list "a, s.b*, ..." (globs; a name
+ * without a schema is in public). */
+static bool
+list_matches(const char *list, const char *name)
+{
+	char *copy, *item, *save = NULL;
+	bool hit = false;
+
+	if (list == NULL)
+		return false;
+	copy = strdup(list);
+	if (copy == NULL)
+		return false;
+	for (item = strtok_r(copy, ", \t", &save); item && !hit;
+		 item = strtok_r(NULL, ", \t", &save))
+	{
+		char *fq = ld_fqname(item);
+
+		hit = fq && ld_glob_match(fq, name);
+		free(fq);
+	}
+	free(copy);
+	return hit;
+}
+
+bool
+ld_register_wanted(Ld *ld, const char *name, bool seq)
+{
+	const char *only =
+		seq ? ld->cfg.register_only_seqs : ld->cfg.register_only_tables;
+	const char *skip =
+		seq ? ld->cfg.register_skip_seqs : ld->cfg.register_skip_tables;
+
+	if (only && only[0] && !list_matches(only, name))
+		return false;
+	return !list_matches(skip, name);
+}
+
 char *
 ld_join_connstr(const char *loc, const char *extra)
 {

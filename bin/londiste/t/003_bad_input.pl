@@ -173,7 +173,16 @@ kill 'INT', $w->{KIDS}[0]{PID};
 $w->finish;
 is($w->result(0), 0, 'the worker stops on SIGINT');
 # missing_row = warning: logged, and the worker goes on (as upstream)
-$w = start_londiste($lini, "$dir/w2", '--set=missing_row=warning');
+$w = start_londiste($lini, "$dir/w2", '--set=missing_row=warning', '--set=register_skip_tables=secret*, other.x');
+# register_skip_tables: tables the root adds later are registered here
+# unless the list names them
+$root->safe_psql('postgres', q{create table secret_t (id int primary key); create table open_t (id int primary key)});
+($rc, $out, $err) = run($rini, 'add-table', 'secret_t', 'open_t');
+is($rc, 0, 'two more tables on the root') or diag($err);
+ok($leaf->poll_query_until('postgres', q{select count(*) = 1 from londiste.table_info where table_name = 'public.open_t'}),
+	'the leaf registers one');
+is($leaf->safe_psql('postgres', q{select count(*) from londiste.table_info where table_name = 'public.secret_t'}), 0,
+	'but not the one register_skip_tables names');
 ok($leaf->poll_query_until('postgres', q{select count(*) = 1 from good where id = 3}),
 	'with missing_row = warning the worker goes on');
 like(slurp_file("$dir/leaf.log"), qr/WARNING UPDATE on public\.good found no row with id=1/,

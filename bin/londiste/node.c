@@ -124,6 +124,56 @@ copy_registrations(Ld *ld, PGconn *prov)
 	return ok;
 }
 
+/*
+ * Whether the public connect string reaches the local database: the same
+ * database (oid and name) and the same cluster (a transaction open here
+ * is in progress there).  Other nodes will use it.  --nocheck skips.
+ */
+static bool
+same_database(Ld *ld, const char *loc)
+{
+	static const char *q =
+		"select oid || '/' || datname from pg_database where datname = "
+		"current_database()";
+	char *cs = ld_join_connstr(loc, ld->cfg.remote_extra_connstr);
+	PGconn *pub = ld_connect(cs, "the node's public connect string");
+	PGresult *a = NULL, *b = NULL, *x = NULL, *st = NULL;
+	bool same = false;
+
+	free(cs);
+	if (pub == NULL)
+	{
+		log_error("other nodes could not reach this one either (--nocheck "
+				  "skips this check)");
+		return false;
+	}
+	PQclear(PQexec(ld->db, "begin"));
+	a = ld_query(ld->db, q, 0, NULL);
+	x = ld_query(ld->db, "select pg_current_xact_id()::text", 0, NULL);
+	if (a && x)
+	{
+		const char *p[1] = {PQgetvalue(x, 0, 0)};
+
+		b = PQexec(pub, q);
+		st = PQexecParams(pub, "select pg_xact_status($1::xid8)", 1, NULL, p,
+						  NULL, NULL, 0);
+		same = PQresultStatus(b) == PGRES_TUPLES_OK &&
+			   PQresultStatus(st) == PGRES_TUPLES_OK &&
+			   strcmp(PQgetvalue(a, 0, 0), PQgetvalue(b, 0, 0)) == 0 &&
+			   strcmp(PQgetvalue(st, 0, 0), "in progress") == 0;
+		if (!same)
+			log_error("the public connect string reaches another database "
+					  "than db does (--nocheck skips this check)");
+	}
+	PQclear(PQexec(ld->db, "rollback"));
+	PQclear(a);
+	PQclear(b);
+	PQclear(x);
+	PQclear(st);
+	PQfinish(pub);
+	return same;
+}
+
 int
 cmd_create_node(Ld *ld)
 {
@@ -181,7 +231,11 @@ cmd_create_node(Ld *ld)
 			return 1;
 		}
 	}
-	if (ld_local(ld) == NULL || cmd_install(ld) != 0)
+	if (ld_local(ld) == NULL)
+		return 1;
+	if (!ld->opt.nocheck && !same_database(ld, loc))
+		return 1;
+	if (cmd_install(ld) != 0)
 		return 1;
 	have = local_node_type(ld);
 	if (have == NULL)

@@ -1,10 +1,12 @@
-# The initial copy, root -> branch -> leaf, under a load on the root: a
+# The initial copy, root -> branch -> leaf and root -> leaf (a second leaf,
+# "direct", right under the root), under a load on the root: a
 # table of a million rows, a small one and one with a foreign key to the
 # big one are added to subscribers that have them empty; each is copied
 # by a process of its own while the worker replays the others.  The copy
 # process is killed with -9 during its COPY, the worker during a copy,
 # and the copy process again while it catches up (held there by a lock
-# the test takes); each comes back and goes on.  At the end every table
+# the test takes); each comes back and goes on.  The direct leaf's copy
+# process and worker are killed during its copy too.  At the end every table
 # on every node equals the root's, the foreign key is back, and no copy
 # consumer is left registered.
 use strict;
@@ -20,7 +22,7 @@ use SkyTools::Londiste;
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $dir = PostgreSQL::Test::Utils::tempdir;
 my %node;
-for my $name (qw(root branch leaf))
+for my $name (qw(root branch leaf direct))
 {
 	my $n = PostgreSQL::Test::Cluster->new("copy_$name");
 	$n->init;
@@ -64,6 +66,8 @@ is($rc, 0, 'create-root') or diag($err);
 is($rc, 0, 'create-branch') or diag($err);
 ($rc, $out, $err) = ld('leaf', 'create-leaf', 'leaf', connstr('leaf'), '--provider=' . connstr('branch'));
 is($rc, 0, 'create-leaf') or diag($err);
+($rc, $out, $err) = ld('direct', 'create-leaf', 'direct', connstr('direct'), '--provider=' . connstr('root'));
+is($rc, 0, 'create-leaf right under the root') or diag($err);
 ($rc, $out, $err) = ld('root', 'add-table', 'big', 'small', 'kid');
 is($rc, 0, 'add-table on the root') or diag($err);
 
@@ -74,7 +78,7 @@ sub start_worker
 	my ($name) = @_;
 	$worker{$name} = start_londiste("$dir/$name.ini", "$dir/$name");
 }
-start_worker($_) for qw(root branch leaf);
+start_worker($_) for qw(root branch leaf direct);
 
 PostgreSQL::Test::Utils::append_to_file("$dir/load.sql", q{
 \set id random(1, 1000000)
@@ -173,6 +177,25 @@ ok( $node{leaf}->poll_query_until('postgres', q{select bool_and(merge_state = 'o
 ($rc, $out, $err) = ld('leaf', 'wait-sync');
 is($rc, 0, 'wait-sync returns');
 
+# --- the direct leaf copies from the root: its copy process killed
+#     during the COPY, then its worker ---
+($rc, $out, $err) = ld('direct', 'add-table', 'big', 'small', 'kid');
+is($rc, 0, 'add-table on the direct leaf') or diag($err);
+ok( $node{direct}->poll_query_until('postgres', q{select count(*) > 0 from pg_stat_activity
+  where query like 'copy public.big %from stdin%' and state = 'active'}),
+	'the direct leaf copies big from the root');
+$pid = wait_until('the copy pid', sub { copy_pid('direct', 'public.big') });
+ok(kill('KILL', $pid), "the direct leaf's copy process killed with -9 during its COPY");
+ok( $node{direct}->poll_query_until('postgres', q{select count(*) > 0 from pg_stat_activity
+  where query like 'copy public.big %from stdin%' and state = 'active'}),
+	'its copy of big runs again');
+kill 'KILL', $worker{direct}{KIDS}[0]{PID};
+$worker{direct}->finish;
+start_worker('direct');
+ok( $node{direct}->poll_query_until('postgres', q{select bool_and(merge_state = 'ok')
+  from londiste.get_table_list('cq') where local}),
+	'every table ok on the direct leaf');
+
 # the load stops; every node catches up with the root's last tick
 # TERM, not INT: a suite started in the background inherits SIGINT ignored
 $load->signal('TERM');
@@ -181,7 +204,7 @@ sql('root', q{insert into small values (-1, 'end') on conflict (id) do update se
 $node{root}->poll_query_until('postgres', q{select pgq.ticker('cq') is not null});
 my $top = sql('root', q{select max(tick_id) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
   where q.queue_name = 'cq'});
-for my $name (qw(branch leaf))
+for my $name (qw(branch leaf direct))
 {
 	ok( $node{$name}->poll_query_until('postgres',
 			"select worker_last_tick >= $top from pgq_node.get_node_info('cq')"),
@@ -196,12 +219,12 @@ my %sum = (
 for my $t (sort keys %sum)
 {
 	my $want = sql('root', $sum{$t});
-	for my $name (qw(branch leaf))
+	for my $name (qw(branch leaf direct))
 	{
 		is(sql($name, $sum{$t}), $want, "$name: $t equals the root's");
 	}
 }
-for my $name (qw(branch leaf))
+for my $name (qw(branch leaf direct))
 {
 	ok( $node{$name}->poll_query_until('postgres', q{select count(*) = 1 from pg_constraint
   where conrelid = 'kid'::regclass and contype = 'f'}),
@@ -216,13 +239,13 @@ for my $name (qw(root branch))
 		0, "$name: no copy consumer left");
 }
 
-for my $name (qw(root branch leaf))
+for my $name (qw(root branch leaf direct))
 {
 	kill 'INT', $worker{$name}{KIDS}[0]{PID};
 	$worker{$name}->finish;
 }
 stop_pgqd($pgqd{$_}) for keys %pgqd;
-my $logs = join('', map { -f "$dir/$_.log" ? slurp_file("$dir/$_.log") : '' } qw(root branch leaf));
+my $logs = join('', map { -f "$dir/$_.log" ? slurp_file("$dir/$_.log") : '' } qw(root branch leaf direct));
 like($logs, qr/copy public\.big done: \d+ rows/, 'the log tells the copy\'s rows and rate');
 unlike($logs, qr/AddressSanitizer|runtime error:/, 'no sanitizer report');
 unlike($logs, qr/host=|port=|password/, 'no connect string in the logs');

@@ -66,6 +66,14 @@ like($err, qr/invalid value "two" for parallel_copies/, 'bad value');
 like($out, qr/Old process is not running/, '-s with nothing running');
 
 # the root
+($rc, $out, $err) = run($rini, 'create-root', 'r1', connstr($leaf));
+is($rc, 1, 'create-root with a public connect string of another database: exit 1');
+like($err, qr/public connect string reaches another database/, 'and says so');
+is($root->safe_psql('postgres', q{select count(*) from pg_extension where extname in ('pgq', 'londiste')}), 0,
+	'nothing installed');
+($rc, $out, $err) = run($rini, 'create-root', 'r1', 'host=' . $root->host . ' port=1 dbname=postgres');
+is($rc, 1, 'create-root with a public connect string nobody reaches: exit 1');
+like($err, qr/cannot connect to the node's public connect string/, 'and says so');
 ($rc, $out, $err) = run($rini, 'create-root', 'r1', connstr($root));
 is($rc, 0, 'create-root') or diag($err);
 $root->safe_psql('postgres', q{

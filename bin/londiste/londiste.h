@@ -91,6 +91,8 @@ typedef struct LdOpts
 	const char *sync_watermark;
 	const char **trigger_args;
 	int ntrigger_args;
+	const char **dead; /* --dead=NODE: taken as dead for this run */
+	int ndead;
 	const char **handler_args;
 	int nhandler_args;
 } LdOpts;

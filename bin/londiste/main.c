@@ -254,6 +254,16 @@ main(int argc, char **argv)
 				add_str(&ld.opt.trigger_args, &ld.opt.ntrigger_args, v);
 				continue;
 			}
+			if (nl == 4 && strncmp(name, "dead", nl) == 0)
+			{
+				const char *v =
+					eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+
+				if (v == NULL)
+					goto missing_value;
+				add_str(&ld.opt.dead, &ld.opt.ndead, v);
+				continue;
+			}
 			if (nl == 11 && strncmp(name, "handler-arg", nl) == 0)
 			{
 				const char *v =

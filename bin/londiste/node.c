@@ -574,7 +574,11 @@ status_tree(Ld *ld, PGresult *members, PGconn *rootdb, const char *node,
 			char *cs = ld_join_connstr(PQgetvalue(members, i, 1),
 									   ld->cfg.remote_extra_connstr);
 
-			if (strcmp(PQgetvalue(members, i, 2), "t") == 0)
+			bool dead = strcmp(PQgetvalue(members, i, 2), "t") == 0;
+
+			for (int k = 0; k < ld->opt.ndead; k++)
+				dead = dead || strcmp(ld->opt.dead[k], node) == 0;
+			if (dead)
 			{
 				printf("%s%s: DEAD\n", title, node);
 				free(cs);

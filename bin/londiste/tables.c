@@ -390,32 +390,43 @@ static const char *create_sql =
  * --create / --create-full: make a missing table from the provider's
  * definition (create_sql), in one transaction.  False on failure.
  */
-static bool
-create_from_provider(Ld *ld, const char *table, const char *dest)
+/* A connection to the provider for --create; NULL (logged) on the root. */
+static PGconn *
+create_provider(Ld *ld, const char *what)
 {
 	const char *p[1] = {ld->queue};
-	PGresult *res, *r;
+	PGresult *res;
 	PGconn *prov;
 	char *cs;
-	bool ok = true;
-	int i;
 
 	res = ld_query(ld->db,
 				   "select provider_location from pgq_node.get_node_info($1)",
 				   1, p);
 	if (res == NULL)
-		return false;
+		return NULL;
 	if (PQgetisnull(res, 0, 0))
 	{
-		log_error("--create needs a provider: on the root the table must "
-				  "exist");
+		log_error("--create needs a provider: on the root the %s must exist",
+				  what);
 		PQclear(res);
-		return false;
+		return NULL;
 	}
 	cs = ld_join_connstr(PQgetvalue(res, 0, 0), ld->cfg.remote_extra_connstr);
 	PQclear(res);
 	prov = ld_connect(cs, "the provider");
 	free(cs);
+	return prov;
+}
+
+static bool
+create_from_provider(Ld *ld, const char *table, const char *dest)
+{
+	PGresult *res, *r;
+	PGconn *prov;
+	bool ok = true;
+	int i;
+
+	prov = create_provider(ld, "table");
 	if (prov == NULL)
 		return false;
 	{
@@ -602,6 +613,61 @@ cmd_remove_table(Ld *ld)
 		"select * from londiste.local_remove_table($1, $2)");
 }
 
+/*
+ * add-seq --create: a sequence missing here is made as the provider's
+ * (type, increment, bounds, cycle; its schema too).  True when it exists
+ * afterwards.
+ */
+static bool
+create_seq(Ld *ld, const char *seq)
+{
+	const char *p[1] = {seq};
+	PGresult *res = ld_query(
+		ld->db, "select londiste.find_seq_oid($1) is not null", 1, p);
+	PGconn *prov;
+	bool have = res && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+
+	PQclear(res);
+	if (res == NULL || have)
+		return res != NULL;
+	prov = create_provider(ld, "sequence");
+	if (prov == NULL)
+		return false;
+	res = ld_query(
+		prov,
+		"select 'create schema if not exists ' || quote_ident(schemaname) || "
+		"'; create sequence ' || quote_ident(schemaname) || '.' || "
+		"quote_ident(sequencename) || ' as ' || data_type::text || "
+		"' increment by ' || increment_by || ' minvalue ' || min_value || "
+		"' maxvalue ' || max_value || ' start ' || start_value || "
+		"case when cycle then ' cycle' else '' end from pg_sequences where "
+		"schemaname || '.' || sequencename = $1",
+		1, p);
+	PQfinish(prov);
+	if (res == NULL)
+		return false;
+	if (PQntuples(res) != 1)
+	{
+		log_error("Sequence %s is not on the provider: cannot create it", seq);
+		PQclear(res);
+		return false;
+	}
+	{
+		/* two statements: the simple protocol */
+		PGresult *r = PQexec(ld->db, PQgetvalue(res, 0, 0));
+
+		have = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!have)
+			log_error("creating %s: %s", seq,
+					  PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+		PQclear(r);
+	}
+	PQclear(res);
+	if (have)
+		log_info("Sequence %s created from the provider's definition", seq);
+	return have;
+}
+
 int
 cmd_add_seq(Ld *ld)
 {
@@ -620,7 +686,15 @@ cmd_add_seq(Ld *ld)
 	for (i = 0; i < names.n; i++)
 	{
 		const char *p[2] = {ld->queue, names.v[i]};
-		int code = ld_ret(
+		int code;
+
+		if ((ld->opt.create || ld->opt.create_full) &&
+			!create_seq(ld, names.v[i]))
+		{
+			failed++;
+			continue;
+		}
+		code = ld_ret(
 			ld_query(ld->db, "select * from londiste.local_add_seq($1, $2)", 2,
 					 p),
 			NULL);

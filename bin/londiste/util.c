@@ -27,6 +27,16 @@ first_line(const char *msg, char *buf, size_t len)
 	return buf;
 }
 
+/* Server notices (NOTICE, INFO...): to the log at debug level. */
+static void
+notice_to_log(void *arg, const char *msg)
+{
+	char buf[512];
+
+	(void) arg;
+	log_debug("server: %s", first_line(msg, buf, sizeof(buf)));
+}
+
 PGconn *
 ld_connect(const char *conninfo, const char *what)
 {
@@ -40,7 +50,7 @@ ld_connect(const char *conninfo, const char *what)
 		PQfinish(db);
 		return NULL;
 	}
-	PQsetNoticeProcessor(db, NULL, NULL);
+	PQsetNoticeProcessor(db, notice_to_log, NULL);
 	{
 		PGresult *r = PQexec(db, "set application_name = 'londiste'");
 

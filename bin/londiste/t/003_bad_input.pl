@@ -149,6 +149,20 @@ for my $q (q{select string_agg(conname || ' ' || pg_get_constraintdef(oid), '; '
 	is($leaf->safe_psql('postgres', $q), $root->safe_psql('postgres', $q),
 		'--create-full: the leaf has what the root has: ' . (split /\n/, $q)[0]);
 }
+# add-seq --create: a sequence the leaf lacks, made as the provider's
+$root->safe_psql('postgres', q{create sequence s_odd as int increment by 2 minvalue 5 maxvalue 99999999 start 7 cycle});
+($rc, $out, $err) = run($rini, 'add-seq', 's_odd');
+is($rc, 0, 'add-seq on the root') or diag($err);
+($rc, $out, $err) = run($lini, 'add-seq', 's_odd');
+is($rc, 1, 'add-seq of a sequence missing here: exit 1');
+($rc, $out, $err) = run($lini, 'add-seq', 's_odd', '--create');
+is($rc, 0, 'add-seq --create') or diag($err);
+my $seqdef = q{select data_type || ' ' || increment_by || ' ' || min_value || ' ' || max_value || ' ' || cycle
+  from pg_sequences where sequencename = 's_odd'};
+is($leaf->safe_psql('postgres', $seqdef), $root->safe_psql('postgres', $seqdef), 'made as the provider\'s');
+# status --dead: a node taken as dead for this run
+($rc, $out, $err) = run($lini, 'status', '--dead=l1');
+like($out, qr/l1: DEAD/, 'status --dead=NODE shows it dead');
 ($rc, $out, $err) = run($lini, 'add-table', 'good', '--expect-sync');
 is($rc, 0, 'add-table good on the leaf') or diag($err);
 

@@ -77,8 +77,8 @@ struct Applier
 	struct Bulk *bk;
 };
 
-#define COPY_ROWS 5000
-#define BULK_ROWS 1000
+#define COPY_ROWS  5000
+#define BULK_ROWS  1000
 #define BULK_SLOTS 2048 /* of the key hash, over twice BULK_ROWS */
 
 typedef struct Buf
@@ -91,14 +91,14 @@ typedef struct Bulk
 {
 	char op; /* 'U', 'D'; 0: empty */
 	TableInfo *ti;
-	int nkeys, ncols;	 /* columns: the keys, then the ones set */
-	char **cols;		 /* names */
-	const char **types;	 /* their types (TableInfo's) */
-	Buf *arr;			 /* per column: its values as an array literal */
+	int nkeys, ncols;	/* columns: the keys, then the ones set */
+	char **cols;		/* names */
+	const char **types; /* their types (TableInfo's) */
+	Buf *arr;			/* per column: its values as an array literal */
 	int rows, maxrows;
-	char **keys;		 /* per row: its key as "k=v, ..." for messages */
-	char **ids;			 /* per row: its key values joined, for dupes */
-	int64_t *ev;		 /* per row: the event */
+	char **keys;		  /* per row: its key as "k=v, ..." for messages */
+	char **ids;			  /* per row: its key values joined, for dupes */
+	int64_t *ev;		  /* per row: the event */
 	int slot[BULK_SLOTS]; /* hash of ids: row + 1, 0 free */
 } Bulk;
 
@@ -259,21 +259,21 @@ load_tables(Applier *a, PGconn *db)
 	 * from the end of its copy until the handover (catching-up,
 	 * wanna-sync, do-sync).
 	 */
-	res =
-		ld_query(db,
-				 "select table_name, coalesce(dest_table, table_name), "
-				 "local and case when $2::text is null then merge_state = "
-				 "'ok' else table_name = $2 and (merge_state = 'catching-up' "
-				 "or merge_state ~ '^(wanna|do)-sync:') end, "
-				 "coalesce(table_attrs, '') ~ '(^|&)skip_truncate=1', "
-				 "custom_snapshot, (select string_agg(a.attname || chr(1) || "
-				 "format_type(a.atttypid, null), chr(2) order by a.attnum) "
-				 "from pg_attribute a where a.attrelid = to_regclass("
-				 "quote_ident(split_part(d, '.', 1)) || '.' || "
-				 "quote_ident(substr(d, strpos(d, '.') + 1))) and a.attnum > 0 "
-				 "and not a.attisdropped) from (select *, coalesce(dest_table, "
-				 "table_name) as d from londiste.get_table_list($1)) t",
-				 2, p);
+	res = ld_query(
+		db,
+		"select table_name, coalesce(dest_table, table_name), "
+		"local and case when $2::text is null then merge_state = "
+		"'ok' else table_name = $2 and (merge_state = 'catching-up' "
+		"or merge_state ~ '^(wanna|do)-sync:') end, "
+		"coalesce(table_attrs, '') ~ '(^|&)skip_truncate=1', "
+		"custom_snapshot, (select string_agg(a.attname || chr(1) || "
+		"format_type(a.atttypid, null), chr(2) order by a.attnum) "
+		"from pg_attribute a where a.attrelid = to_regclass("
+		"quote_ident(split_part(d, '.', 1)) || '.' || "
+		"quote_ident(substr(d, strpos(d, '.') + 1))) and a.attnum > 0 "
+		"and not a.attisdropped) from (select *, coalesce(dest_table, "
+		"table_name) as d from londiste.get_table_list($1)) t",
+		2, p);
 	if (res == NULL)
 		return false;
 	a->t = calloc(PQntuples(res) + 1, sizeof(TableInfo));

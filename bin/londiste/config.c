@@ -76,6 +76,10 @@ static const CfKey keys[] = {
 	K("log_count", CF_INT, log_count, "3", "accepted, not used"),
 	K("keepalive_stats", CF_TIME, keepalive_stats, "300",
 	  "seconds between idle stats lines"),
+	K("admin_timeout", CF_TIME, admin_timeout, "120",
+	  "takeover, change-provider, pause: longest wait for a worker, s"),
+	K("takeover_max_lag", CF_TIME, takeover_max_lag, "60",
+	  "takeover: refused when the new node lags more, seconds"),
 	{NULL, CF_STR, 0, NULL, NULL},
 };
 

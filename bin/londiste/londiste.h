@@ -38,6 +38,8 @@ typedef struct LdConfig
 	double local_wm_publish_period;
 	int parallel_copies;
 	double lock_timeout;
+	double admin_timeout;	 /* longest wait for a worker's answer */
+	double takeover_max_lag; /* takeover's pre-check */
 	int pgq_lazy_fetch;
 	char *local_only;
 	char *missing_row; /* "error" (default) or "warning" */
@@ -74,8 +76,10 @@ typedef struct LdOpts
 	bool compact;
 	bool nocheck;
 	bool find_copy_node;
-	bool rewind; /* worker --rewind */
-	bool reset;	 /* worker --reset */
+	bool rewind;	  /* worker --rewind */
+	bool dead_root;	  /* takeover --dead-root */
+	bool dead_branch; /* takeover --dead-branch */
+	bool reset;		  /* worker --reset */
 	const char *provider;
 	const char *dest_table;
 	const char *trigger_flags;
@@ -167,8 +171,15 @@ struct PgqConsumer;
 extern int cmd_copy(Ld *ld);
 
 /* position.c */
+extern PGconn *ld_member_connect(Ld *ld, const char *name);
 extern int cmd_wait_position(Ld *ld);
 extern int ld_worker_position(Ld *ld, bool rewind);
+
+/* admin.c: cascade changes */
+extern int cmd_change_provider(Ld *ld);
+extern int cmd_takeover(Ld *ld);
+extern int cmd_tag_node(Ld *ld);
+extern int cmd_drop_node(Ld *ld);
 extern int copy_sync(Ld *ld, struct PgqConsumer *c, const struct PgqBatch *b);
 
 /* apply.c: one event into the node (the worker's event callback) */

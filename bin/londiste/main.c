@@ -69,6 +69,13 @@ static const Command commands[] = {
 	 "wait until the worker has the root's last tick"},
 	{"wait-provider", cmd_wait_position, LOCK_NONE,
 	 "wait until the worker has the provider's last tick"},
+	{"change-provider", cmd_change_provider, LOCK_ADMIN,
+	 "read from another node: --provider=NODE"},
+	{"takeover", cmd_takeover, LOCK_ADMIN,
+	 "take a node's place: NODE [--all] [--dead-root|--dead-branch]"},
+	{"tag-dead", cmd_tag_node, LOCK_ADMIN, "mark a node dead: NODE"},
+	{"tag-alive", cmd_tag_node, LOCK_ADMIN, "mark a node alive again: NODE"},
+	{"drop-node", cmd_drop_node, LOCK_ADMIN, "remove a node: NODE"},
 	{"copy", cmd_copy, LOCK_NONE, "(internal) copy one table: TABLE"},
 	{NULL, NULL, LOCK_NONE, NULL},
 };
@@ -145,6 +152,8 @@ static const ValOpt flagopts[] = {
 	F("nocheck", nocheck),
 	F("find-copy-node", find_copy_node),
 	F("rewind", rewind),
+	F("dead-root", dead_root),
+	F("dead-branch", dead_branch),
 	F("reset", reset),
 	{NULL, 0},
 };

@@ -471,18 +471,19 @@ node_status(Ld *ld, PGconn *db, PGconn *rootdb, NodeStatus *ns)
 {
 	const char *p[1] = {ld->queue};
 	char lag[32] = "(n/a)";
-	PGresult *subs, *res = ld_query(
-		db,
-		"select n.node_name, n.node_type, n.worker_last_tick, "
-		"n.worker_paused, n.worker_uptodate, "
-		"(select count(*) filter (where merge_state = 'ok') || '/' || "
-		"        count(*) filter (where local and merge_state is distinct "
-		"        from 'ok') || '/' || count(*) filter (where not local) "
-		"   from londiste.get_table_list($1)), "
-		"(select cur_error from pgq_node.get_consumer_state($1, "
-		"n.worker_name)), n.worker_name, coalesce(n.provider_node, '') "
-		"from pgq_node.get_node_info($1) n",
-		1, p);
+	PGresult *subs,
+		*res = ld_query(
+			db,
+			"select n.node_name, n.node_type, n.worker_last_tick, "
+			"n.worker_paused, n.worker_uptodate, "
+			"(select count(*) filter (where merge_state = 'ok') || '/' || "
+			"        count(*) filter (where local and merge_state is distinct "
+			"        from 'ok') || '/' || count(*) filter (where not local) "
+			"   from londiste.get_table_list($1)), "
+			"(select cur_error from pgq_node.get_consumer_state($1, "
+			"n.worker_name)), n.worker_name, coalesce(n.provider_node, '') "
+			"from pgq_node.get_node_info($1) n",
+			1, p);
 	int i;
 
 	memset(ns, 0, sizeof(*ns));
@@ -593,10 +594,9 @@ status_tree(Ld *ld, PGresult *members, PGconn *rootdb, const char *node,
 		char msg[256];
 
 		snprintf(msg, sizeof(msg), "%s",
-				 db == NULL ? "unknown node"
-				 : PQstatus(db) != CONNECTION_OK
-					 ? PQerrorMessage(db)
-					 : "cannot read its status");
+				 db == NULL						 ? "unknown node"
+				 : PQstatus(db) != CONNECTION_OK ? PQerrorMessage(db)
+												 : "cannot read its status");
 		msg[strcspn(msg, "\n")] = '\0';
 		printf("%sNode '%s' failure: %s\n", title, node, msg);
 		PQfinish(db);
@@ -745,9 +745,16 @@ cmd_pause(Ld *ld)
 		PQclear(res);
 		if (up)
 			break;
-		if (i % 10 == 0)
+		if (i >= ld->cfg.admin_timeout * 5)
+		{
+			log_error("the worker %s did not acknowledge within %.0f s "
+					  "(admin_timeout): is it running?",
+					  consumer, ld->cfg.admin_timeout);
+			return 1;
+		}
+		if (i % 50 == 0)
 			log_info("waiting for the worker to acknowledge");
-		sleep(1);
+		usleep(200000);
 	}
 	log_info("Consumer %s %s", consumer, pause ? "paused" : "resumed");
 	return 0;

@@ -29,8 +29,8 @@
 #include "skytools/log.h"
 
 /* A connection to the member named name, or NULL (logged). */
-static PGconn *
-member_connect(Ld *ld, const char *name)
+PGconn *
+ld_member_connect(Ld *ld, const char *name)
 {
 	const char *p[2] = {ld->queue, name};
 	PGresult *res =
@@ -64,8 +64,7 @@ member_connect(Ld *ld, const char *name)
  * is the root and its provider's name.
  */
 static long long
-node_top_tick(Ld *ld, PGconn *db, bool *is_root, char *provider,
-			  size_t plen)
+node_top_tick(Ld *ld, PGconn *db, bool *is_root, char *provider, size_t plen)
 {
 	PGresult *res = ld_node_info(db, ld->queue, "the node");
 	long long tick = -1;
@@ -81,9 +80,8 @@ node_top_tick(Ld *ld, PGconn *db, bool *is_root, char *provider,
 	{
 		const char *p[1] = {ld->queue};
 
-		res = ld_query(db,
-					   "select last_tick_id from pgq.get_queue_info($1)", 1,
-					   p);
+		res = ld_query(db, "select last_tick_id from pgq.get_queue_info($1)",
+					   1, p);
 		if (res == NULL)
 			return -1;
 		tick = atoll(PQgetvalue(res, 0, 0));
@@ -118,7 +116,7 @@ cmd_wait_position(Ld *ld)
 	/* the provider, or up the provider links to the root */
 	for (i = 0;; i++)
 	{
-		PGconn *db = member_connect(ld, name);
+		PGconn *db = ld_member_connect(ld, name);
 
 		if (db == NULL)
 			return 1;
@@ -184,7 +182,7 @@ ld_worker_position(Ld *ld, bool rewind)
 	snprintf(consumer, sizeof(consumer), "%s", ld_field(info, "worker_name"));
 	local_tick = atoll(ld_field(info, "worker_last_tick"));
 	PQclear(info);
-	prov = member_connect(ld, provider);
+	prov = ld_member_connect(ld, provider);
 	if (prov == NULL)
 		return 1;
 	p[0] = ld->queue;
@@ -195,9 +193,8 @@ ld_worker_position(Ld *ld, bool rewind)
 
 		snprintf(tick, sizeof(tick), "%lld", local_tick);
 		p[2] = tick;
-		res = ld_query(prov,
-					   "select pgq.register_consumer_at($1, $2, $3::int8)", 3,
-					   p);
+		res = ld_query(
+			prov, "select pgq.register_consumer_at($1, $2, $3::int8)", 3, p);
 		code = res ? 0 : 1;
 		PQclear(res);
 		if (code == 0)
@@ -206,9 +203,8 @@ ld_worker_position(Ld *ld, bool rewind)
 	}
 	else
 	{
-		res = ld_query(prov,
-					   "select last_tick from pgq.get_consumer_info($1, $2)",
-					   2, p);
+		res = ld_query(
+			prov, "select last_tick from pgq.get_consumer_info($1, $2)", 2, p);
 		if (res == NULL || PQntuples(res) != 1)
 		{
 			if (res)

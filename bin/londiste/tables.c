@@ -500,6 +500,24 @@ cmd_add_table(Ld *ld)
 		log_error("--dest-table takes one table");
 		return 1;
 	}
+	if (ld->opt.handler && strcmp(ld->opt.handler, "londiste") != 0)
+	{
+		static const char *later[] = {"bulk",	   "dispatch",	"part",
+									  "shard",	   "qtable",	"fake_local",
+									  "qsplitter", "vtable",	"multimaster",
+									  "applyfn",   "obfuscate", NULL};
+		bool known = false;
+
+		for (int k = 0; later[k]; k++)
+			known = known || strcmp(later[k], ld->opt.handler) == 0;
+		if (known)
+			log_error("handler %s is not available in this version: only "
+					  "the default handler (londiste) is",
+					  ld->opt.handler);
+		else
+			log_error("Unknown handler: %s", ld->opt.handler);
+		return 1;
+	}
 	if (!sync_registrations(ld))
 		return 1;
 	if (!expand_args(ld,
@@ -622,8 +640,8 @@ static bool
 create_seq(Ld *ld, const char *seq)
 {
 	const char *p[1] = {seq};
-	PGresult *res = ld_query(
-		ld->db, "select londiste.find_seq_oid($1) is not null", 1, p);
+	PGresult *res =
+		ld_query(ld->db, "select londiste.find_seq_oid($1) is not null", 1, p);
 	PGconn *prov;
 	bool have = res && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 
@@ -694,10 +712,10 @@ cmd_add_seq(Ld *ld)
 			failed++;
 			continue;
 		}
-		code = ld_ret(
-			ld_query(ld->db, "select * from londiste.local_add_seq($1, $2)", 2,
-					 p),
-			NULL);
+		code = ld_ret(ld_query(ld->db,
+							   "select * from londiste.local_add_seq($1, $2)",
+							   2, p),
+					  NULL);
 
 		if (code >= 400 && !(ld->opt.skip_non_existing && code == 400))
 			failed++;

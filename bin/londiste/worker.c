@@ -80,7 +80,20 @@ root_loop(Ld *ld)
 									"pgq_node.get_consumer_state($1, $2)",
 									2, wp);
 			bool paused = false;
+			PGresult *nt = ld_query(ld->db,
+									"select node_type from "
+									"pgq_node.get_node_info($1)",
+									1, p);
 
+			if (nt && PQntuples(nt) == 1 &&
+				strcmp(PQgetvalue(nt, 0, 0), "root") != 0)
+			{
+				log_info("the node is a %s now", PQgetvalue(nt, 0, 0));
+				PQclear(nt);
+				PQclear(st);
+				return 2;
+			}
+			PQclear(nt);
 			if (st && PQntuples(st) == 1)
 			{
 				paused = strcmp(PQgetvalue(st, 0, 0), "t") == 0;
@@ -170,31 +183,17 @@ on_batch_start(PGconn *node, const PgqBatch *b, void *arg)
 	return copy_sync(worker_ld, running, b);
 }
 
-int
-cmd_worker(Ld *ld)
+/*
+ * A branch or leaf: the cascaded consumer until stopped.  2 when it
+ * stopped because the node changed type (a takeover), else 0 or 1.
+ */
+static int
+subscriber_loop(Ld *ld)
 {
-	PGresult *res;
-	char type[16];
 	CascadeOpts co = {0};
 	Cascade *cw;
 	Applier *a;
 	int rc;
-
-	signal(SIGINT, on_stop);
-	if (ld->opt.rewind || ld->opt.reset)
-		return ld_worker_position(ld, ld->opt.rewind);
-	if (ld_local(ld) == NULL)
-		return 1;
-	res = ld_node_info(ld->db, ld->queue, NULL);
-	if (res == NULL)
-		return 1;
-	snprintf(type, sizeof(type), "%s", ld_field(res, "node_type"));
-	PQclear(res);
-	log_info("worker %s starting on %s node", ld->cfg.consumer_name, type);
-	if (strcmp(type, "root") == 0)
-		return root_loop(ld);
-	PQfinish(ld->db);
-	ld->db = NULL;
 
 	worker_ld = ld;
 	a = applier_new(ld, NULL);
@@ -231,7 +230,44 @@ cmd_worker(Ld *ld)
 				 (long long) st.errors);
 	}
 	running = NULL;
+	if (cascade_role_changed(cw) && !stop_requested)
+		rc = 2;
+	else
+		rc = rc == 0 ? 0 : 1;
 	cascade_free(cw);
 	applier_free(a);
-	return rc == 0 ? 0 : 1;
+	return rc;
+}
+
+int
+cmd_worker(Ld *ld)
+{
+	int rc;
+
+	signal(SIGINT, on_stop);
+	if (ld->opt.rewind || ld->opt.reset)
+		return ld_worker_position(ld, ld->opt.rewind);
+	do
+	{
+		PGresult *res;
+		char type[16];
+
+		if (ld_local(ld) == NULL)
+			return 1;
+		res = ld_node_info(ld->db, ld->queue, NULL);
+		if (res == NULL)
+			return 1;
+		snprintf(type, sizeof(type), "%s", ld_field(res, "node_type"));
+		PQclear(res);
+		log_info("worker %s starting on %s node", ld->cfg.consumer_name, type);
+		if (strcmp(type, "root") == 0)
+			rc = root_loop(ld);
+		else
+		{
+			PQfinish(ld->db);
+			ld->db = NULL;
+			rc = subscriber_loop(ld);
+		}
+	} while (rc == 2 && !stop_requested);
+	return rc == 2 ? 0 : rc;
 }

@@ -44,6 +44,7 @@ struct Cascade
 	/* branch: events waiting to be copied (COPY text rows) */
 	PgCopyBuf cbuf;
 	int cn;
+	bool role_changed; /* the node is of another type now: stopped */
 };
 
 #define COPY_FLUSH_EVENTS 1000
@@ -197,10 +198,13 @@ before_batch(PgqConsumer *c, void *arg)
 	}
 	if (strcmp(PQgetvalue(res, 0, 2), cw->node_type) != 0)
 	{
-		log_error("cascade: the node became %s; restart the worker",
-				  PQgetvalue(res, 0, 2));
+		/* a takeover made it a root (or another kind): the caller
+		 * starts over as what it is now */
+		log_info("cascade: the node is a %s now", PQgetvalue(res, 0, 2));
 		PQclear(res);
-		return -1;
+		cw->role_changed = true;
+		pgq_consumer_stop(c);
+		return 0;
 	}
 	paused = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
 	uptodate = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
@@ -569,4 +573,10 @@ const char *
 cascade_node_type(const Cascade *cw)
 {
 	return cw->node_type;
+}
+
+bool
+cascade_role_changed(const Cascade *cw)
+{
+	return cw->role_changed;
 }

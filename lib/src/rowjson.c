@@ -164,15 +164,14 @@ out:
 }
 
 bool
-sky_evtype_parse_json(SkyEvType *t, const char *type, char *err,
-					  size_t errlen)
+sky_evtype_parse_json(SkyEvType *t, const char *type, char *err, size_t errlen)
 {
 	static const struct
 	{
 		const char *name;
 		char op;
-	} ops[] = {{"INSERT", 'I'}, {"UPDATE", 'U'}, {"DELETE", 'D'},
-			   {"TRUNCATE", 'R'}};
+	} ops[] = {
+		{"INSERT", 'I'}, {"UPDATE", 'U'}, {"DELETE", 'D'}, {"TRUNCATE", 'R'}};
 	json_error_t jerr;
 	json_t *obj, *op, *pkey, *k;
 	StrBuf b = {0};
@@ -195,8 +194,8 @@ sky_evtype_parse_json(SkyEvType *t, const char *type, char *err,
 			t->op = ops[i].op;
 	if (t->op == 0)
 	{
-		snprintf(err, errlen, "JSON event type without a known \"op\": \"%.40s\"",
-				 type);
+		snprintf(err, errlen,
+				 "JSON event type without a known \"op\": \"%.40s\"", type);
 		goto out;
 	}
 	pkey = json_object_get(obj, "pkey");

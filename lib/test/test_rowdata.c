@@ -235,13 +235,20 @@ test_json_row(void **state)
 		"\\nü\",\"n\":null,\"f\":false,\"ok\":true,"
 		"\"ts\":\"2009-09-19T11:59:48.599+00:00\",\"a\":\"{1,2}\"}";
 	const char *bad[] = {
-		"", "[1]", "{\"a\":[1]}", "{\"a\":{\"b\":1}}", "{\"\":1}",
-		"{\"a\":\"x\\u0000y\"}", "{\"a\":1", "{\"a\":99999999999999999999}",
+		"",
+		"[1]",
+		"{\"a\":[1]}",
+		"{\"a\":{\"b\":1}}",
+		"{\"\":1}",
+		"{\"a\":\"x\\u0000y\"}",
+		"{\"a\":1",
+		"{\"a\":99999999999999999999}",
 	};
 	size_t i;
 
 	(void) state;
-	assert_true(sky_row_decode_json(&row, good, strlen(good), err, sizeof(err)));
+	assert_true(
+		sky_row_decode_json(&row, good, strlen(good), err, sizeof(err)));
 	assert_int_equal(row.nfields, 8);
 	assert_string_equal(row.fields[0].key, "id");
 	assert_string_equal(row.fields[0].value, "7");
@@ -262,8 +269,8 @@ test_json_row(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 	{
 		err[0] = '\0';
-		assert_false(
-			sky_row_decode_json(&row, bad[i], strlen(bad[i]), err, sizeof(err)));
+		assert_false(sky_row_decode_json(&row, bad[i], strlen(bad[i]), err,
+										 sizeof(err)));
 		assert_true(err[0] != '\0');
 		sky_row_free(&row);
 	}
@@ -276,9 +283,11 @@ test_json_evtype(void **state)
 	char err[200];
 
 	(void) state;
-	assert_true(sky_evtype_parse_json(
-		&t, "{\"op\":\"UPDATE\",\"table\":[\"public\",\"t\"],\"pkey\":[\"a\",\"B c\"]}",
-		err, sizeof(err)));
+	assert_true(
+		sky_evtype_parse_json(&t,
+							  "{\"op\":\"UPDATE\",\"table\":[\"public\",\"t\"]"
+							  ",\"pkey\":[\"a\",\"B c\"]}",
+							  err, sizeof(err)));
 	assert_int_equal(t.op, 'U');
 	assert_int_equal(t.npkeys, 2);
 	assert_string_equal(t.pkeys[0], "a");
@@ -292,7 +301,8 @@ test_json_evtype(void **state)
 	assert_int_equal(t.npkeys, 0);
 	sky_evtype_free(&t);
 
-	assert_false(sky_evtype_parse_json(&t, "{\"op\":\"MERGE\"}", err, sizeof(err)));
+	assert_false(
+		sky_evtype_parse_json(&t, "{\"op\":\"MERGE\"}", err, sizeof(err)));
 	assert_non_null(strstr(err, "op"));
 	assert_false(sky_evtype_parse_json(&t, "I:id", err, sizeof(err)));
 	assert_false(sky_evtype_parse_json(

@@ -90,6 +90,12 @@ like($err, qr/Primary key missing on table: public\.nopk/, 'and says why');
 is($root->safe_psql('postgres', 'select count(*) from londiste.table_info'), 0, 'nothing registered');
 is($root->safe_psql('postgres', q{select count(*) from pg_trigger where not tgisinternal
   and tgrelid in ('nopk'::regclass)}), 0, 'no trigger made');
+($rc, $out, $err) = run($rini, 'add-table', 'good', '--handler=nosuch');
+is($rc, 1, 'an unknown handler: exit 1');
+like($err, qr/Unknown handler: nosuch/, 'and named');
+($rc, $out, $err) = run($rini, 'add-table', 'good', '--handler=bulk');
+like($err, qr/handler bulk is not available in this version/, 'a handler of later work: said so');
+is($root->safe_psql('postgres', 'select count(*) from londiste.table_info'), 0, 'nothing registered');
 ($rc, $out, $err) = run($rini, 'add-table', 'good', 'only_root');
 is($rc, 0, 'add-table of good tables') or diag($err);
 

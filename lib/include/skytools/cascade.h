@@ -78,4 +78,10 @@ extern PgqConsumer *cascade_consumer(Cascade *cw);
 /* The node's type: "branch" or "leaf". */
 extern const char *cascade_node_type(const Cascade *cw);
 
+/*
+ * Whether the consumer stopped because the node changed type (a branch
+ * promoted to root, a root demoted): the caller starts over.
+ */
+extern bool cascade_role_changed(const Cascade *cw);
+
 #endif /* SKYTOOLS_CASCADE_H */

@@ -218,7 +218,8 @@ is_dead(Ld *ld, const char *name)
 				   "select dead from pgq_node.get_queue_locations($1) where "
 				   "node_name = $2",
 				   2, p);
-	dead = res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	dead =
+		res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
 	return dead;
 }
@@ -345,9 +346,10 @@ move_node(Ld *ld, Node *n, Node *prov)
 				  4, rp) >= 300)
 		return false;
 	if (strcmp(n->provider, prov->name) != 0 &&
-		node_call(ld, n,
-				  "select * from pgq_node.change_consumer_provider($1, $2, $3)",
-				  3, cp) >= 300)
+		node_call(
+			ld, n,
+			"select * from pgq_node.change_consumer_provider($1, $2, $3)", 3,
+			cp) >= 300)
 		return false;
 	snprintf(n->provider, sizeof(n->provider), "%s", prov->name);
 	if (!set_paused(ld, n, false))
@@ -433,7 +435,8 @@ cmd_change_provider(Ld *ld)
 	}
 	if (!open_target(ld, &n))
 		return 1;
-	ok = node_open(ld, &prov, ld->opt.provider) && change_provider(ld, &n, &prov);
+	ok = node_open(ld, &prov, ld->opt.provider) &&
+		 change_provider(ld, &n, &prov);
 	node_close(&prov);
 	node_close(&n);
 	return ok ? 0 : 1;
@@ -532,10 +535,11 @@ inserts_disabled(Ld *ld, Node *n)
 {
 	const char *p[1] = {ld->queue};
 	PGresult *res = ld_query(
-		n->db, "select queue_disable_insert from pgq.queue where queue_name = $1",
-		1, p);
-	bool d = res && PQntuples(res) == 1 &&
-			 strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		n->db,
+		"select queue_disable_insert from pgq.queue where queue_name = $1", 1,
+		p);
+	bool d =
+		res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 
 	PQclear(res);
 	return d;
@@ -601,9 +605,8 @@ switchover(Ld *ld, Node *old, Node *new)
 		{
 			const char *pp[1] = {ld->queue};
 
-			if (node_call(ld, new,
-						  "select * from pgq_node.promote_branch($1)", 1,
-						  pp) >= 300)
+			if (node_call(ld, new, "select * from pgq_node.promote_branch($1)",
+						  1, pp) >= 300)
 				return false;
 		}
 		if (!node_read(ld, new))
@@ -733,7 +736,8 @@ failover(Ld *ld, Node *old, Node *new)
 
 			if (strcmp(name, old->name) == 0 || strcmp(name, new->name) == 0)
 				continue;
-			if (node_open(ld, &o, name) && strcmp(o.provider, old->name) == 0 &&
+			if (node_open(ld, &o, name) &&
+				strcmp(o.provider, old->name) == 0 &&
 				strcmp(o.type, "leaf") != 0 && o.last_tick > new->last_tick &&
 				o.last_tick > best_tick)
 			{
@@ -782,10 +786,11 @@ failover(Ld *ld, Node *old, Node *new)
 		{
 			const char *rp[4] = {ld->queue, old->name, grave, tick};
 
-			ok = node_call(ld, new,
-						   "select * from pgq_node.register_subscriber($1, $2, "
-						   "$3, $4::int8)",
-						   4, rp) < 300;
+			ok =
+				node_call(ld, new,
+						  "select * from pgq_node.register_subscriber($1, $2, "
+						  "$3, $4::int8)",
+						  4, rp) < 300;
 		}
 		PQclear(has);
 	}
@@ -841,9 +846,8 @@ takeover_branch(Ld *ld, Node *old, Node *new, bool dead)
 			if (!ok)
 				return false;
 		}
-		if (!node_read(ld, old) ||
-			(strcmp(old->provider, new->name) != 0 &&
-			 !change_provider(ld, old, new)))
+		if (!node_read(ld, old) || (strcmp(old->provider, new->name) != 0 &&
+									!change_provider(ld, old, new)))
 			return false;
 	}
 	if (!(dead || ld->opt.all))
@@ -922,7 +926,8 @@ cmd_takeover(Ld *ld)
 		}
 		if (strcmp(old.type, "root") == 0 ||
 			(strcmp(new.type, "root") == 0 &&
-			 strcmp(old.provider, new.name) == 0 && inserts_disabled(ld, &old)))
+			 strcmp(old.provider, new.name) == 0 &&
+			 inserts_disabled(ld, &old)))
 		{
 			ok = switchover(ld, &old, &new);
 			if (ok && ld->opt.all)

@@ -45,6 +45,7 @@ struct Cascade
 	PgCopyBuf cbuf;
 	int cn;
 	bool role_changed; /* the node is of another type now: stopped */
+	bool queue_down;   /* the provider cannot be reached (queue_down) */
 };
 
 #define COPY_FLUSH_EVENTS 1000
@@ -235,6 +236,8 @@ before_batch(PgqConsumer *c, void *arg)
 		return pgq_consumer_set_queue_db(c, provider) ? 2 : -1;
 	}
 	free(provider);
+	if (cw->queue_down)
+		return 0;
 	if (!cw->o.plain)
 		report_watermark(cw, c);
 	if (cw->o.between_batches && cw->o.between_batches(tdb, cw->o.arg) < 0)
@@ -315,7 +318,24 @@ done(PgqConsumer *c, const PgqBatch *b, void *arg)
 	return 0;
 }
 
-static const PgqTargetHooks hooks = {before_batch, check, done};
+/*
+ * The provider cannot be reached: the node's state is read all the same,
+ * so that a pause is acknowledged, a new provider (change-provider, a
+ * failover) is tried at once and a new role (promotion) is taken up.
+ */
+static int
+queue_down(PgqConsumer *c, void *arg)
+{
+	Cascade *cw = arg;
+	int r;
+
+	cw->queue_down = true;
+	r = before_batch(c, arg);
+	cw->queue_down = false;
+	return r == 2 ? 2 : 0;
+}
+
+static const PgqTargetHooks hooks = {before_batch, check, done, queue_down};
 
 /* The caller's statements in flight are done before ours (before_sync). */
 static int

@@ -61,6 +61,7 @@ struct PgqConsumer
 	int row;
 	bool cursor_done;
 	bool prefetching; /* the next FETCH is on its way (qdb is busy) */
+	bool conn_failed; /* the last round could not connect */
 	PGresult *next;	  /* or has arrived: the next slice */
 	bool next_failed; /* or has failed */
 	PgqEvent ev;
@@ -840,13 +841,37 @@ process_batch(PgqConsumer *c)
 	return 1;
 }
 
+/*
+ * The queue database is down: with a queue_down hook, the target alone is
+ * connected and the hook asked.  True when the queue database changed.
+ */
+static bool
+queue_down(PgqConsumer *c)
+{
+	if (c->o.hooks == NULL || c->o.hooks->queue_down == NULL ||
+		c->o.target_db == NULL)
+		return false;
+	if (c->tdb && PQstatus(c->tdb) != CONNECTION_OK)
+	{
+		PQfinish(c->tdb);
+		c->tdb = NULL;
+	}
+	if (c->tdb == NULL)
+		c->tdb = connect_db(c->o.target_db, "target");
+	if (c->tdb == NULL)
+		return false;
+	return c->o.hooks->queue_down(c, c->o.hooks_arg) == 2;
+}
+
 int
 pgq_consumer_run_once(PgqConsumer *c)
 {
 	int r;
 
-	if (!ensure_conns(c))
+	c->conn_failed = false;
+	if (!ensure_conns(c) && !(queue_down(c) && ensure_conns(c)))
 	{
+		c->conn_failed = true;
 		c->stats.errors++;
 		return -1;
 	}
@@ -976,7 +1001,26 @@ pgq_consumer_run(PgqConsumer *c)
 		/* error: start afresh after a pause that grows while it lasts */
 		close_conns(c);
 		log_info("consumer: retrying in %.0f s", backoff);
-		wait_for_tick(c, backoff);
+		if (c->conn_failed && c->o.hooks && c->o.hooks->queue_down)
+		{
+			/* the queue database is down: the target's orders are read
+			 * every second meanwhile (a new provider is tried at once) */
+			double end = now_secs() + backoff;
+
+			while (!c->stop && now_secs() < end)
+			{
+				double left = end - now_secs();
+
+				wait_for_tick(c, left < 1 ? left : 1);
+				if (!c->stop && queue_down(c))
+				{
+					backoff = 0.5;
+					break;
+				}
+			}
+		}
+		else
+			wait_for_tick(c, backoff);
 		backoff = backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : backoff * 2;
 	}
 	return 0;

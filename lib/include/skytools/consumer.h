@@ -108,12 +108,17 @@ typedef int (*PgqEventFn)(PgqConsumer *c, const PgqEvent *ev, void *arg);
  *		was applied already (it is only finished), 0 apply it.
  * done: in the target's transaction after the callbacks, before it
  *		commits: 0 ok.
+ * queue_down (optional): the queue database cannot be reached; the
+ *		target is connected: 2 the queue database was changed (try it
+ *		now), 0 otherwise (the caller backs off).  A cascaded worker reads
+ *		its node's orders here: a pause, a new provider, a new role.
  */
 typedef struct PgqTargetHooks
 {
 	int (*before_batch)(PgqConsumer *c, void *arg);
 	int (*check)(PgqConsumer *c, const PgqBatch *batch, void *arg);
 	int (*done)(PgqConsumer *c, const PgqBatch *batch, void *arg);
+	int (*queue_down)(PgqConsumer *c, void *arg);
 } PgqTargetHooks;
 
 typedef struct PgqConsumerOpts

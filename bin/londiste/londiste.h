@@ -74,6 +74,7 @@ typedef struct LdOpts
 	bool names_only;
 	bool force;
 	bool compact;
+	bool json; /* status, node-status: JSON */
 	bool nocheck;
 	bool find_copy_node;
 	bool rewind;	  /* worker --rewind */

@@ -149,6 +149,7 @@ static const ValOpt flagopts[] = {
 	F("names-only", names_only),
 	F("force", force),
 	F("compact", compact),
+	F("json", json),
 	F("nocheck", nocheck),
 	F("find-copy-node", find_copy_node),
 	F("rewind", rewind),

@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "londiste.h"
+
+#include <jansson.h>
 #include "skytools/log.h"
 
 int
@@ -540,6 +542,138 @@ node_status(Ld *ld, PGconn *db, PGconn *rootdb, NodeStatus *ns)
 }
 
 /*
+ * --json: a node as an object (name, type, provider, lag in seconds,
+ * last tick, paused, uptodate, the worker's error, table counts, each
+ * local table's state, COPY progress of the copies running, subscribers).
+ * NULL when the node cannot be read.
+ */
+static json_t *
+node_json(Ld *ld, PGconn *db, PGconn *rootdb)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res, *r;
+	json_t *o, *tables, *copies, *subs;
+	int i, ok = 0, half = 0, ignored = 0;
+
+	res = ld_query(db,
+				   "select n.node_name, n.node_type, n.provider_node, "
+				   "n.worker_last_tick, n.worker_paused, n.worker_uptodate, "
+				   "(select cur_error from pgq_node.get_consumer_state($1, "
+				   "n.worker_name)), n.worker_name "
+				   "from pgq_node.get_node_info($1) n",
+				   1, p);
+	if (res == NULL)
+		return NULL;
+	o = json_object();
+	json_object_set_new(o, "name", json_string(PQgetvalue(res, 0, 0)));
+	json_object_set_new(o, "type", json_string(PQgetvalue(res, 0, 1)));
+	json_object_set_new(o, "provider",
+						PQgetisnull(res, 0, 2)
+							? json_null()
+							: json_string(PQgetvalue(res, 0, 2)));
+	json_object_set_new(o, "worker", json_string(PQgetvalue(res, 0, 7)));
+	json_object_set_new(o, "last_tick",
+						PQgetisnull(res, 0, 3)
+							? json_null()
+							: json_integer(atoll(PQgetvalue(res, 0, 3))));
+	json_object_set_new(o, "lag_seconds", json_null());
+	if (!PQgetisnull(res, 0, 3))
+	{
+		const char *q[2] = {ld->queue, PQgetvalue(res, 0, 3)};
+
+		r = ld_query(rootdb ? rootdb : db,
+					 "select extract(epoch from now() - t.tick_time)::float8 "
+					 "from pgq.tick t join pgq.queue q on q.queue_id = "
+					 "t.tick_queue where q.queue_name = $1 and t.tick_id = "
+					 "$2::int8",
+					 2, q);
+		if (r && PQntuples(r) == 1)
+			json_object_set_new(o, "lag_seconds",
+								json_real(atof(PQgetvalue(r, 0, 0))));
+		PQclear(r);
+	}
+	json_object_set_new(o, "paused",
+						json_boolean(strcmp(PQgetvalue(res, 0, 4), "t") == 0));
+	json_object_set_new(o, "uptodate",
+						json_boolean(strcmp(PQgetvalue(res, 0, 5), "t") == 0));
+	json_object_set_new(o, "error",
+						PQgetisnull(res, 0, 6)
+							? json_null()
+							: json_string(PQgetvalue(res, 0, 6)));
+	PQclear(res);
+
+	tables = json_array();
+	r = ld_query(db,
+				 "select table_name, merge_state, local from "
+				 "londiste.get_table_list($1) order by table_name",
+				 1, p);
+	for (i = 0; r && i < PQntuples(r); i++)
+	{
+		bool local = strcmp(PQgetvalue(r, i, 2), "t") == 0;
+		const char *st = PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1);
+
+		if (!local)
+		{
+			ignored++;
+			continue;
+		}
+		if (st && strcmp(st, "ok") == 0)
+			ok++;
+		else
+			half++;
+		json_array_append_new(
+			tables, json_pack("{s:s, s:o}", "table", PQgetvalue(r, i, 0),
+							  "state", st ? json_string(st) : json_null()));
+	}
+	PQclear(r);
+	json_object_set_new(o, "tables",
+						json_pack("{s:i, s:i, s:i}", "ok", ok, "half", half,
+								  "ignored", ignored));
+	json_object_set_new(o, "table_states", tables);
+
+	copies = json_array();
+	r = ld_query(db,
+				 "select relid::regclass::text, tuples_processed, "
+				 "bytes_processed from pg_stat_progress_copy where command "
+				 "= 'COPY FROM' and datname = current_database()",
+				 0, NULL);
+	for (i = 0; r && i < PQntuples(r); i++)
+		json_array_append_new(
+			copies,
+			json_pack("{s:s, s:I, s:I}", "table", PQgetvalue(r, i, 0), "rows",
+					  (json_int_t) atoll(PQgetvalue(r, i, 1)), "bytes",
+					  (json_int_t) atoll(PQgetvalue(r, i, 2))));
+	PQclear(r);
+	json_object_set_new(o, "copies", copies);
+
+	subs = json_array();
+	r = ld_query(db,
+				 "select node_name from pgq_node.get_subscriber_info($1) "
+				 "order by 1",
+				 1, p);
+	for (i = 0; r && i < PQntuples(r); i++)
+		json_array_append_new(subs, json_string(PQgetvalue(r, i, 0)));
+	PQclear(r);
+	json_object_set_new(o, "subscribers", subs);
+	return o;
+}
+
+/* status --json: the nodes found, in tree order */
+static json_t *json_nodes;
+
+/* Print o (taking it) as indented JSON and a newline. */
+static void
+print_json(json_t *o)
+{
+	char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (s)
+		printf("%s\n", s);
+	free(s);
+	json_decref(o);
+}
+
+/*
  * status: every live member, from the root down, each node's subscribers
  * under it, drawn as upstream does:
  *
@@ -579,6 +713,14 @@ status_tree(Ld *ld, PGresult *members, PGconn *rootdb, const char *node,
 
 			for (int k = 0; k < ld->opt.ndead; k++)
 				dead = dead || strcmp(ld->opt.dead[k], node) == 0;
+			if (dead && json_nodes)
+			{
+				json_array_append_new(
+					json_nodes, json_pack("{s:s, s:i, s:b}", "name", node,
+										  "depth", depth, "dead", 1));
+				free(cs);
+				return;
+			}
 			if (dead)
 			{
 				printf("%s%s: DEAD\n", title, node);
@@ -588,7 +730,25 @@ status_tree(Ld *ld, PGresult *members, PGconn *rootdb, const char *node,
 			db = PQconnectdb(cs);
 			free(cs);
 		}
-	if (db == NULL || PQstatus(db) != CONNECTION_OK ||
+	if (json_nodes && db && PQstatus(db) == CONNECTION_OK)
+	{
+		json_t *o = node_json(ld, db, rootdb ? rootdb : db);
+
+		if (o)
+		{
+			json_t *sl = json_object_get(o, "subscribers");
+
+			json_object_set_new(o, "depth", json_integer(depth));
+			json_array_append_new(json_nodes, o);
+			for (i = 0; i < (int) json_array_size(sl) && depth < 20; i++)
+				status_tree(ld, members, rootdb ? rootdb : db,
+							json_string_value(json_array_get(sl, i)),
+							depth + 1, "", false);
+			PQfinish(db);
+			return;
+		}
+	}
+	if (db == NULL || PQstatus(db) != CONNECTION_OK || json_nodes ||
 		!node_status(ld, db, rootdb ? rootdb : db, &ns))
 	{
 		char msg[256];
@@ -598,7 +758,12 @@ status_tree(Ld *ld, PGresult *members, PGconn *rootdb, const char *node,
 				 : PQstatus(db) != CONNECTION_OK ? PQerrorMessage(db)
 												 : "cannot read its status");
 		msg[strcspn(msg, "\n")] = '\0';
-		printf("%sNode '%s' failure: %s\n", title, node, msg);
+		if (json_nodes)
+			json_array_append_new(json_nodes,
+								  json_pack("{s:s, s:i, s:s}", "name", node,
+											"depth", depth, "failure", msg));
+		else
+			printf("%sNode '%s' failure: %s\n", title, node, msg);
 		PQfinish(db);
 		return;
 	}
@@ -637,6 +802,15 @@ cmd_status(Ld *ld)
 
 	if (ld_local(ld) == NULL)
 		return 1;
+	if (strcmp(ld->command, "node-status") == 0 && ld->opt.json)
+	{
+		json_t *o = node_json(ld, ld->db, NULL);
+
+		if (o == NULL)
+			return 1;
+		print_json(o);
+		return 0;
+	}
 	if (strcmp(ld->command, "node-status") == 0)
 	{
 		NodeStatus ns;
@@ -665,8 +839,11 @@ cmd_status(Ld *ld)
 		PQclear(members);
 		return 1;
 	}
-	printf("Queue: %s   Local node: %s\n\n", ld->queue,
-		   PQgetvalue(root, 0, 0));
+	if (ld->opt.json)
+		json_nodes = json_array();
+	else
+		printf("Queue: %s   Local node: %s\n\n", ld->queue,
+			   PQgetvalue(root, 0, 0));
 	{
 		/* walk provider links through the members' databases */
 		char cur[256];
@@ -705,6 +882,13 @@ cmd_status(Ld *ld)
 			PQclear(info);
 		}
 		status_tree(ld, members, NULL, cur, 0, "", true);
+		if (json_nodes)
+		{
+			print_json(json_pack("{s:s, s:s, s:s, s:o}", "queue", ld->queue,
+								 "local_node", PQgetvalue(root, 0, 0), "root",
+								 cur, "nodes", json_nodes));
+			json_nodes = NULL;
+		}
 	}
 	PQclear(root);
 	PQclear(members);

@@ -27,6 +27,7 @@ use Test::More;
 use SkyTools::Pgqd;
 use SkyTools::Wait;
 use SkyTools::Londiste;
+use JSON::PP;
 
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $dir = PostgreSQL::Test::Utils::tempdir;
@@ -257,6 +258,35 @@ ok_ld('A', 'takeover', 'B');
 is(types(qw(A B C)), 'A=root/A B=branch/A C=leaf/B', 'A is the root again');
 all_equal('A', 'after the switchover back', qw(B C));
 
+# status --json and node-status --json, read by a JSON parser and checked
+# against each node's database
+($rc, $out, $err) = ld('C', 'status', '--json');
+is($rc, 0, 'status --json') or diag($err);
+my $st = eval { decode_json($out) };
+ok($st, 'status --json parses') or diag($@ . $out);
+is($st->{root}, 'A', 'its root');
+is($st->{local_node}, 'C', 'its local node');
+is(join(' ', map { "$_->{name}:$_->{depth}" } @{ $st->{nodes} }), 'A:0 B:1 C:2', 'the tree, root first');
+for my $nd (@{ $st->{nodes} })
+{
+	my $n = $nd->{name};
+	my ($type, $prov, $tick) = split /\|/, sql($n, q{select node_type || '|' || coalesce(provider_node, '') || '|'
+	  || worker_last_tick from pgq_node.get_node_info('tq')});
+	is($nd->{type}, $type, "json: $n is a $type");
+	is($nd->{provider} // '', $prov, "json: $n reads from '$prov'");
+	cmp_ok($nd->{last_tick}, '<=', $tick, "json: ${n}'s last tick");
+	is($nd->{tables}{ok}, sql($n, q{select count(*) from londiste.table_info where local and merge_state = 'ok'}),
+		"json: ${n}'s tables in sync");
+	is(scalar @{ $nd->{table_states} }, $nd->{tables}{ok} + $nd->{tables}{half}, "json: ${n}'s table states");
+	ok(defined $nd->{lag_seconds} && $nd->{lag_seconds} >= 0, "json: ${n}'s lag is a number");
+	ok(JSON::PP::is_bool($nd->{paused}) && !$nd->{paused}, "json: $n is not paused");
+}
+is(join(',', @{ $st->{nodes}[1]{subscribers} }), 'C', 'json: B feeds C');
+($rc, $out, $err) = ld('B', 'node-status', '--json');
+my $ns = eval { decode_json($out) };
+is($ns && $ns->{name}, 'B', 'node-status --json parses and names the node');
+is($ns && $ns->{provider}, 'A', 'and its provider');
+
 # 5. failover: A dies for good (the load on B stops first: B is a
 #    branch, and what is lost is counted against A's load only)
 stop_load('B');
@@ -278,6 +308,10 @@ is(types(qw(B C)), 'B=root/B C=leaf/B', 'B is the root, C under it');
 is(sql('B', q{select dead from pgq_node.get_queue_locations('tq') where node_name = 'A'}), 't', 'A tagged dead on B');
 is(sql('B', q{select count(*) from pgq.get_consumer_info('tq', 'A.gravestone')}), 1, 'the gravestone is there');
 all_equal('B', 'after the failover', qw(C));
+($rc, $out, $err) = ld('C', 'status', '--json');
+$st = eval { decode_json($out) };
+is(join(' ', map { $_->{name} . ($_->{dead} ? ':dead' : '') } @{ $st->{nodes} }), 'B A:dead C',
+	'status --json after the failover: A dead under B, C alive');
 
 # what A had that B never got: A again, without worker or ticker
 my $b_last = sql('B', q{select last_tick from pgq.get_consumer_info('tq', 'A.gravestone')});

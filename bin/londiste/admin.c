@@ -32,6 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <stdio.h>
+
 #include "skytools/log.h"
 
 /* One node as admin commands see it. */
@@ -155,6 +158,19 @@ set_paused(Ld *ld, Node *n, bool pause)
 	log_info("[%s] worker %s %s", n->name, n->worker,
 			 pause ? "paused" : "resumed");
 	return true;
+}
+
+/* Only the flag: for a node whose worker is not expected to run. */
+static bool
+set_paused_flag(Ld *ld, Node *n)
+{
+	const char *p[3] = {ld->queue, n->worker, "t"};
+
+	n->paused = true;
+	return node_call(ld, n,
+					 "select * from pgq_node.set_consumer_paused($1, $2, "
+					 "$3::boolean)",
+					 3, p) < 400;
 }
 
 /* Wait until n's worker has completed tick, at most admin_timeout. */
@@ -1092,4 +1108,351 @@ cmd_drop_node(Ld *ld)
 	PQclear(m);
 	log_info("node %s dropped", name);
 	return 0;
+}
+
+/*
+ * resurrect, on an old root (or branch) brought back after a failover:
+ *	1. the node holding "<this>.gravestone" (the failover tick F) is found
+ *	   among the members; one and only one;
+ *	2. this node stops being a root: demote_root 1, 2, 3 with that node as
+ *	   the provider (a branch: its provider changed to it); the worker
+ *	   paused;
+ *	3. its subscribers and consumers (but the cascade's own, named with a
+ *	   dot) unregistered: they follow the new root now;
+ *	4. the events after F, which no other node got, written as JSON to
+ *	   resurrect-lost-events.json (in the current directory; the file is
+ *	   complete before anything is deleted) and deleted from the queue
+ *	   with the ticks after F;
+ *	5. the node subscribed to the gravestone's node at F (the gravestone
+ *	   goes), its global watermark taken from there, and tagged alive on
+ *	   every member.
+ * The tables are not touched: their rows of the lost events are the
+ * operator's to reconcile (resync).  The worker stays paused.  Run again,
+ * each step is skipped when done.
+ */
+#define LOST_EVENTS_FILE "resurrect-lost-events.json"
+
+/* Write the events of queue qid after tick f of db as JSON; the count. */
+static long long
+dump_lost(Ld *ld, PGconn *db, const char *qid, const char *f)
+{
+	char sql[1024];
+	PGresult *res;
+	json_t *arr;
+	FILE *fp;
+	long long n;
+	int i;
+
+	snprintf(sql, sizeof(sql),
+			 "select e.ev_id, e.ev_time::text, e.ev_txid, e.ev_retry, "
+			 "e.ev_type, e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, "
+			 "e.ev_extra4 from pgq.event_%s e, pgq.tick t where "
+			 "t.tick_queue = %s and t.tick_id = %s and not "
+			 "txid_visible_in_snapshot(e.ev_txid, t.tick_snapshot) order by "
+			 "e.ev_id",
+			 qid, qid, f);
+	res = ld_query(db, sql, 0, NULL);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	if (n == 0)
+	{
+		PQclear(res);
+		return 0;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+	{
+		json_t *o = json_object();
+		static const char *names[] = {
+			"ev_id",   "ev_time",	"ev_txid",	 "ev_retry",  "ev_type",
+			"ev_data", "ev_extra1", "ev_extra2", "ev_extra3", "ev_extra4"};
+		int c;
+
+		for (c = 0; c < 10; c++)
+		{
+			json_t *v;
+
+			if (PQgetisnull(res, i, c))
+				v = json_null();
+			else if (c == 0 || c == 2 || c == 3)
+				v = json_integer(atoll(PQgetvalue(res, i, c)));
+			else
+				v = json_string(PQgetvalue(res, i, c));
+			json_object_set_new(o, names[c], v);
+		}
+		json_object_set_new(o, "after_tick", json_integer(atoll(f)));
+		json_array_append_new(arr, o);
+	}
+	PQclear(res);
+	fp = fopen(LOST_EVENTS_FILE ".tmp", "w");
+	if (fp == NULL ||
+		json_dumpf(arr, fp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0 ||
+		fputc('\n', fp) == EOF || fflush(fp) != 0 || fsync(fileno(fp)) != 0 ||
+		fclose(fp) != 0 ||
+		rename(LOST_EVENTS_FILE ".tmp", LOST_EVENTS_FILE) != 0)
+	{
+		log_error("cannot write %s: %m", LOST_EVENTS_FILE);
+		json_decref(arr);
+		return -1;
+	}
+	json_decref(arr);
+	log_info("%lld lost events written to %s", n, LOST_EVENTS_FILE);
+	(void) ld;
+	return n;
+}
+
+int
+cmd_resurrect(Ld *ld)
+{
+	Node me, g;
+	PGresult *m, *res;
+	char gname[256] = "", grave[300], f[32] = "", qid[32];
+	const char *p1[1] = {ld->queue};
+	int i, found = 0;
+	bool ok = false;
+
+	memset(&g, 0, sizeof(g));
+	if (!open_target(ld, &me))
+		return 1;
+	if (strcmp(me.type, "leaf") == 0)
+	{
+		log_error("resurrect is for a root or branch that was failed over; "
+				  "%s is a leaf",
+				  me.name);
+		node_close(&me);
+		return 1;
+	}
+	snprintf(grave, sizeof(grave), "%s.gravestone", me.name);
+	/* 1. the gravestone */
+	m = ld_query(ld->db,
+				 "select node_name from pgq_node.get_queue_locations($1) "
+				 "order by node_name",
+				 1, p1);
+	for (i = 0; m && i < PQntuples(m); i++)
+	{
+		const char *name = PQgetvalue(m, i, 0);
+		const char *cp[2] = {ld->queue, grave};
+		Node o;
+
+		if (strcmp(name, me.name) == 0)
+			continue;
+		if (!node_open(ld, &o, name))
+		{
+			node_close(&o);
+			continue;
+		}
+		res = ld_query(o.db,
+					   "select last_tick from pgq.get_consumer_info($1, $2)",
+					   2, cp);
+		if (res && PQntuples(res) == 1)
+		{
+			found++;
+			snprintf(gname, sizeof(gname), "%s", name);
+			snprintf(f, sizeof(f), "%s", PQgetvalue(res, 0, 0));
+		}
+		PQclear(res);
+		node_close(&o);
+	}
+	PQclear(m);
+	if (found != 1)
+	{
+		if (found == 0 && strcmp(me.type, "branch") == 0 && me.provider[0])
+			log_info("no gravestone of %s: resurrected already (reads from "
+					 "%s)",
+					 me.name, me.provider);
+		else
+			log_error("%s gravestone of %s found: nothing to resurrect from",
+					  found ? "more than one" : "no", me.name);
+		node_close(&me);
+		return found == 0 && strcmp(me.type, "branch") == 0 ? 0 : 1;
+	}
+	log_info("%s holds %s at tick %s", gname, grave, f);
+	if (!node_open(ld, &g, gname))
+		goto out;
+
+	/* 2. no root any more; the worker paused */
+	if (strcmp(me.type, "root") == 0)
+	{
+		const char *dp[3] = {ld->queue, NULL, gname};
+		static const char *steps[] = {"1", "2", "3"};
+
+		/* the worker (not expected to run) is paused, not asked */
+		if (!set_paused_flag(ld, &me))
+			goto out;
+		for (i = 0; i < 3; i++)
+		{
+			dp[1] = steps[i];
+			if (node_call(ld, &me,
+						  "select ret_code, ret_note from "
+						  "pgq_node.demote_root($1, $2::int4, $3)",
+						  3, dp) >= 300)
+				goto out;
+		}
+	}
+	else
+	{
+		const char *cp[3] = {ld->queue, me.worker, gname};
+
+		if (!set_paused_flag(ld, &me))
+			goto out;
+		if (strcmp(me.provider, gname) != 0 &&
+			node_call(ld, &me,
+					  "select * from pgq_node.change_consumer_provider($1, "
+					  "$2, $3)",
+					  3, cp) >= 300)
+			goto out;
+	}
+
+	/* 3. subscribers and consumers of this node's queue */
+	res = ld_query(me.db,
+				   "select node_name from pgq_node.get_subscriber_info($1)", 1,
+				   p1);
+	for (i = 0; res && i < PQntuples(res); i++)
+	{
+		const char *up[2] = {ld->queue, PQgetvalue(res, i, 0)};
+
+		node_call(ld, &me,
+				  "select * from pgq_node.unregister_subscriber($1, $2)", 2,
+				  up);
+	}
+	PQclear(res);
+	res = ld_query(me.db,
+				   "select consumer_name from pgq.get_consumer_info($1) "
+				   "where consumer_name !~ '^\\.'",
+				   1, p1);
+	for (i = 0; res && i < PQntuples(res); i++)
+	{
+		const char *up[2] = {ld->queue, PQgetvalue(res, i, 0)};
+
+		PQclear(
+			ld_query(me.db, "select pgq.unregister_consumer($1, $2)", 2, up));
+		log_info("[%s] consumer %s unregistered", me.name, up[1]);
+	}
+	PQclear(res);
+
+	/* 4. the lost events: to the file, then out of the queue */
+	res = ld_query(
+		me.db, "select queue_id from pgq.queue where queue_name = $1", 1, p1);
+	if (res == NULL || PQntuples(res) != 1)
+	{
+		PQclear(res);
+		goto out;
+	}
+	snprintf(qid, sizeof(qid), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (dump_lost(ld, me.db, qid, f) < 0)
+		goto out;
+	{
+		char sql[1024];
+		bool done;
+
+		PQclear(PQexec(me.db, "begin"));
+		snprintf(sql, sizeof(sql),
+				 "delete from pgq.event_%s e using pgq.tick t where "
+				 "t.tick_queue = %s and t.tick_id = %s and not "
+				 "txid_visible_in_snapshot(e.ev_txid, t.tick_snapshot)",
+				 qid, qid, f);
+		done = ld_exec(me.db, sql, 0, NULL);
+		snprintf(sql, sizeof(sql),
+				 "delete from pgq.tick where tick_queue = %s and tick_id > %s",
+				 qid, f);
+		done = done && ld_exec(me.db, sql, 0, NULL);
+		res = PQexec(me.db, done ? "commit" : "rollback");
+		done = done && PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+		if (!done)
+			goto out;
+	}
+
+	/* 5. subscribed at F where the gravestone was */
+	{
+		const char *cp[3] = {ld->queue, me.worker, f};
+		const char *up[2] = {ld->queue, me.name};
+		const char *rp[4] = {ld->queue, me.name, me.worker, f};
+		char *loc = location_of(ld, me.name);
+		const char *lp[4] = {ld->queue, me.name, loc, "f"};
+		PGresult *wm;
+
+		/* the gravestone goes and the subscription comes in one
+		 * transaction: a run cut short leaves one or the other */
+		PQclear(PQexec(g.db, "begin"));
+		if (loc == NULL ||
+			node_call(ld, &me,
+					  "select * from pgq_node.set_consumer_completed($1, $2, "
+					  "$3::int8)",
+					  3, cp) >= 300 ||
+			node_call(ld, &g,
+					  "select * from pgq_node.unregister_subscriber($1, $2)",
+					  2, up) >= 400)
+		{
+			PQclear(PQexec(g.db, "rollback"));
+			free(loc);
+			goto out;
+		}
+		wm = ld_query(g.db,
+					  "select ret_code, ret_note, global_watermark from "
+					  "pgq_node.register_subscriber($1, $2, $3, $4::int8)",
+					  4, rp);
+		if (wm == NULL || atoi(PQgetvalue(wm, 0, 0)) >= 300)
+		{
+			if (wm)
+				log_error("[%s] %s", gname, PQgetvalue(wm, 0, 1));
+			PQclear(wm);
+			PQclear(PQexec(g.db, "rollback"));
+			free(loc);
+			goto out;
+		}
+		{
+			PGresult *c = PQexec(g.db, "commit");
+			bool committed = PQresultStatus(c) == PGRES_COMMAND_OK;
+
+			PQclear(c);
+			if (!committed)
+			{
+				PQclear(wm);
+				free(loc);
+				goto out;
+			}
+		}
+		log_info("[%s] %s", gname, PQgetvalue(wm, 0, 1));
+		{
+			const char *sp[2] = {ld->queue, PQgetvalue(wm, 0, 2)};
+
+			node_call(ld, &me,
+					  "select * from pgq_node.set_global_watermark($1, "
+					  "$2::int8)",
+					  2, sp);
+		}
+		PQclear(wm);
+		/* alive again, on every member */
+		m = alive_members(ld);
+		for (i = 0; m && i < PQntuples(m); i++)
+		{
+			Node o;
+
+			memset(&o, 0, sizeof(o));
+			snprintf(o.name, sizeof(o.name), "%s", PQgetvalue(m, i, 0));
+			o.db = ld_member_connect(ld, o.name);
+			if (o.db)
+				node_call(ld, &o,
+						  "select * from pgq_node.register_location($1, $2, "
+						  "$3, $4::boolean)",
+						  4, lp);
+			node_close(&o);
+		}
+		PQclear(m);
+		free(loc);
+	}
+	log_info("%s reads from %s from tick %s; its worker is paused: "
+			 "reconcile the tables (resync), then resume",
+			 me.name, gname, f);
+	ok = true;
+out:
+	if (!ok)
+		log_error("resurrect of %s not finished: run it again to go on",
+				  me.name);
+	node_close(&g);
+	node_close(&me);
+	return ok ? 0 : 1;
 }

@@ -16,7 +16,9 @@
 #  5. failover: A stopped with -m immediate, `takeover A --dead-root` on B,
 #     C goes on from B.  A is started again (no worker, no ticker) to see
 #     what was lost: every row where A and B differ was changed by an
-#     event A's queue has after B's last tick, and those are counted.
+#     event A's queue has after B's last tick, and those are counted;
+#  6. resurrect on A: its lost events in the file and out of its queue, A
+#     a branch of B; resync of its tables; A follows B.
 # After each step every table on every live node equals the root's.
 use strict;
 use warnings;
@@ -332,16 +334,47 @@ my @unexplained = grep { !$touched{$_} } @differ;
 is("@unexplained", '', 'every row where A and B differ was changed by an event B never got');
 note(scalar(@differ) . " rows of t_a differ; $nlost events lost with A");
 cmp_ok(scalar(@differ), '<=', $nlost, 'no more rows differ than events were lost');
-$node{A}->stop;
+
+# resurrect: A comes back as a branch of B, its lost events in a file
+my $all_lost = sql('A', qq{select count(*) from pgq.event_$qid e, pgq.tick t where t.tick_queue = $qid
+  and t.tick_id = $b_last and not txid_visible_in_snapshot(e.ev_txid, t.tick_snapshot)});
+{
+	require Cwd;
+	my $cwd = Cwd::getcwd();
+	chdir $dir;
+	($rc, $out, $err) = ld('A', 'resurrect');
+	chdir $cwd;
+}
+is($rc, 0, 'resurrect') or diag($err);
+my $lostfile = "$dir/resurrect-lost-events.json";
+my $lostev = -f $lostfile ? decode_json(slurp_file($lostfile)) : [];
+is(scalar(@$lostev), $all_lost, "the $all_lost events B never got are in the file");
+is(scalar(grep { ($_->{ev_extra1} // '') eq 'public.t_a' } @$lostev), $nlost, "$nlost of them of t_a");
+is(sql('A', qq{select count(*) from pgq.event_$qid e, pgq.tick t where t.tick_queue = $qid
+  and t.tick_id = $b_last and not txid_visible_in_snapshot(e.ev_txid, t.tick_snapshot)}), 0,
+	'and out of A\'s queue');
+is(types(qw(A)), 'A=branch/B', 'A is a branch of B');
+is(sql('B', q{select count(*) from pgq.get_consumer_info('tq', 'A.gravestone')}), 0, 'the gravestone is gone');
+is(sql('B', q{select count(*) from pgq_node.get_subscriber_info('tq') where node_name = 'A'}), 1,
+	'A subscribes to B');
+is(sql('C', q{select dead from pgq_node.get_queue_locations('tq') where node_name = 'A'}), 'f', 'A alive again on C');
+($rc, $out, $err) = ld('A', 'resurrect');
+like($err, qr/resurrected already/, 'resurrect again: nothing left');
+# the operator reconciles A's tables, then A follows B
+start_worker('A');
+ok_ld('A', 'resume');
+ok_ld('A', 'resync', 't_a', 'Sch.Mixed', 'late');
+ok($node{A}->poll_query_until('postgres', q{select bool_and(merge_state = 'ok') from londiste.table_info where local}),
+	'A copied its tables again from B');
 
 # C goes on from the new root
 start_load('B');
 ok($node{C}->poll_query_until('postgres', q{select count(*) > 0 from t_a where v like '%+++%'}),
 	'C goes on with B\'s writes');
 stop_load('B');
-all_equal('B', 'at the end', qw(C));
+all_equal('B', 'at the end', qw(A C));
 
-for my $n (qw(B C))
+for my $n (qw(A B C))
 {
 	kill 'INT', $worker{$n}{KIDS}[0]{PID};
 	$worker{$n}->finish;
@@ -349,5 +382,5 @@ for my $n (qw(B C))
 stop_pgqd($pgqd{$_}) for qw(B C);
 my $logs = join('', map { -f "$dir/$_.log" ? slurp_file("$dir/$_.log") : '' } qw(A B C));
 unlike($logs, qr/AddressSanitizer|runtime error:/, 'no sanitizer report');
-$node{$_}->stop for qw(B C);
+$node{$_}->stop for qw(A B C);
 done_testing();

@@ -22,4 +22,4 @@ SAN_STAMP = $(shell f=.build-flags; [ "$$(cat $$f 2>/dev/null)" = "$(SAN_FLAGS)"
 .build-flags: ;
 
 # What a program linking lib/libskytools.a links besides it.
-SKY_LIBS = -L$(shell $(PG_CONFIG) --libdir) -lpq -ljansson -levent -lm
+SKY_LIBS = -L$(shell $(PG_CONFIG) --libdir) -lpq -ljansson -levent -levent_pthreads -lpthread -lm

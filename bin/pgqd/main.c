@@ -178,7 +178,6 @@ main(int argc, char **argv)
 	bool check = false;
 
 	memset(&p, 0, sizeof(p));
-	p.metrics_fd = -1;
 	for (i = 1; i < argc; i++)
 	{
 		if (strcmp(argv[i], "--check") == 0)

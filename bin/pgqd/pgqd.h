@@ -115,9 +115,8 @@ struct Pgqd
 	Db *dbs;
 	PgConn *discovery; /* NULL in list mode */
 	Timer *stats_timer;
-	int metrics_fd; /* listening socket, -1 when off */
+	struct SkyMetrics *metrics; /* the server, NULL when off */
 	int metrics_port;
-	Watch *metrics_watch;
 	long stat_ticks;
 	long stat_maint;
 	long stat_retry;
@@ -144,7 +143,9 @@ extern void dbset_free(Pgqd *p);
 	" pending_events from pgq.get_consumer_info()"
 extern bool metrics_configure(Pgqd *p, char *err, size_t errlen);
 extern void metrics_close(Pgqd *p);
-extern char *metrics_render(const DbSnapshot *snaps, int n);
+struct evbuffer;
+extern void metrics_render(struct evbuffer *out, const DbSnapshot *snaps,
+						   int n);
 extern double metrics_now(void);
 extern int pgqd_check(Pgqd *p);
 

@@ -266,7 +266,7 @@ on_result(Db *db, PGresult *res)
 				close_and_wait(db, RELEASE_DELAY);
 				return;
 			}
-			if (db->pgqd->metrics_fd >= 0 &&
+			if (db->pgqd->metrics &&
 				metrics_now() - db->metrics_at >= METRICS_REFRESH)
 			{
 				send_or_lose(db, T_METRICS_Q, METRICS_QUEUE_SQL);

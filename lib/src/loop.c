@@ -214,3 +214,9 @@ watch_free(Watch *w)
 		event_free(w->ev);
 	free(w);
 }
+
+struct event_base *
+loop_event_base(Loop *loop)
+{
+	return loop->base;
+}

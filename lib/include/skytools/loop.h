@@ -30,6 +30,10 @@ extern void loop_free(Loop *loop);
 /* Run until loop_stop(); false if the loop failed. */
 extern bool loop_run(Loop *loop);
 extern void loop_stop(Loop *loop);
+
+/* libevent's loop underneath, for libevent's own servers (evhttp) */
+struct event_base;
+extern struct event_base *loop_event_base(Loop *loop);
 /* Call fn in the loop when sig arrives. */
 extern bool loop_on_signal(Loop *loop, int sig, SignalFn fn, void *arg);
 

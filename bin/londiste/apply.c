@@ -1146,6 +1146,7 @@ apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
 	int nv = 0, i, rc = -1;
 	char num[16];
 
+	ld_stats_row(ti->name, t.op);
 	if (t.op == 'U' || t.op == 'D')
 	{
 		int r = bulk_add(a, db, ti, tp, rowp, ev->id);
@@ -1321,6 +1322,7 @@ apply_sql(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
 	Buf b = {0};
 	int rc;
 
+	ld_stats_row(ti->name, ev->type[0]);
 	switch (ev->type[0])
 	{
 		case 'I':

@@ -76,6 +76,9 @@ static const CfKey keys[] = {
 	K("log_count", CF_INT, log_count, "3", "accepted, not used"),
 	K("keepalive_stats", CF_TIME, keepalive_stats, "300",
 	  "seconds between idle stats lines"),
+	K("metrics_port", CF_INT, metrics_port, "0",
+	  "worker: serve Prometheus metrics on 127.0.0.1:port; 0: off (not "
+	  "upstream)"),
 	K("admin_timeout", CF_TIME, admin_timeout, "120",
 	  "takeover, change-provider, pause: longest wait for a worker, s"),
 	K("takeover_max_lag", CF_TIME, takeover_max_lag, "60",

@@ -39,6 +39,7 @@ typedef struct LdConfig
 	int parallel_copies;
 	double lock_timeout;
 	double admin_timeout;	 /* longest wait for a worker's answer */
+	int metrics_port;		 /* 0: off */
 	double takeover_max_lag; /* takeover's pre-check */
 	int pgq_lazy_fetch;
 	char *local_only;
@@ -175,6 +176,13 @@ extern int cmd_copy(Ld *ld);
 extern PGconn *ld_member_connect(Ld *ld, const char *name);
 extern int cmd_wait_position(Ld *ld);
 extern int ld_worker_position(Ld *ld, bool rewind);
+
+/* stats.c: the worker's figures and metrics page */
+extern void ld_stats_row(const char *table, char op);
+extern void ld_stats_batch_start(long long tick, const char *tick_time);
+extern void ld_stats_batch_end(void);
+extern void ld_metrics_start(Ld *ld);
+extern void ld_metrics_stop(void);
 
 /* admin.c: cascade changes */
 extern int cmd_change_provider(Ld *ld);

@@ -159,7 +159,10 @@ on_between_batches(PGconn *node, void *arg)
 static int
 on_before_sync(PGconn *node, void *arg)
 {
-	return applier_flush(arg, node);
+	if (applier_flush(arg, node) < 0)
+		return -1;
+	ld_stats_batch_end();
+	return 0;
 }
 
 bool
@@ -179,6 +182,7 @@ static int
 on_batch_start(PGconn *node, const PgqBatch *b, void *arg)
 {
 	applier_begin_batch(arg, node);
+	ld_stats_batch_start(b->tick_id, b->tick_time);
 	/* copies: hand tables over, start new copies, restore foreign keys */
 	return copy_sync(worker_ld, running, b);
 }
@@ -247,6 +251,7 @@ cmd_worker(Ld *ld)
 	signal(SIGINT, on_stop);
 	if (ld->opt.rewind || ld->opt.reset)
 		return ld_worker_position(ld, ld->opt.rewind);
+	ld_metrics_start(ld);
 	do
 	{
 		PGresult *res;
@@ -269,5 +274,6 @@ cmd_worker(Ld *ld)
 			rc = subscriber_loop(ld);
 		}
 	} while (rc == 2 && !stop_requested);
+	ld_metrics_stop();
 	return rc == 2 ? 0 : rc;
 }

@@ -4,8 +4,9 @@
 # later and copied by ours from the Python root, an EXECUTE run by Python
 # on the root replayed by ours; (2) ours on the root with a Python leaf,
 # which copies its tables from our root.  A load changes the roots' tables
-# the whole time.  At the end every table equals its root's.  Skips when
-# Python Londiste cannot be had.
+# the whole time.  At the end every table equals its root's.  Then our
+# branch takes over the Python root (switchover), which follows as a
+# branch.  Skips when Python Londiste cannot be had.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -252,6 +253,26 @@ for my $case ([ 'leaf', 'status' ], [ 'leaf', 'status', '--compact' ], [ 'branch
 	like($ours, qr/leafnode \(leaf\)|leaf2node \(leaf\)|branchnode \(branch\)/, "$name: @cmd names the nodes");
 }
 
+# a switchover in the mixed cascade: our branch takes over the Python
+# root, which goes on as a branch of ours (its Python worker follows the
+# role change); then the new root's writes reach both
+my $e = ok_ld('branch', 'takeover', 'rootnode');
+like($e, qr/branchnode is the root now; rootnode reads from it/, 'our takeover of the Python root');
+is(sql('root', q{select node_type || '/' || provider_node from pgq_node.get_node_info('q1')}), 'branch/branchnode',
+	'the Python node is a branch of ours');
+my ($wrc, $wout, $werr) = $node{root}->psql('postgres', q{insert into t_a values (-5, 'old root', 0, now(), null, true)});
+isnt($wrc, 0, 'the old root refuses writes');
+sql('branch', q{insert into t_a values (-6, 'new root', 1, now(), 'x', false); update t_late set v = 'after switchover' where id = 1});
+for my $n (qw(root leaf))
+{
+	ok($node{$n}->poll_query_until('postgres', q{select count(*) = 1 from t_a where id = -6}),
+		"the new root's rows reach the $n");
+}
+for my $t (sort keys %sum)
+{
+	my $want = sql('branch', $sum{$t});
+	is(sql($_, $sum{$t}), $want, "after the switchover: $t on $_ equals the new root's") for qw(root leaf);
+}
 for my $name (sort keys %worker)
 {
 	$worker{$name}->signal('TERM');

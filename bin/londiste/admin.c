@@ -1028,9 +1028,9 @@ cmd_tag_node(Ld *ld)
 }
 
 /*
- * drop-node NODE: refused while NODE has subscribers; its location off
- * the root (an event tells every node), the node dropped on itself when
- * it answers, then on every other member.
+ * drop-node NODE: refused while NODE has subscribers; the node dropped on
+ * itself when it answers, its location off the root (an event tells every
+ * node), then the node dropped on every other member.
  */
 int
 cmd_drop_node(Ld *ld)
@@ -1081,16 +1081,17 @@ cmd_drop_node(Ld *ld)
 	}
 	if (m == NULL)
 		return 1;
-	if (rootname[0] && strcmp(rootname, name) != 0 &&
-		node_open(ld, &root, rootname))
-		node_call(ld, &root,
-				  "select * from pgq_node.unregister_location($1, $2)", 2, p);
-	node_close(&root);
+	/* the node itself first, while the members still know where it is */
 	if (!is_dead(ld, name) && node_open(ld, &n, name))
 		node_call(ld, &n, "select * from pgq_node.drop_node($1, $2)", 2, p);
 	else
 		log_warning("[%s] not reachable or dead: not dropped on itself", name);
 	node_close(&n);
+	if (rootname[0] && strcmp(rootname, name) != 0 &&
+		node_open(ld, &root, rootname))
+		node_call(ld, &root,
+				  "select * from pgq_node.unregister_location($1, $2)", 2, p);
+	node_close(&root);
 	for (i = 0; i < PQntuples(m); i++)
 	{
 		Node o;

@@ -18,7 +18,10 @@
 #     what was lost: every row where A and B differ was changed by an
 #     event A's queue has after B's last tick, and those are counted;
 #  6. resurrect on A: its lost events in the file and out of its queue, A
-#     a branch of B; resync of its tables; A follows B.
+#     a branch of B; resync of its tables; A follows B;
+#  7. takeover of the leaf C's place under B by A (C reads from A);
+#  8. tag-dead and tag-alive of C; drop-node refused for A (it feeds C),
+#     done for C.
 # After each step every table on every live node equals the root's.
 use strict;
 use warnings;
@@ -374,7 +377,33 @@ ok($node{C}->poll_query_until('postgres', q{select count(*) > 0 from t_a where v
 stop_load('B');
 all_equal('B', 'at the end', qw(A C));
 
-for my $n (qw(A B C))
+# 7. a branch takes over a leaf's provider role: C reads from A
+$e = ok_ld('A', 'takeover', 'C');
+is(types(qw(C)), 'C=leaf/A', 'takeover of a leaf by a branch: C reads from A');
+all_equal('B', 'C under A again', qw(A C));
+
+# 8. tag-dead, tag-alive, drop-node
+ok_ld('B', 'tag-dead', 'C');
+is(join(',', map { sql($_, q{select dead from pgq_node.get_queue_locations('tq') where node_name = 'C'}) } qw(A B)),
+	't,t', 'C tagged dead on A and B');
+ok_ld('B', 'tag-alive', 'C');
+is(join(',', map { sql($_, q{select dead from pgq_node.get_queue_locations('tq') where node_name = 'C'}) } qw(A B C)),
+	'f,f,f', 'and alive again everywhere');
+($rc, $out, $err) = ld('B', 'drop-node', 'A');
+is($rc, 1, 'drop-node of a node that feeds another: refused');
+like($err, qr/A still feeds C: move it first/, 'and says which');
+kill 'INT', $worker{C}{KIDS}[0]{PID};
+$worker{C}->finish;
+ok_ld('B', 'drop-node', 'C');
+is(sql('B', q{select count(*) from pgq_node.get_queue_locations('tq') where node_name = 'C'}), 0, 'C is no member of B');
+ok($node{A}->poll_query_until('postgres', q{select count(*) = 0 from pgq_node.get_queue_locations('tq')
+  where node_name = 'C'}), 'nor of A');
+is(sql('A', q{select count(*) from pgq_node.get_subscriber_info('tq') where node_name = 'C'}), 0,
+	'A does not hold C as a subscriber');
+is(sql('C', q{select count(*) from pgq_node.node_info}), 0, 'C is dropped on itself');
+delete $worker{C};
+
+for my $n (sort keys %worker)
 {
 	kill 'INT', $worker{$n}{KIDS}[0]{PID};
 	$worker{$n}->finish;

@@ -1457,3 +1457,154 @@ out:
 	node_close(&me);
 	return ok ? 0 : 1;
 }
+
+/*
+ * rename-node OLD NEW (upstream's calls functions that do not exist).
+ * pgq_node has no rename, so its tables are changed directly, node by
+ * node, each in one transaction, and in an order that keeps every
+ * reference valid: NEW's location on every member first; then on OLD
+ * itself its node row (and its worker's provider when it is the root),
+ * on OLD's provider the subscription (with its watermark consumer moved
+ * to ".NEW.watermark" at the same tick), on every node reading from OLD
+ * the provider name; OLD's location last.  Run again, the steps done are
+ * no-ops.
+ */
+int
+cmd_rename_node(Ld *ld)
+{
+	const char *oldn, *newn;
+	char *loc;
+	PGresult *m;
+	int i, failed = 0;
+
+	if (ld->nargs != 2)
+	{
+		log_error("rename-node takes the old and the new name");
+		return 1;
+	}
+	oldn = ld->args[0];
+	newn = ld->args[1];
+	if (ld_local(ld) == NULL)
+		return 1;
+	loc = location_of(ld, oldn);
+	if (loc == NULL)
+		return 1;
+	m = alive_members(ld);
+	/* 1. NEW's location everywhere */
+	for (i = 0; m && i < PQntuples(m); i++)
+	{
+		const char *name = PQgetvalue(m, i, 0);
+		const char *lp[4] = {ld->queue, newn, loc, "f"};
+		Node o;
+
+		memset(&o, 0, sizeof(o));
+		snprintf(o.name, sizeof(o.name), "%s", name);
+		o.db = ld_member_connect(ld, name);
+		if (o.db == NULL ||
+			node_call(ld, &o,
+					  "select * from pgq_node.register_location($1, $2, $3, "
+					  "$4::boolean)",
+					  4, lp) >= 300)
+			failed++;
+		node_close(&o);
+	}
+	if (failed || m == NULL)
+	{
+		log_error("not every member knows %s yet: nothing renamed; run again "
+				  "when they answer",
+				  newn);
+		PQclear(m);
+		free(loc);
+		return 1;
+	}
+	/* 2. the references, node by node (OLD may be called NEW already) */
+	for (i = 0; i < PQntuples(m); i++)
+	{
+		const char *name = PQgetvalue(m, i, 0);
+		const char *p[3] = {ld->queue, oldn, newn};
+		Node o;
+		PGresult *r;
+		bool ok;
+
+		if (strcmp(name, newn) == 0)
+			continue;
+		memset(&o, 0, sizeof(o));
+		snprintf(o.name, sizeof(o.name), "%s", name);
+		o.db = ld_member_connect(ld, strcmp(name, oldn) == 0 ? oldn : name);
+		if (o.db == NULL)
+		{
+			failed++;
+			continue;
+		}
+		PQclear(PQexec(o.db, "begin"));
+		ok = ld_exec(o.db,
+					 "update pgq_node.node_info set node_name = $3 where "
+					 "queue_name = $1 and node_name = $2",
+					 3, p) &&
+			 ld_exec(o.db,
+					 "update pgq_node.local_state set provider_node = $3 "
+					 "where queue_name = $1 and provider_node = $2",
+					 3, p);
+		r = ok ? ld_query(o.db,
+						  "select s.watermark_name, c.last_tick from "
+						  "pgq_node.subscriber_info s, "
+						  "pgq.get_consumer_info($1, s.watermark_name) c "
+						  "where s.queue_name = $1 and s.subscriber_node = $2",
+						  2, p)
+			   : NULL;
+		if (r && PQntuples(r) == 1)
+		{
+			char wm[300];
+			const char *wp[3] = {ld->queue, wm, PQgetvalue(r, 0, 1)};
+			const char *up[5] = {ld->queue, oldn, newn, wm,
+								 PQgetvalue(r, 0, 0)};
+
+			snprintf(wm, sizeof(wm), ".%s.watermark", newn);
+			ok =
+				ld_exec(o.db,
+						"select pgq.register_consumer_at($1, $2, $3::int8)", 3,
+						wp) &&
+				ld_exec(o.db,
+						"update pgq_node.subscriber_info set subscriber_node "
+						"= $3, watermark_name = $4 where queue_name = $1 and "
+						"subscriber_node = $2",
+						4, up) &&
+				ld_exec(o.db, "select pgq.unregister_consumer($1, $5)", 5, up);
+		}
+		else if (r == NULL)
+			ok = false;
+		PQclear(r);
+		r = PQexec(o.db, ok ? "commit" : "rollback");
+		ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+		if (!ok)
+			failed++;
+		node_close(&o);
+	}
+	/* 3. OLD's location last */
+	for (i = 0; !failed && i < PQntuples(m); i++)
+	{
+		const char *name = PQgetvalue(m, i, 0);
+		const char *p[2] = {ld->queue, oldn};
+		Node o;
+
+		memset(&o, 0, sizeof(o));
+		snprintf(o.name, sizeof(o.name), "%s", name);
+		o.db = ld_member_connect(ld, strcmp(name, oldn) == 0 ? newn : name);
+		if (o.db)
+			ld_exec(o.db,
+					"delete from pgq_node.node_location where queue_name = $1 "
+					"and node_name = $2",
+					2, p);
+		node_close(&o);
+	}
+	PQclear(m);
+	free(loc);
+	if (failed)
+	{
+		log_error("rename of %s to %s not finished: run it again", oldn, newn);
+		return 1;
+	}
+	log_info("node %s is called %s now", oldn, newn);
+	return 0;
+}

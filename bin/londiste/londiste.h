@@ -190,6 +190,7 @@ extern int cmd_takeover(Ld *ld);
 extern int cmd_tag_node(Ld *ld);
 extern int cmd_drop_node(Ld *ld);
 extern int cmd_resurrect(Ld *ld);
+extern int cmd_rename_node(Ld *ld);
 extern int copy_sync(Ld *ld, struct PgqConsumer *c, const struct PgqBatch *b);
 
 /* apply.c: one event into the node (the worker's event callback) */

@@ -76,6 +76,8 @@ static const Command commands[] = {
 	{"tag-dead", cmd_tag_node, LOCK_ADMIN, "mark a node dead: NODE"},
 	{"tag-alive", cmd_tag_node, LOCK_ADMIN, "mark a node alive again: NODE"},
 	{"drop-node", cmd_drop_node, LOCK_ADMIN, "remove a node: NODE"},
+	{"rename-node", cmd_rename_node, LOCK_ADMIN,
+	 "give a node another name: OLD NEW"},
 	{"resurrect", cmd_resurrect, LOCK_ADMIN,
 	 "bring a failed-over root back as a branch"},
 	{"copy", cmd_copy, LOCK_NONE, "(internal) copy one table: TABLE"},

@@ -186,9 +186,10 @@ render_db(struct evbuffer *out)
 						atof(PQgetvalue(res, i, 1)), 1, "table",
 						PQgetvalue(res, i, 0));
 	PQclear(res);
-	res = PQexec(db, "select relid::regclass::text, tuples_processed, "
-					 "bytes_processed from pg_stat_progress_copy where command "
-					 "= 'COPY FROM' and datname = current_database() order by 1");
+	res = PQexec(db,
+				 "select relid::regclass::text, tuples_processed, "
+				 "bytes_processed from pg_stat_progress_copy where command "
+				 "= 'COPY FROM' and datname = current_database() order by 1");
 	sky_prom_family(out, "londiste_copy_rows", "gauge",
 					"rows a running copy has written so far");
 	for (i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res);

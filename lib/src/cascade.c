@@ -121,12 +121,16 @@ node_call(PGconn *db, const char *what, const char *sql, int n,
 	if (res == NULL)
 		return false;
 	code = atoi(PQgetvalue(res, 0, 0));
-	if (code >= 300)
+	if (code >= 400)
 	{
 		log_error("cascade: %s: %d %s", what, code, PQgetvalue(res, 0, 1));
 		PQclear(res);
 		return false;
 	}
+	/* 3xx: done already, or nothing to do (a location gone before its
+	 * unregister-location event arrives): a warning, as upstream */
+	if (code >= 300)
+		log_warning("cascade: %s: %d %s", what, code, PQgetvalue(res, 0, 1));
 	PQclear(res);
 	return true;
 }

@@ -21,7 +21,8 @@
 #     a branch of B; resync of its tables; A follows B;
 #  7. takeover of the leaf C's place under B by A (C reads from A);
 #  8. tag-dead and tag-alive of C; drop-node refused for A (it feeds C),
-#     done for C.
+#     done for C;
+#  9. rename-node of the root B to B2: A goes on reading from it.
 # After each step every table on every live node equals the root's.
 use strict;
 use warnings;
@@ -402,6 +403,18 @@ is(sql('A', q{select count(*) from pgq_node.get_subscriber_info('tq') where node
 	'A does not hold C as a subscriber');
 is(sql('C', q{select count(*) from pgq_node.node_info}), 0, 'C is dropped on itself');
 delete $worker{C};
+
+# 9. rename-node: the root B is called B2, A follows it under that name
+ok_ld('A', 'rename-node', 'B', 'B2');
+is(sql('B', q{select node_type || '/' || node_name from pgq_node.get_node_info('tq')}), 'root/B2', 'B is called B2');
+is(types(qw(A)), 'A=branch/B2', 'A reads from B2');
+is(sql('A', q{select string_agg(node_name, ',' order by node_name) from pgq_node.get_queue_locations('tq')}),
+	'A,B2', 'the members know B2, not B');
+is(sql('B', q{select string_agg(subscriber_node || ' ' || watermark_name, ',') from pgq_node.subscriber_info}),
+	'A .A.watermark', 'B2 still holds A as its subscriber');
+sql('B', q{insert into t_a values (-9, 'after the rename', 0, true)});
+ok($node{A}->poll_query_until('postgres', q{select count(*) = 1 from t_a where id = -9}),
+	'A replicates from B2');
 
 for my $n (sort keys %worker)
 {

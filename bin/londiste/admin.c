@@ -324,6 +324,52 @@ unregister_elsewhere(Ld *ld, const char *node, const char *keep)
 }
 
 /*
+ * Register node's location (with its dead flag) on every member that is
+ * not dead, and on the node itself when it is told it lives; the number
+ * of members that could not be told (each logged).
+ */
+static int
+tell_members(Ld *ld, const char *node, bool dead)
+{
+	const char *p1[1] = {ld->queue};
+	char *loc = location_of(ld, node);
+	PGresult *m;
+	int i, failed = 0;
+
+	if (loc == NULL)
+		return 1;
+	m = ld_query(ld->db,
+				 "select node_name from pgq_node.get_queue_locations($1) "
+				 "order by node_name",
+				 1, p1);
+	for (i = 0; m && i < PQntuples(m); i++)
+	{
+		const char *name = PQgetvalue(m, i, 0);
+		const char *p[4] = {ld->queue, node, loc, dead ? "t" : "f"};
+		Node o;
+
+		if (strcmp(name, node) == 0 ? dead : is_dead(ld, name))
+			continue;
+		memset(&o, 0, sizeof(o));
+		snprintf(o.name, sizeof(o.name), "%s", name);
+		o.db = ld_member_connect(ld, name);
+		if (o.db == NULL)
+			log_warning("[%s] not reachable: not told that %s is %s", name,
+						node, dead ? "dead" : "alive");
+		if (o.db == NULL ||
+			node_call(ld, &o,
+					  "select * from pgq_node.register_location($1, $2, $3, "
+					  "$4::boolean)",
+					  4, p) >= 300)
+			failed++;
+		node_close(&o);
+	}
+	PQclear(m);
+	free(loc);
+	return m ? failed : failed + 1;
+}
+
+/*
  * Subscribe node n to provider prov at n's completed tick: its location
  * there, the subscription made anew (a registration from an attempt
  * before is dropped first), n's bookkeeping switched, n resumed, and the
@@ -531,6 +577,20 @@ takeover_checks(Ld *ld, Node *old, Node *new)
 	return ok;
 }
 
+/* demote_root(queue, step, new provider) on n; false unless 2xx. */
+static bool
+demote(Ld *ld, Node *n, int step, const char *provider)
+{
+	char st[8];
+	const char *p[3] = {ld->queue, st, provider};
+
+	snprintf(st, sizeof(st), "%d", step);
+	return node_call(ld, n,
+					 "select ret_code, ret_note from "
+					 "pgq_node.demote_root($1, $2::int4, $3)",
+					 3, p) < 300;
+}
+
 /* The queue's last tick on node n (a root, or a demoted one). */
 static long long
 top_tick(Ld *ld, Node *n)
@@ -574,7 +634,6 @@ static bool
 switchover(Ld *ld, Node *old, Node *new)
 {
 	char tick[32];
-	const char *p3[3] = {ld->queue, NULL, new->name};
 	long long last;
 
 	if (strcmp(old->type, "root") == 0 && strcmp(new->type, "root") != 0)
@@ -597,17 +656,7 @@ switchover(Ld *ld, Node *old, Node *new)
 					 old->name);
 		if (!set_paused(ld, old, true))
 			return false;
-		p3[1] = "1";
-		if (node_call(ld, old,
-					  "select ret_code, ret_note from "
-					  "pgq_node.demote_root($1, $2::int4, $3)",
-					  3, p3) >= 300)
-			return false;
-		p3[1] = "2";
-		if (node_call(ld, old,
-					  "select ret_code, ret_note from "
-					  "pgq_node.demote_root($1, $2::int4, $3)",
-					  3, p3) >= 300)
+		if (!demote(ld, old, 1, new->name) || !demote(ld, old, 2, new->name))
 			return false;
 		last = top_tick(ld, old);
 		if (last < 0)
@@ -688,11 +737,7 @@ switchover(Ld *ld, Node *old, Node *new)
 	}
 	if (!set_paused(ld, new, false))
 		return false;
-	p3[1] = "3";
-	if (node_call(ld, old,
-				  "select ret_code, ret_note from "
-				  "pgq_node.demote_root($1, $2::int4, $3)",
-				  3, p3) >= 300)
+	if (!demote(ld, old, 3, new->name))
 		return false;
 	if (!node_read(ld, old) || !set_paused(ld, old, false))
 		return false;
@@ -719,30 +764,7 @@ failover(Ld *ld, Node *old, Node *new)
 	if (m == NULL)
 		return false;
 	/* 1. old dead on every alive member */
-	for (i = 0; i < PQntuples(m); i++)
-	{
-		const char *name = PQgetvalue(m, i, 0);
-		const char *p[4] = {ld->queue, old->name, NULL, "t"};
-		char *loc = location_of(ld, old->name);
-		Node o;
-
-		if (strcmp(name, old->name) == 0)
-		{
-			free(loc);
-			continue;
-		}
-		p[2] = loc;
-		if (node_open(ld, &o, name))
-			node_call(ld, &o,
-					  "select * from pgq_node.register_location($1, $2, $3, "
-					  "$4::boolean)",
-					  4, p);
-		else
-			log_warning("[%s] not reachable: not told that %s is dead", name,
-						old->name);
-		node_close(&o);
-		free(loc);
-	}
+	tell_members(ld, old->name, true);
 	/* 2. the furthest ahead of old's subscribers */
 	if (strcmp(new->type, "root") != 0)
 		for (i = 0; i < PQntuples(m); i++)
@@ -972,11 +994,6 @@ cmd_takeover(Ld *ld)
 int
 cmd_tag_node(Ld *ld)
 {
-	bool dead = strcmp(ld->command, "tag-dead") == 0;
-	PGresult *m;
-	char *loc;
-	int i, failed = 0;
-
 	if (ld->nargs != 1)
 	{
 		log_error("%s takes one node name", ld->command);
@@ -984,47 +1001,9 @@ cmd_tag_node(Ld *ld)
 	}
 	if (ld_local(ld) == NULL)
 		return 1;
-	loc = location_of(ld, ld->args[0]);
-	if (loc == NULL)
-		return 1;
-	{
-		const char *p[1] = {ld->queue};
-
-		m = ld_query(ld->db,
-					 "select node_name from pgq_node.get_queue_locations($1) "
-					 "order by node_name",
-					 1, p);
-	}
-	for (i = 0; m && i < PQntuples(m); i++)
-	{
-		const char *name = PQgetvalue(m, i, 0);
-		const char *p[4] = {ld->queue, ld->args[0], loc, dead ? "t" : "f"};
-		Node o;
-
-		/* the dead node itself is not asked; a node tagged alive is */
-		if (strcmp(name, ld->args[0]) == 0 && dead)
-			continue;
-		if (strcmp(name, ld->args[0]) != 0 && is_dead(ld, name))
-			continue;
-		memset(&o, 0, sizeof(o));
-		snprintf(o.name, sizeof(o.name), "%s", name);
-		o.db = ld_member_connect(ld, name);
-		if (o.db == NULL)
-		{
-			log_warning("[%s] not reachable: not told", name);
-			failed++;
-			continue;
-		}
-		if (node_call(ld, &o,
-					  "select * from pgq_node.register_location($1, $2, $3, "
-					  "$4::boolean)",
-					  4, p) >= 300)
-			failed++;
-		node_close(&o);
-	}
-	PQclear(m);
-	free(loc);
-	return m == NULL || failed ? 1 : 0;
+	return tell_members(ld, ld->args[0], strcmp(ld->command, "tag-dead") == 0)
+			   ? 1
+			   : 0;
 }
 
 /*
@@ -1275,21 +1254,12 @@ cmd_resurrect(Ld *ld)
 	/* 2. no root any more; the worker paused */
 	if (strcmp(me.type, "root") == 0)
 	{
-		const char *dp[3] = {ld->queue, NULL, gname};
-		static const char *steps[] = {"1", "2", "3"};
-
 		/* the worker (not expected to run) is paused, not asked */
 		if (!set_paused_flag(ld, &me))
 			goto out;
-		for (i = 0; i < 3; i++)
-		{
-			dp[1] = steps[i];
-			if (node_call(ld, &me,
-						  "select ret_code, ret_note from "
-						  "pgq_node.demote_root($1, $2::int4, $3)",
-						  3, dp) >= 300)
+		for (i = 1; i <= 3; i++)
+			if (!demote(ld, &me, i, gname))
 				goto out;
-		}
 	}
 	else
 	{
@@ -1372,7 +1342,6 @@ cmd_resurrect(Ld *ld)
 		const char *up[2] = {ld->queue, me.name};
 		const char *rp[4] = {ld->queue, me.name, me.worker, f};
 		char *loc = location_of(ld, me.name);
-		const char *lp[4] = {ld->queue, me.name, loc, "f"};
 		PGresult *wm;
 
 		/* the gravestone goes and the subscription comes in one
@@ -1426,24 +1395,9 @@ cmd_resurrect(Ld *ld)
 					  2, sp);
 		}
 		PQclear(wm);
-		/* alive again, on every member */
-		m = alive_members(ld);
-		for (i = 0; m && i < PQntuples(m); i++)
-		{
-			Node o;
-
-			memset(&o, 0, sizeof(o));
-			snprintf(o.name, sizeof(o.name), "%s", PQgetvalue(m, i, 0));
-			o.db = ld_member_connect(ld, o.name);
-			if (o.db)
-				node_call(ld, &o,
-						  "select * from pgq_node.register_location($1, $2, "
-						  "$3, $4::boolean)",
-						  4, lp);
-			node_close(&o);
-		}
-		PQclear(m);
 		free(loc);
+		/* alive again, on every member */
+		tell_members(ld, me.name, false);
 	}
 	log_info("%s reads from %s from tick %s; its worker is paused: "
 			 "reconcile the tables (resync), then resume",

@@ -370,6 +370,37 @@ tell_members(Ld *ld, const char *node, bool dead)
 }
 
 /*
+ * A table in sync keeps its copy's snapshot for a while, to skip events
+ * the copy had (the worker drops it once no batch can reach it).  Its
+ * txids are the old provider's: after a change of provider they mean
+ * nothing, and the node, paused at a tick after every handover, needs
+ * them no more.  Dropped here so they cannot hide the new provider's
+ * events.
+ */
+static void
+forget_copy_snapshots(Ld *ld, Node *n)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *res = ld_query(
+		n->db,
+		"select table_name from londiste.get_table_list($1) where local and "
+		"merge_state = 'ok' and custom_snapshot is not null",
+		1, p);
+	int i;
+
+	for (i = 0; res && i < PQntuples(res); i++)
+	{
+		const char *sp[2] = {ld->queue, PQgetvalue(res, i, 0)};
+
+		node_call(ld, n,
+				  "select * from londiste.local_set_table_state($1, $2, null, "
+				  "'ok')",
+				  2, sp);
+	}
+	PQclear(res);
+}
+
+/*
  * Subscribe node n to provider prov at n's completed tick: its location
  * there, the subscription made anew (a registration from an attempt
  * before is dropped first), n's bookkeeping switched, n resumed, and the
@@ -414,6 +445,7 @@ move_node(Ld *ld, Node *n, Node *prov)
 			cp) >= 300)
 		return false;
 	snprintf(n->provider, sizeof(n->provider), "%s", prov->name);
+	forget_copy_snapshots(ld, n);
 	if (!set_paused(ld, n, false))
 		return false;
 	unregister_elsewhere(ld, n->name, prov->name);

@@ -22,7 +22,9 @@
 #  7. takeover of the leaf C's place under B by A (C reads from A);
 #  8. tag-dead and tag-alive of C; drop-node refused for A (it feeds C),
 #     done for C;
-#  9. rename-node of the root B to B2: A goes on reading from it.
+#  9. rename-node of the root B to B2: A goes on reading from it;
+# 10. a leaf D under A; A dies; `takeover A --dead-branch` on B2 moves D
+#     under B2.
 # After each step every table on every live node equals the root's.
 use strict;
 use warnings;
@@ -416,13 +418,37 @@ sql('B', q{insert into t_a values (-9, 'after the rename', 0, true)});
 ok($node{A}->poll_query_until('postgres', q{select count(*) = 1 from t_a where id = -9}),
 	'A replicates from B2');
 
+# 10. --dead-branch: a leaf D under the branch A; A dies; B2 takes A's
+#     place and D reads from B2
+$node{D} = PostgreSQL::Test::Cluster->new('to_D');
+$node{D}->init;
+$node{D}->start;
+sql('D', $schema);
+$ini{D} = "$dir/D.ini";
+PostgreSQL::Test::Utils::append_to_file($ini{D}, "[londiste]\njob_name = w_D\ndb = " . connstr('D')
+	  . "\nqueue_name = tq\nlogfile = $dir/D.log\npidfile = $dir/D.pid\nloop_delay = 0.2\nadmin_timeout = 30\n");
+ok_ld('D', 'create-leaf', 'D', connstr('D'), '--provider=' . connstr('A'));
+ok_ld('D', 'add-table', 't_a');
+start_worker('D');
+ok($node{D}->poll_query_until('postgres', q{select merge_state = 'ok' from londiste.table_info
+  where table_name = 'public.t_a'}), 'D copied t_a from A');
+kill_worker('A');
+$node{A}->stop('immediate');
+$e = ok_ld('B', 'takeover', 'A', '--dead-branch');
+is(types(qw(D)), 'D=leaf/B2', 'D reads from B2 after the dead branch A');
+is(sql('B', q{select dead from pgq_node.get_queue_locations('tq') where node_name = 'A'}), 't', 'A tagged dead');
+sql('B', q{insert into t_a values (-10, 'after the dead branch', 0, true)});
+ok($node{D}->poll_query_until('postgres', q{select count(*) = 1 from t_a where id = -10}),
+	'D replicates from B2 (its copy snapshot, of A\'s txids, is gone)');
+delete $worker{A};
+
 for my $n (sort keys %worker)
 {
 	kill 'INT', $worker{$n}{KIDS}[0]{PID};
 	$worker{$n}->finish;
 }
 stop_pgqd($pgqd{$_}) for qw(B C);
-my $logs = join('', map { -f "$dir/$_.log" ? slurp_file("$dir/$_.log") : '' } qw(A B C));
+my $logs = join('', map { -f "$dir/$_.log" ? slurp_file("$dir/$_.log") : '' } qw(A B C D));
 unlike($logs, qr/AddressSanitizer|runtime error:/, 'no sanitizer report');
-$node{$_}->stop for qw(A B C);
+$node{$_}->stop for qw(B C D);
 done_testing();

@@ -613,7 +613,7 @@ takeover_checks(Ld *ld, Node *old, Node *new)
 static bool
 demote(Ld *ld, Node *n, int step, const char *provider)
 {
-	char st[8];
+	char st[16];
 	const char *p[3] = {ld->queue, st, provider};
 
 	snprintf(st, sizeof(st), "%d", step);

@@ -1357,34 +1357,13 @@ api(PGconn *db, const char *sql, int n, const char *const *p)
 static int
 apply_execute(Applier *a, PGconn *db, const PgqEvent *ev)
 {
-	const char *p[4] = {a->ld->queue, ev->extra1, ev->data, ev->extra2};
-	PGresult *res;
-	int code;
-
-	res = ld_query(
-		db, "select * from londiste.execute_start($1, $2, $3, false, $4)", 4,
-		p);
-	if (res == NULL)
+	if (a->only)
+		return 0; /* copy processes leave EXECUTE to the worker */
+	if (ld_exec_replay(a->ld, db, ev->extra1 ? ev->extra1 : "", ev->data,
+					   ev->extra2) < 0)
 		return -1;
-	code = atoi(PQgetvalue(res, 0, 0));
-	if (ld_ret(res, NULL) >= 400)
-		return -1;
-	if (code == 200)
-	{
-		res = PQexec(db, ev->data ? ev->data : "");
-		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
-			PQresultStatus(res) != PGRES_TUPLES_OK)
-		{
-			log_error("EXECUTE %s: %s", ev->extra1, PQresultErrorMessage(res));
-			PQclear(res);
-			return -1;
-		}
-		PQclear(res);
-		if (api(db, "select * from londiste.execute_finish($1, $2)", 2, p) < 0)
-			return -1;
-		/* the DDL may have changed what the prepared statements use */
-		forget_prepared(a);
-	}
+	/* the DDL may have changed what the prepared statements use */
+	forget_prepared(a);
 	a->stale = true;
 	return 0;
 }

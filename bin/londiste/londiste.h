@@ -184,6 +184,11 @@ extern void ld_stats_batch_end(void);
 extern void ld_metrics_start(Ld *ld);
 extern void ld_metrics_stop(void);
 
+/* execute.c: DDL through the queue */
+extern int cmd_execute(Ld *ld);
+extern int ld_exec_replay(Ld *ld, PGconn *db, const char *fname,
+						  const char *sql, const char *attrs_enc);
+
 /* admin.c: cascade changes */
 extern int cmd_change_provider(Ld *ld);
 extern int cmd_takeover(Ld *ld);

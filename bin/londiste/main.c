@@ -69,6 +69,8 @@ static const Command commands[] = {
 	 "wait until the worker has the root's last tick"},
 	{"wait-provider", cmd_wait_position, LOCK_NONE,
 	 "wait until the worker has the provider's last tick"},
+	{"execute", cmd_execute, LOCK_ADMIN,
+	 "run DDL files on the root and every node: FILE..."},
 	{"change-provider", cmd_change_provider, LOCK_ADMIN,
 	 "read from another node: --provider=NODE"},
 	{"takeover", cmd_takeover, LOCK_ADMIN,

@@ -1,0 +1,136 @@
+# DDL through the queue: `execute` on the root, replayed on a branch and a
+# leaf at its place in the stream, while a load writes on the root.  A
+# file adds a column and back-fills it: every node ends with the column
+# and equal data; the same file again is a no-op.  A file whose
+# Local-Table is not local on the leaf is recorded there and skipped, and
+# its @name@ tag becomes the local table's name elsewhere.  Bad files (a
+# meta-attribute line that does not parse, an unknown key, a statement
+# that fails) are refused and change nothing.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use IPC::Run;
+use Test::More;
+use SkyTools::Pgqd;
+use SkyTools::Wait;
+use SkyTools::Londiste;
+
+local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
+my $dir = PostgreSQL::Test::Utils::tempdir;
+my %node;
+for my $name (qw(root branch leaf))
+{
+	my $n = PostgreSQL::Test::Cluster->new("ex_$name");
+	$n->init;
+	$n->start;
+	$node{$name} = $n;
+}
+sub sql { my ($n, $q) = @_; return $node{$n}->safe_psql('postgres', $q); }
+sql($_, q{create table t (id int primary key, v text);
+  create table extra (id int primary key, v text)}) for keys %node;
+my %ini;
+for my $n (keys %node)
+{
+	$ini{$n} = "$dir/$n.ini";
+	PostgreSQL::Test::Utils::append_to_file($ini{$n}, "[londiste]\ndb = " . node_connstr($node{$n})
+		  . "\nqueue_name = eq\nlogfile = $dir/$n.log\npidfile = $dir/$n.pid\nloop_delay = 0.2\n");
+}
+sub ld { my ($n, @a) = @_; return londiste($ini{$n}, @a); }
+sub ok_ld
+{
+	my ($n, @a) = @_;
+	my ($rc, $out, $err) = ld($n, @a);
+	is($rc, 0, "$n: @a") or diag($err);
+	return $err;
+}
+ok_ld('root', 'create-root', 'root', node_connstr($node{root}));
+ok_ld('branch', 'create-branch', 'branch', node_connstr($node{branch}), '--provider=' . node_connstr($node{root}));
+ok_ld('leaf', 'create-leaf', 'leaf', node_connstr($node{leaf}), '--provider=' . node_connstr($node{branch}));
+ok_ld('root', 'add-table', 't', 'extra');
+ok_ld('branch', 'add-table', 't', 'extra', '--expect-sync');
+ok_ld('leaf', 'add-table', 't', '--expect-sync');
+my %pgqd = start_pgqds($dir, root => $node{root}, branch => $node{branch});
+my %w = map { $_ => start_londiste($ini{$_}, "$dir/$_") } keys %node;
+
+PostgreSQL::Test::Utils::append_to_file("$dir/load.sql", q{
+\set id random(1, 2000)
+insert into t values (:id, 'v' || :id) on conflict (id) do update set v = t.v || 'u';
+});
+my $load;
+{
+	local $ENV{PGHOST} = $node{root}->host;
+	local $ENV{PGPORT} = $node{root}->port;
+	$load = IPC::Run::start([ 'pgbench', '-n', '-c', '2', '-R', '200', '-T', '3600', '-f', "$dir/load.sql", 'postgres' ],
+		'>', "$dir/load.out", '2>', "$dir/load.err");
+}
+ok($node{leaf}->poll_query_until('postgres', q{select count(*) > 50 from t}), 'replicating under load');
+
+sub file { my ($name, $text) = @_; PostgreSQL::Test::Utils::append_to_file("$dir/$name", $text); return "$dir/$name"; }
+my $f1 = file('add_w.sql', <<'SQL');
+--*-- Local-Table: t
+-- a column for the length, filled for the rows there are
+alter table @t@ add column w int;
+update @t@ set w = length(v) where v <> 'it''s; not $$ a split';
+SQL
+ok_ld('root', 'execute', $f1);
+ok($node{root}->poll_query_until('postgres', q{select count(*) > 0 from t where w is null}),
+	'the load goes on after the file');
+
+my $f2 = file('extra_note.sql', <<'SQL');
+--*-- Local-Table: extra
+alter table @extra@ add column note text default 'n';
+SQL
+ok_ld('root', 'execute', $f2);
+
+# bad files change nothing
+my ($rc, $out, $err) = ld('root', 'execute', file('bad1.sql', "--*-- Local-Table extra\nalter table extra add column z int;\n"));
+is($rc, 1, 'a meta-attribute line that does not parse: exit 1');
+like($err, qr/meta-attribute line 1 does not parse/, 'and says where');
+($rc, $out, $err) = ld('root', 'execute', file('bad2.sql', "--*-- Local-Tabel: extra\nalter table extra add column z int;\n"));
+like($err, qr/unknown meta-attribute on line 1: local-tabel/, 'an unknown key is named');
+($rc, $out, $err) = ld('root', 'execute', file('bad3.sql', "alter table extra add column z int;\n\nalter table nosuch add column z int;\n"));
+is($rc, 1, 'a failing statement: exit 1');
+like($err, qr/bad3\.sql, statement at line 3: relation "nosuch" does not exist/, 'named with its line');
+is(sql('root', q{select count(*) from information_schema.columns where table_name = 'extra' and column_name = 'z'}), 0,
+	'the statement before it is undone');
+is(sql('root', q{select count(*) from londiste.applied_execute where execute_file like 'bad%'}), 0,
+	'no bad file recorded');
+
+# the same file again: a no-op
+($rc, $out, $err) = ld('root', 'execute', $f1);
+is($rc, 0, 'the same file again');
+is(sql('root', q{select count(*) from londiste.applied_execute where execute_file = 'add_w.sql'}), 1, 'recorded once');
+
+$load->signal('TERM');
+$load->finish;
+my $tq = q{select max(tick_id) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue where q.queue_name = 'eq'};
+my $before = sql('root', $tq);
+sql('root', q{update t set v = v where id = (select min(id) from t)});
+my $top;
+ok(wait_until('a last tick', sub { $top = sql('root', $tq); $top > $before }), 'a last tick');
+for my $n (qw(branch leaf))
+{
+	ok($node{$n}->poll_query_until('postgres', "select worker_last_tick >= $top from pgq_node.get_node_info('eq')"),
+		"$n has tick $top");
+}
+my $sum = q{select count(*) || ' ' || count(w) || ' ' || md5(string_agg(concat_ws('|', id, v, w), ',' order by id)) from t};
+my $want = sql('root', $sum);
+like($want, qr/^\d+ [1-9]\d* /, "the root: $want");
+is(sql($_, $sum), $want, "$_: t with its new column equals the root's") for qw(branch leaf);
+is(sql('branch', q{select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns
+  where table_name = 'extra'}), 'id,v,note', 'the branch has extra\'s new column (@extra@ substituted)');
+is(sql('leaf', q{select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns
+  where table_name = 'extra'}), 'id,v', 'the leaf, where extra is not local, skipped the file');
+is(sql('leaf', q{select string_agg(execute_file, ',' order by execute_file) from londiste.applied_execute}),
+	'add_w.sql,extra_note.sql', 'and recorded both files');
+
+for my $n (keys %w)
+{
+	kill 'INT', $w{$n}{KIDS}[0]{PID};
+	$w{$n}->finish;
+}
+stop_pgqd($pgqd{$_}) for keys %pgqd;
+unlike(join('', map { slurp_file("$dir/$_.log") } keys %node), qr/AddressSanitizer|runtime error:/, 'no sanitizer report');
+$node{$_}->stop for keys %node;
+done_testing();

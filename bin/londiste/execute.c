@@ -46,14 +46,14 @@
 typedef struct ExecAttrs
 {
 	int n;
-	char key[MAX_ATTRS][32];  /* lower case */
+	char key[MAX_ATTRS][32];   /* lower case */
 	char val[MAX_ATTRS][2048]; /* names joined by ',' */
 } ExecAttrs;
 
 static const char *const known_keys[] = {
-	"local-table",	"local-sequence", "local-destination", "need-table",
-	"need-sequence", "need-function", "need-schema",	   "need-view",
-	NULL};
+	"local-table", "local-sequence", "local-destination",
+	"need-table",  "need-sequence",	 "need-function",
+	"need-schema", "need-view",		 NULL};
 
 static void
 trim(char *s)
@@ -75,7 +75,8 @@ add_names(char *dst, size_t len, const char *names)
 
 	if (copy == NULL)
 		return false;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+	for (tok = strtok_r(copy, ",", &save); tok;
+		 tok = strtok_r(NULL, ",", &save))
 	{
 		trim(tok);
 		if (*tok == '\0')
@@ -151,8 +152,9 @@ parse_attrs(const char *sql, ExecAttrs *a, char *err, size_t errlen)
 					break;
 			if (known_keys[k] == NULL)
 			{
-				snprintf(err, errlen, "unknown meta-attribute on line %d: %.40s",
-						 line, buf);
+				snprintf(err, errlen,
+						 "unknown meta-attribute on line %d: %.40s", line,
+						 buf);
 				return false;
 			}
 			if (a->n == MAX_ATTRS)
@@ -239,7 +241,8 @@ object_matches(Ld *ld, PGconn *db, const char *key, const char *obj, char *to,
 	PGresult *res;
 	int m;
 
-	if (strcmp(key, "local-table") == 0 || strcmp(key, "local-destination") == 0)
+	if (strcmp(key, "local-table") == 0 ||
+		strcmp(key, "local-destination") == 0)
 		sql = strcmp(key, "local-table") == 0
 				  ? "select coalesce(dest_table, table_name) from "
 					"londiste.get_table_list($1) where local and table_name = "
@@ -414,7 +417,8 @@ run_script(PGconn *db, const char *fname, const char *sql,
 	char err[256], set[128];
 	bool ok;
 
-	if (!ld_exec(db, "select londiste.set_session_replication_role('local', true)",
+	if (!ld_exec(db,
+				 "select londiste.set_session_replication_role('local', true)",
 				 0, NULL))
 		return false;
 	ok = sky_sql_split(sql, run_stmt, &r, err, sizeof(err));
@@ -470,9 +474,8 @@ ld_exec_replay(Ld *ld, PGconn *db, const char *fname, const char *sql,
 		if (!ok)
 			return -1;
 	}
-	return ld_ret(ld_query(db,
-						   "select * from londiste.execute_finish($1, $2)", 2,
-						   p),
+	return ld_ret(ld_query(db, "select * from londiste.execute_finish($1, $2)",
+						   2, p),
 				  NULL) >= 400
 			   ? -1
 			   : 0;
@@ -574,10 +577,11 @@ cmd_execute(Ld *ld)
 		Subst s;
 		int code, d;
 
-		res = ld_query(ld->db,
-					   "select * from londiste.execute_start($1, $2, $3, true, "
-					   "$4)",
-					   4, p);
+		res =
+			ld_query(ld->db,
+					 "select * from londiste.execute_start($1, $2, $3, true, "
+					 "$4)",
+					 4, p);
 		if (res == NULL)
 		{
 			free(enc);

@@ -184,6 +184,10 @@ extern void ld_stats_batch_end(void);
 extern void ld_metrics_start(Ld *ld);
 extern void ld_metrics_stop(void);
 
+/* check.c: structure checks */
+extern int cmd_check(Ld *ld);
+extern int cmd_fkeys(Ld *ld);
+
 /* execute.c: DDL through the queue */
 extern int cmd_execute(Ld *ld);
 extern int ld_exec_replay(Ld *ld, PGconn *db, const char *fname,

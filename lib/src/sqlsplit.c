@@ -74,8 +74,8 @@ sky_sql_split(const char *sql, SkySqlStmtFn fn, void *arg, char *err,
 			{
 				if (sql[i] == '\0')
 				{
-					snprintf(err, errlen, "a comment from line %d does not end",
-							 l0);
+					snprintf(err, errlen,
+							 "a comment from line %d does not end", l0);
 					return false;
 				}
 				if (sql[i] == '\n')
@@ -108,7 +108,8 @@ sky_sql_split(const char *sql, SkySqlStmtFn fn, void *arg, char *err,
 		if (c == '\'' || c == '"')
 		{
 			/* E'...' takes backslash escapes */
-			bool esc = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
+			bool esc = c == '\'' && i > 0 &&
+					   (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
 					   (i < 2 || !ident_char(sql[i - 2]));
 			int l0 = line;
 
@@ -165,9 +166,10 @@ sky_sql_split(const char *sql, SkySqlStmtFn fn, void *arg, char *err,
 				}
 				if (end == NULL)
 				{
-					snprintf(err, errlen,
-							 "a dollar-quoted string from line %d does not end",
-							 l0);
+					snprintf(
+						err, errlen,
+						"a dollar-quoted string from line %d does not end",
+						l0);
 					return false;
 				}
 				i = (size_t) (end - sql) + tl;

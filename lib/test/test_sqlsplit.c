@@ -50,7 +50,8 @@ split(const char *sql, bool ok)
 static void
 test_plain(void **state)
 {
-	Got g = split("create table a (x int);\n\ninsert into a values (1) ;  ", true);
+	Got g =
+		split("create table a (x int);\n\ninsert into a values (1) ;  ", true);
 
 	(void) state;
 	assert_int_equal(g.n, 2);
@@ -66,12 +67,14 @@ test_plain(void **state)
 static void
 test_quotes(void **state)
 {
-	Got g = split("select 'a;b', 'it''s;', \"x;\"\"y\" from t; select E'\\';'; select 'x\\'; select 2",
+	Got g = split("select 'a;b', 'it''s;', \"x;\"\"y\" from t; select "
+				  "E'\\';'; select 'x\\'; select 2",
 				  true);
 
 	(void) state;
 	assert_int_equal(g.n, 4);
-	assert_string_equal(g.stmt[0], "select 'a;b', 'it''s;', \"x;\"\"y\" from t");
+	assert_string_equal(g.stmt[0],
+						"select 'a;b', 'it''s;', \"x;\"\"y\" from t");
 	assert_string_equal(g.stmt[1], "select E'\\';'");
 	/* a standard string: the backslash is a character, the quote ends it */
 	assert_string_equal(g.stmt[2], "select 'x\\'");
@@ -81,16 +84,20 @@ test_quotes(void **state)
 static void
 test_dollar(void **state)
 {
-	Got g = split("create function f() returns int language sql as $$ select 1; $$;\n"
-				  "do $body$ begin perform 1; raise notice '$$;'; end $body$;\n"
-				  "select $1, a$b from t;",
-				  true);
+	Got g = split(
+		"create function f() returns int language sql as $$ select 1; $$;\n"
+		"do $body$ begin perform 1; raise notice '$$;'; end $body$;\n"
+		"select $1, a$b from t;",
+		true);
 
 	(void) state;
 	assert_int_equal(g.n, 3);
-	assert_string_equal(g.stmt[0],
-						"create function f() returns int language sql as $$ select 1; $$");
-	assert_string_equal(g.stmt[1], "do $body$ begin perform 1; raise notice '$$;'; end $body$");
+	assert_string_equal(
+		g.stmt[0],
+		"create function f() returns int language sql as $$ select 1; $$");
+	assert_string_equal(
+		g.stmt[1],
+		"do $body$ begin perform 1; raise notice '$$;'; end $body$");
 	assert_int_equal(g.line[1], 2);
 	assert_string_equal(g.stmt[2], "select $1, a$b from t");
 }
@@ -98,7 +105,9 @@ test_dollar(void **state)
 static void
 test_comments(void **state)
 {
-	Got g = split("-- head; comment\nselect 1 -- tail; comment\n; /* a /* nested; */ one; */ select 2;", true);
+	Got g = split("-- head; comment\nselect 1 -- tail; comment\n; /* a /* "
+				  "nested; */ one; */ select 2;",
+				  true);
 
 	(void) state;
 	assert_int_equal(g.n, 2);
@@ -122,8 +131,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),		cmocka_unit_test(test_quotes),
-		cmocka_unit_test(test_dollar),		cmocka_unit_test(test_comments),
+		cmocka_unit_test(test_plain),		 cmocka_unit_test(test_quotes),
+		cmocka_unit_test(test_dollar),		 cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_unterminated),
 	};
 

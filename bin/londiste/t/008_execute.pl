@@ -5,7 +5,8 @@
 # Local-Table is not local on the leaf is recorded there and skipped, and
 # its @name@ tag becomes the local table's name elsewhere.  Bad files (a
 # meta-attribute line that does not parse, an unknown key, a statement
-# that fails) are refused and change nothing.
+# that fails) are refused and change nothing.  Also check (structure
+# against the provider's) and fkeys.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -124,6 +125,25 @@ is(sql('leaf', q{select string_agg(column_name, ',' order by ordinal_position) f
   where table_name = 'extra'}), 'id,v', 'the leaf, where extra is not local, skipped the file');
 is(sql('leaf', q{select string_agg(execute_file, ',' order by execute_file) from londiste.applied_execute}),
 	'add_w.sql,extra_note.sql', 'and recorded both files');
+
+# check: the structure against the provider's; fkeys: drop and create
+($rc, $out, $err) = ld('branch', 'check');
+is($rc, 0, 'check on the branch: same structure as the root') or diag($out . $err);
+sql('leaf', q{alter table t add column only_here int; alter table t alter column v set not null});
+($rc, $out, $err) = ld('leaf', 'check', 't');
+is($rc, 1, 'check on the leaf after local changes: exit 1');
+like($out, qr/^public\.t: column only_here integer: here only$/m, 'a column only here');
+like($out, qr/^public\.t: column v differs: here text not null, on the provider text$/m, 'a column that differs');
+($rc, $out, $err) = ld('leaf', 'check', 'nosuch');
+is($rc, 1, 'check of a table that is nowhere: exit 1');
+like($out, qr/^public\.nosuch: table missing on the provider$/m, 'missing on the provider');
+like($out, qr/^public\.nosuch: table missing here$/m, 'and here');
+sql('root', q{alter table extra add constraint extra_t_fk foreign key (id) references t (id) not valid});
+($rc, $out, $err) = ld('root', 'fkeys');
+is($rc, 0, 'fkeys');
+like($out, qr/^alter table only extra drop constraint extra_t_fk;$/m, 'the drop statement');
+like($out, qr/^alter table only extra add constraint extra_t_fk FOREIGN KEY \(id\) REFERENCES t\(id\) NOT VALID;$/m,
+	'the create statement');
 
 for my $n (keys %w)
 {

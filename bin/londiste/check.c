@@ -54,7 +54,8 @@ table_array(Ld *ld)
 	strcpy(out, "{");
 	for (i = 0; i < n; i++)
 	{
-		char *fq = res ? strdup(PQgetvalue(res, i, 0)) : ld_fqname(ld->args[i]);
+		char *fq =
+			res ? strdup(PQgetvalue(res, i, 0)) : ld_fqname(ld->args[i]);
 		char *o = out + strlen(out);
 
 		if (i)
@@ -149,7 +150,8 @@ cmd_check(Ld *ld)
 	{
 		const char *t = PQgetvalue(there, i, 0), *k = PQgetvalue(there, i, 1),
 				   *n = PQgetvalue(there, i, 2);
-		const char *def = PQgetisnull(there, i, 3) ? "" : PQgetvalue(there, i, 3);
+		const char *def =
+			PQgetisnull(there, i, 3) ? "" : PQgetvalue(there, i, 3);
 		const char *mine = find_row(here, t, k, n);
 
 		if (strcmp(k, "table") == 0)
@@ -165,8 +167,8 @@ cmd_check(Ld *ld)
 		}
 		else if (strcmp(mine, def) != 0)
 		{
-			printf("%s: %s %s%sdiffers: here %s, on the provider %s\n", t, k, n,
-				   n[0] ? " " : "", mine[0] ? mine : "(none)",
+			printf("%s: %s %s%sdiffers: here %s, on the provider %s\n", t, k,
+				   n, n[0] ? " " : "", mine[0] ? mine : "(none)",
 				   def[0] ? def : "(none)");
 			diffs++;
 		}

@@ -10,7 +10,8 @@
 #   capture  the root's write rate with Londiste's trigger on the table
 #            against none (pgbench, 100-row INSERT transactions)
 #   copy     the initial copy of an N-row table (add-table on a leaf until
-#            ok) against a plain COPY TO | COPY FROM pipe
+#            ok) against a plain COPY TO | COPY FROM pipe; then `compare`
+#            of the two equal tables against reading both once
 #
 # Every figure is the median of BENCH_RUNS runs (default 1).  N:
 # BENCH_ROWS (default 1000000).  BENCH_PARTS picks parts (default
@@ -199,7 +200,7 @@ done
 fi
 
 # copy: add-table on a leaf against a COPY pipe
-copy_ours=() copy_pipe=()
+copy_ours=() copy_pipe=() cmp_ours=() cmp_read=()
 part copy && for k in $(seq "$RUNS"); do
     rdb=rc$k ldb=lc$k
     bsql "$PORT_root" -c "create database $rdb"
@@ -225,6 +226,16 @@ part copy && for k in $(seq "$RUNS"); do
     done
     t1=$(now)
     copy_ours+=("$(elapsed "$t0" "$t1")")
+    # compare of the two equal tables against reading both once
+    t0=$(now)
+    londiste "$BENCH_DIR/leafc$k.ini" compare big >/dev/null 2>&1 || echo "   (compare run $k: the tables differ!)" >&2
+    t1=$(now)
+    cmp_ours+=("$(elapsed "$t0" "$t1")")
+    t0=$(now)
+    psql -X -q -h "$BENCH_DIR" -p "$PORT_root" -U postgres -d "$rdb" -c "copy big to stdout" >/dev/null
+    psql -X -q -h "$BENCH_DIR" -p "$PORT_leaf" -U postgres -d "$ldb" -c "copy big to stdout" >/dev/null
+    t1=$(now)
+    cmp_read+=("$(elapsed "$t0" "$t1")")
     londiste "$BENCH_DIR/leafc$k.ini" -k >/dev/null 2>&1 || true
     psql -X -q -h "$BENCH_DIR" -p "$PORT_leaf" -U postgres -d "$ldb" \
         -c "create table big2 (id int primary key, v text, n int); create index on big2 (n)"
@@ -253,6 +264,10 @@ if part copy; then
     mpipe=$(median "${copy_pipe[@]}")
     printf '%-52s %12s %12s\n' "copy: ours (add-table until ok)" "$mc" "$(rate "$N" "$mc")"
     printf '%-52s %12s %12s\n' "copy: COPY TO | COPY FROM pipe" "$mpipe" "$(rate "$N" "$mpipe")"
+    mcmp=$(median "${cmp_ours[@]}")
+    mread=$(median "${cmp_read[@]}")
+    printf '%-52s %12s %12s\n' "compare: two equal tables (londiste compare)" "$mcmp" "$(rate "$N" "$mcmp")"
+    printf '%-52s %12s %12s\n' "compare: reading both tables once (COPY TO)" "$mread" "$(rate "$N" "$mread")"
 fi
 if part capture; then
     printf '\n%-52s %12s\n' "capture (100-row INSERT transactions)" "tps"
@@ -265,4 +280,5 @@ if part apply; then
     [ -n "$PYLONDISTE" ] && awk -v o="$mo" -v p="$mp" 'BEGIN { printf "apply ours vs Python Londiste: %.2fx the speed\n", p / o }'
 fi
 part copy && awk -v c="$mc" -v p="$mpipe" 'BEGIN { printf "copy ours / plain pipe: %.2fx the time\n", c / p }'
+part copy && awk -v c="$mcmp" -v r="$mread" 'BEGIN { printf "compare / reading both tables: %.2fx the time\n", c / r }'
 exit 0

@@ -75,7 +75,8 @@ typedef struct LdOpts
 	bool names_only;
 	bool force;
 	bool compact;
-	bool json; /* status, node-status: JSON */
+	bool json;		 /* status, node-status: JSON */
+	bool count_only; /* compare */
 	bool nocheck;
 	bool find_copy_node;
 	bool rewind;	  /* worker --rewind */
@@ -183,6 +184,9 @@ extern void ld_stats_batch_start(long long tick, const char *tick_time);
 extern void ld_stats_batch_end(void);
 extern void ld_metrics_start(Ld *ld);
 extern void ld_metrics_stop(void);
+
+/* compare.c */
+extern int cmd_compare(Ld *ld);
 
 /* check.c: structure checks */
 extern int cmd_check(Ld *ld);

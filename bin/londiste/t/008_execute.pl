@@ -145,6 +145,29 @@ like($out, qr/^alter table only extra drop constraint extra_t_fk;$/m, 'the drop 
 like($out, qr/^alter table only extra add constraint extra_t_fk FOREIGN KEY \(id\) REFERENCES t\(id\) NOT VALID;$/m,
 	'the create statement');
 
+# compare: the branch against the root (a root provider: lock and tick),
+# the leaf against the branch (a branch provider: paused, equal tick)
+($rc, $out, $err) = ld('branch', 'compare');
+is($rc, 0, 'compare on the branch: equal') or diag($out . $err);
+like($err, qr/public\.t: compared at tick \d+/, 'at a tick');
+($rc, $out, $err) = ld('leaf', 'compare', 't');
+is($rc, 0, 'compare on the leaf under the branch: equal (the columns in common)') or diag($out . $err);
+my ($some, $other) = split /\n/, sql('leaf', q{select id from t order by id limit 2});
+sql('leaf', qq{set session_replication_role = replica; delete from t where id = $some;
+  update t set v = v || 'X' where id = $other; insert into t (id, v) values (-77, 'extra')});
+($rc, $out, $err) = ld('leaf', 'compare', 't');
+is($rc, 1, 'compare after planting differences: exit 1 (one table)');
+like($err, qr/Results do not match!/, 'the results do not match');
+like($out, qr/^public\.t: missing here: key \($some\)$/m, 'the missing row named');
+like($out, qr/^public\.t: differs: key \($other\)$/m, 'the changed row named');
+like($out, qr/^public\.t: extra here: key \(-77\)$/m, 'the extra row named');
+($rc, $out, $err) = ld('leaf', 'compare', 't', '--count-only');
+is($rc, 0, '--count-only: the counts agree (one row less, one more)');
+($rc, $out, $err) = ld('leaf', 'compare', 'nosuch');
+is($rc, 1, 'compare of a table that is not here: exit 1');
+like($err, qr/public\.nosuch: no such table here/, 'and says so');
+is(sql('branch', q{select worker_paused from pgq_node.get_node_info('eq')}), 'f', 'the branch\'s worker is resumed');
+
 for my $n (keys %w)
 {
 	kill 'INT', $w{$n}{KIDS}[0]{PID};

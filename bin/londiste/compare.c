@@ -1,0 +1,534 @@
+/*-------------------------------------------------------------------------
+ *
+ * compare.c
+ *	  `compare [TABLE...] [--count-only] [--force]`: each local table in
+ *	  sync against its provider's, at one consistent point, naming the
+ *	  rows that differ.  Exit code: the number of tables that differ.
+ *
+ * The consistent point: with a root provider, the root's table is locked
+ * in SHARE mode (writers wait), a tick is made after the last writer, the
+ * local worker completes it (at most lock_timeout unless --force), and
+ * the two REPEATABLE READ snapshots start before the lock goes.  With a
+ * branch provider, the branch's worker (the only writer of its tables)
+ * is paused, and the local worker completes the branch's last tick: the
+ * equal tick, not a later one the paused branch could never make (the
+ * fault of upstream's compare).  Then both sides answer, each in its
+ * snapshot, with pinned output settings (UTC, ISO dates, full float
+ * digits, hex bytea), both at once: the row count and the sum of a 64-bit
+ * hash (hashtextextended) of each row's common columns.  When the sums differ, both sides stream (key, row
+ * md5) ordered by the key's text in byte order and the walk names every
+ * key missing, extra or changed on this node.
+ *
+ * IDENTIFICATION
+ *	  bin/londiste/compare.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "londiste.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "skytools/log.h"
+#include "skytools/pgutil.h"
+
+static const char *pin_sql =
+	"set timezone = 'UTC'; set datestyle = 'ISO, YMD'; set intervalstyle = "
+	"'postgres'; set extra_float_digits = 3; set bytea_output = 'hex'";
+
+static double
+now_secs(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static bool
+run(PGconn *db, const char *sql)
+{
+	PGresult *r = PQexec(db, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+			  PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		log_error("%s", PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+	PQclear(r);
+	return ok;
+}
+
+static long long
+one_int(PGconn *db, const char *sql, int n, const char *const *p)
+{
+	PGresult *r = ld_query(db, sql, n, p);
+	long long v = -1;
+
+	if (r && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		v = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return v;
+}
+
+/* Wait until the local worker has completed tick (or, equal, exactly). */
+static bool
+wait_local(Ld *ld, long long tick, bool equal)
+{
+	const char *p[1] = {ld->queue};
+	double end = now_secs() + ld->cfg.lock_timeout;
+
+	for (;;)
+	{
+		long long t = one_int(ld->db,
+							  "select worker_last_tick from "
+							  "pgq_node.get_node_info($1)",
+							  1, p);
+
+		if (t < 0)
+			return false;
+		if (equal ? t == tick : t >= tick)
+			return true;
+		if (equal && t > tick)
+		{
+			log_error("the worker passed tick %lld of the paused provider",
+					  tick);
+			return false;
+		}
+		if (!ld->opt.force && now_secs() > end)
+		{
+			log_error("Consumer lagging too much: tick %lld not reached in "
+					  "lock_timeout (%.0f s); --force waits longer",
+					  tick, ld->cfg.lock_timeout);
+			return false;
+		}
+		usleep(100000);
+	}
+}
+
+typedef struct Side
+{
+	PGconn *db;
+	char count[32];
+	char sum[64];
+} Side;
+
+/*
+ * Count and sum of both sides, each in its snapshot, the two queries
+ * running at once.  The sum: hashtextextended of each row's text, 64
+ * bits a row, added as numeric.
+ */
+static bool
+sums(Side *src, const char *qsrc, Side *dst, const char *qdst,
+	 const char *cols, bool count_only)
+{
+	Side *side[2] = {src, dst};
+	const char *tab[2] = {qsrc, qdst};
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < 2; i++)
+	{
+		size_t len = strlen(tab[i]) + strlen(cols) + 256;
+		char *sql = malloc(len);
+
+		if (sql == NULL)
+			fatal("out of memory");
+		if (count_only)
+			snprintf(sql, len, "select count(*), '' from only %s", tab[i]);
+		else
+			snprintf(sql, len,
+					 "select count(*), coalesce(sum(hashtextextended(row(%s)"
+					 "::text, 0)::numeric), 0) from only %s",
+					 cols, tab[i]);
+		ok = ok && PQsendQuery(side[i]->db, sql);
+		free(sql);
+	}
+	for (i = 0; i < 2; i++)
+	{
+		PGresult *r, *x;
+
+		r = PQgetResult(side[i]->db);
+		while ((x = PQgetResult(side[i]->db)) != NULL)
+			PQclear(x);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		{
+			log_error("%s: %s", tab[i],
+					  r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+						: PQerrorMessage(side[i]->db));
+			ok = false;
+		}
+		else
+		{
+			snprintf(side[i]->count, sizeof(side[i]->count), "%s",
+					 PQgetvalue(r, 0, 0));
+			snprintf(side[i]->sum, sizeof(side[i]->sum), "%s",
+					 PQgetvalue(r, 0, 1));
+		}
+		PQclear(r);
+	}
+	return ok;
+}
+
+/* Open a cursor of (key text, row md5) in key byte order on s. */
+static bool
+open_rows(Side *s, const char *table, const char *cols, const char *keys)
+{
+	size_t len = strlen(table) + strlen(cols) + strlen(keys) * 2 + 256;
+	char *sql = malloc(len);
+	bool ok;
+
+	if (sql == NULL)
+		fatal("out of memory");
+	snprintf(sql, len,
+			 "declare cmp_rows no scroll cursor for select row(%s)::text "
+			 "collate \"C\" as k, md5(row(%s)::text) from only %s order by 1",
+			 keys, cols, table);
+	ok = run(s->db, sql);
+	free(sql);
+	return ok;
+}
+
+/* Walk both cursors; print each key that differs; the count. */
+static long long
+walk(Side *src, Side *dst, const char *table)
+{
+	PGresult *a = NULL, *b = NULL;
+	int ia = 0, ib = 0;
+	long long diffs = 0;
+
+	for (;;)
+	{
+		const char *ka, *kb;
+		int c;
+
+		if (a == NULL || ia >= PQntuples(a))
+		{
+			PQclear(a);
+			a = PQexec(src->db, "fetch 5000 from cmp_rows");
+			ia = 0;
+			if (PQresultStatus(a) != PGRES_TUPLES_OK)
+				break;
+		}
+		if (b == NULL || ib >= PQntuples(b))
+		{
+			PQclear(b);
+			b = PQexec(dst->db, "fetch 5000 from cmp_rows");
+			ib = 0;
+			if (PQresultStatus(b) != PGRES_TUPLES_OK)
+				break;
+		}
+		if (ia >= PQntuples(a) && ib >= PQntuples(b))
+			break;
+		ka = ia < PQntuples(a) ? PQgetvalue(a, ia, 0) : NULL;
+		kb = ib < PQntuples(b) ? PQgetvalue(b, ib, 0) : NULL;
+		c = ka == NULL ? 1 : kb == NULL ? -1 : strcmp(ka, kb);
+		if (c < 0)
+		{
+			printf("%s: missing here: key %s\n", table, ka);
+			ia++;
+			diffs++;
+		}
+		else if (c > 0)
+		{
+			printf("%s: extra here: key %s\n", table, kb);
+			ib++;
+			diffs++;
+		}
+		else
+		{
+			if (strcmp(PQgetvalue(a, ia, 1), PQgetvalue(b, ib, 1)) != 0)
+			{
+				printf("%s: differs: key %s\n", table, ka);
+				diffs++;
+			}
+			ia++;
+			ib++;
+		}
+	}
+	PQclear(a);
+	PQclear(b);
+	return diffs;
+}
+
+/* The common columns (source order) and the key columns, quoted lists. */
+static bool
+columns(Side *src, Side *dst, const char *table, char **cols, char **keys)
+{
+	static const char *colq =
+		"select string_agg(quote_ident(attname), ',' order by attnum) from "
+		"pg_attribute where attrelid = $1::regclass and attnum > 0 and not "
+		"attisdropped and attname = any ($2::text[])";
+	const char *p[2] = {table, NULL};
+	PGresult *r;
+	char *names;
+
+	/* the target's column names, then the source's that are among them */
+	r = ld_query(dst->db,
+				 "select '{' || string_agg('\"' || replace(replace(attname, "
+				 "'\\', '\\\\'), '\"', '\\\"') || '\"', ',') || '}' from "
+				 "pg_attribute where attrelid = $1::regclass and attnum > 0 "
+				 "and not attisdropped",
+				 1, p);
+	if (r == NULL)
+		return false;
+	names = strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	p[1] = names;
+	r = ld_query(src->db, colq, 2, p);
+	free(names);
+	if (r == NULL || PQgetisnull(r, 0, 0))
+	{
+		log_error("%s: no common columns", table);
+		PQclear(r);
+		return false;
+	}
+	*cols = strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	r = ld_query(src->db,
+				 "select string_agg(quote_ident(a.attname), ',' order by "
+				 "array_position(i.indkey::int2[], a.attnum)) from pg_index i "
+				 "join pg_attribute a on a.attrelid = i.indrelid and a.attnum "
+				 "= any (i.indkey) where i.indrelid = $1::regclass and "
+				 "i.indisprimary",
+				 1, p);
+	*keys = r && !PQgetisnull(r, 0, 0) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
+	PQclear(r);
+	if (*keys == NULL)
+		*keys = strdup(*cols);
+	return true;
+}
+
+/* One table: 0 equal, 1 different, -1 error. */
+static int
+compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
+			  const char *prov_cs, bool prov_root, const char *prov_worker)
+{
+	const char *p[2] = {ld->queue, NULL};
+	Side src = {0}, dst = {0};
+	char qsrc[600], qdst[600];
+	char *cols = NULL, *keys = NULL;
+	long long tick;
+	int rc = -1;
+
+	pg_quote_fqident(qsrc, sizeof(qsrc), table);
+	pg_quote_fqident(qdst, sizeof(qdst), dest);
+	src.db = ld_connect(prov_cs, "the provider");
+	dst.db = ld_connect(ld->cfg.db, "the local database");
+	if (src.db == NULL || dst.db == NULL)
+		goto out;
+	if (!run(src.db, pin_sql) || !run(dst.db, pin_sql))
+		goto out;
+	if (prov_root)
+	{
+		char lock[700], tmo[64];
+		long long before;
+
+		snprintf(tmo, sizeof(tmo), "set local statement_timeout = %d",
+				 (int) (ld->cfg.lock_timeout * 1000));
+		snprintf(lock, sizeof(lock), "lock table %s in share mode", qsrc);
+		if (!run(prov_lock, "begin") || !run(prov_lock, tmo) ||
+			!run(prov_lock, lock))
+			goto out;
+		before = one_int(prov_lock,
+						 "select last_tick_id from pgq.get_queue_info($1)", 1,
+						 p);
+		tick = before;
+		/* a tick after every writer: the ticker makes it */
+		PQclear(ld_query(prov_lock, "select pgq.force_tick($1)", 1, p));
+		{
+			PGconn *t = ld_connect(prov_cs, "the provider");
+			double end = now_secs() + ld->cfg.lock_timeout;
+
+			while (t && tick <= before && now_secs() < end)
+			{
+				PQclear(ld_query(t, "select pgq.force_tick($1)", 1, p));
+				usleep(100000);
+				tick = one_int(t,
+							   "select last_tick_id from "
+							   "pgq.get_queue_info($1)",
+							   1, p);
+			}
+			PQfinish(t);
+		}
+		if (tick <= before)
+		{
+			log_error("no tick on the provider within lock_timeout: is its "
+					  "ticker running?");
+			run(prov_lock, "rollback");
+			goto out;
+		}
+		if (!wait_local(ld, tick, false))
+		{
+			run(prov_lock, "rollback");
+			goto out;
+		}
+	}
+	else
+	{
+		const char *pp[3] = {ld->queue, prov_worker, "t"};
+		double end = now_secs() + ld->cfg.admin_timeout;
+
+		PQclear(ld_query(prov_lock,
+						 "select * from pgq_node.set_consumer_paused($1, $2, "
+						 "$3::boolean)",
+						 3, pp));
+		while (one_int(prov_lock,
+					   "select uptodate::int from "
+					   "pgq_node.get_consumer_state($1, $2)",
+					   2, pp) != 1)
+		{
+			if (now_secs() > end)
+			{
+				log_error("the provider's worker did not pause within "
+						  "admin_timeout");
+				goto resume;
+			}
+			usleep(100000);
+		}
+		tick = one_int(prov_lock,
+					   "select worker_last_tick from pgq_node.get_node_info($1)",
+					   1, p);
+		if (tick < 0 || !wait_local(ld, tick, true))
+			goto resume;
+	}
+	/* both snapshots, then the provider goes on */
+	if (!run(src.db, "begin isolation level repeatable read") ||
+		!run(src.db, "select 1") ||
+		!run(dst.db, "begin isolation level repeatable read") ||
+		!run(dst.db, "select 1"))
+		goto resume;
+	log_info("%s: compared at tick %lld", table, tick);
+	rc = 0;
+resume:
+	if (prov_root)
+		run(prov_lock, rc == 0 ? "commit" : "rollback");
+	else
+	{
+		const char *pp[3] = {ld->queue, prov_worker, "f"};
+
+		PQclear(ld_query(prov_lock,
+						 "select * from pgq_node.set_consumer_paused($1, $2, "
+						 "$3::boolean)",
+						 3, pp));
+	}
+	if (rc < 0)
+		goto out;
+	rc = -1;
+	if (!columns(&src, &dst, qsrc, &cols, &keys))
+		goto out;
+	if (!sums(&src, qsrc, &dst, qdst, cols, ld->opt.count_only))
+		goto out;
+	log_info("srcdb: %s rows, checksum=%s", src.count, src.sum);
+	log_info("dstdb: %s rows, checksum=%s", dst.count, dst.sum);
+	if (strcmp(src.count, dst.count) == 0 && strcmp(src.sum, dst.sum) == 0)
+	{
+		rc = 0;
+		goto out;
+	}
+	log_warning("%s: Results do not match!", table);
+	rc = 1;
+	if (!ld->opt.count_only && open_rows(&src, qsrc, cols, keys) &&
+		open_rows(&dst, qdst, cols, keys))
+	{
+		long long n = walk(&src, &dst, table);
+
+		log_warning("%s: %lld row(s) differ", table, n);
+	}
+out:
+	free(cols);
+	free(keys);
+	PQfinish(src.db);
+	PQfinish(dst.db);
+	return rc;
+}
+
+int
+cmd_compare(Ld *ld)
+{
+	const char *p[1] = {ld->queue};
+	PGresult *info, *tables;
+	PGconn *prov_lock = NULL;
+	char *prov_cs = NULL, worker[256] = "";
+	bool prov_root = false;
+	int i, bad = 0;
+
+	if (ld_local(ld) == NULL)
+		return 1;
+	info = ld_node_info(ld->db, ld->queue, NULL);
+	if (info == NULL)
+		return 1;
+	if (strcmp(ld_field(info, "node_type"), "root") == 0)
+	{
+		log_error("compare runs on a subscriber: the root has no provider");
+		PQclear(info);
+		return 1;
+	}
+	prov_cs = ld_join_connstr(ld_field(info, "provider_location"),
+							  ld->cfg.remote_extra_connstr);
+	PQclear(info);
+	prov_lock = ld_connect(prov_cs, "the provider");
+	if (prov_lock == NULL)
+	{
+		free(prov_cs);
+		return 1;
+	}
+	info = ld_node_info(prov_lock, ld->queue, "the provider");
+	if (info == NULL)
+		goto out;
+	prov_root = strcmp(ld_field(info, "node_type"), "root") == 0;
+	snprintf(worker, sizeof(worker), "%s", ld_field(info, "worker_name"));
+	PQclear(info);
+	tables = ld_query(ld->db,
+					  "select table_name, coalesce(dest_table, table_name), "
+					  "merge_state = 'ok' from londiste.get_table_list($1) "
+					  "where local order by 1",
+					  1, p);
+	for (i = 0; tables && i < PQntuples(tables); i++)
+	{
+		const char *t = PQgetvalue(tables, i, 0);
+		bool wanted = ld->nargs == 0;
+		int r;
+
+		for (int k = 0; k < ld->nargs && !wanted; k++)
+		{
+			char *fq = ld_fqname(ld->args[k]);
+
+			wanted = ld_glob_match(fq, t);
+			free(fq);
+		}
+		if (!wanted)
+			continue;
+		if (strcmp(PQgetvalue(tables, i, 2), "t") != 0)
+		{
+			log_warning("%s is not in sync yet: not compared", t);
+			continue;
+		}
+		r = compare_table(ld, t, PQgetvalue(tables, i, 1), prov_lock, prov_cs,
+						  prov_root, worker);
+		if (r != 0)
+			bad++;
+	}
+	if (tables && ld->nargs > 0)
+		for (i = 0; i < ld->nargs; i++)
+		{
+			char *fq = ld_fqname(ld->args[i]);
+			bool found = false;
+
+			for (int k = 0; k < PQntuples(tables); k++)
+				found = found || ld_glob_match(fq, PQgetvalue(tables, k, 0));
+			if (!found)
+			{
+				log_error("%s: no such table here", fq);
+				bad++;
+			}
+			free(fq);
+		}
+	PQclear(tables);
+out:
+	PQfinish(prov_lock);
+	free(prov_cs);
+	return bad;
+}

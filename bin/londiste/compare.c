@@ -191,9 +191,44 @@ open_rows(Side *s, const char *table, const char *cols, const char *keys)
 	return ok;
 }
 
-/* Walk both cursors; print each key that differs; the count. */
+/* Keys of rows to fix: [0] missing here, [1] changed, [2] extra here. */
+typedef struct KeyList
+{
+	char **k[3];
+	int n[3], max[3];
+} KeyList;
+
+static void
+keep_key(KeyList *f, int kind, const char *key)
+{
+	if (f == NULL)
+		return;
+	if (f->n[kind] == f->max[kind])
+	{
+		f->max[kind] = f->max[kind] ? f->max[kind] * 2 : 64;
+		f->k[kind] = realloc(f->k[kind], f->max[kind] * sizeof(char *));
+		if (f->k[kind] == NULL)
+			fatal("out of memory");
+	}
+	f->k[kind][f->n[kind]++] = strdup(key);
+}
+
+static void
+free_keys(KeyList *f)
+{
+	for (int kind = 0; kind < 3; kind++)
+	{
+		for (int i = 0; i < f->n[kind]; i++)
+			free(f->k[kind][i]);
+		free(f->k[kind]);
+	}
+	memset(f, 0, sizeof(*f));
+}
+
+/* Walk both cursors; print each key that differs (kept in fix); the
+ * count. */
 static long long
-walk(Side *src, Side *dst, const char *table)
+walk(Side *src, Side *dst, const char *table, KeyList *fix)
 {
 	PGresult *a = NULL, *b = NULL;
 	int ia = 0, ib = 0;
@@ -228,12 +263,14 @@ walk(Side *src, Side *dst, const char *table)
 		if (c < 0)
 		{
 			printf("%s: missing here: key %s\n", table, ka);
+			keep_key(fix, 0, ka);
 			ia++;
 			diffs++;
 		}
 		else if (c > 0)
 		{
 			printf("%s: extra here: key %s\n", table, kb);
+			keep_key(fix, 2, kb);
 			ib++;
 			diffs++;
 		}
@@ -242,6 +279,7 @@ walk(Side *src, Side *dst, const char *table)
 			if (strcmp(PQgetvalue(a, ia, 1), PQgetvalue(b, ib, 1)) != 0)
 			{
 				printf("%s: differs: key %s\n", table, ka);
+				keep_key(fix, 1, ka);
 				diffs++;
 			}
 			ia++;
@@ -301,10 +339,223 @@ columns(Side *src, Side *dst, const char *table, char **cols, char **keys)
 	return true;
 }
 
+/* Append to a growing string. */
+static void
+sadd(char **s, size_t *len, size_t *cap, const char *a)
+{
+	size_t n = strlen(a);
+
+	if (*len + n + 1 > *cap)
+	{
+		*cap = (*len + n + 1) * 2;
+		*s = realloc(*s, *cap);
+		if (*s == NULL)
+			fatal("out of memory");
+	}
+	memcpy(*s + *len, a, n + 1);
+	*len += n;
+}
+
+/* A literal of v (NULL: NULL), quoted for db; malloc'd. */
+static char *
+literal(PGconn *db, const char *v, bool isnull)
+{
+	char *q, *out;
+
+	if (isnull)
+		return strdup("NULL");
+	q = PQescapeLiteral(db, v, strlen(v));
+	out = q ? strdup(q) : NULL;
+	PQfreemem(q);
+	if (out == NULL)
+		fatal("out of memory");
+	return out;
+}
+
+/*
+ * repair: the statements that make this node's table equal the
+ * provider's (read in the source's snapshot), applied (--apply) or
+ * written to DIR/fix.<table>.sql (--fix-dir, else a new directory under
+ * $TMPDIR, never the current one).
+ */
+static bool
+make_fixes(Ld *ld, Side *src, const char *qsrc, const char *qdst,
+		   const char *cols, const char *keys, KeyList *fix, const char *table,
+		   const char *nsrc, const char *ndst)
+{
+	char *sql = NULL, *arr = NULL;
+	size_t len = 0, cap = 0, alen = 0, acap = 0;
+	PGresult *r;
+	int i, j;
+	bool ok = true;
+
+	/* the source rows of the missing and changed keys */
+	sadd(&arr, &alen, &acap, "{");
+	for (int kind = 0; kind < 2; kind++)
+		for (i = 0; i < fix->n[kind]; i++)
+		{
+			sadd(&arr, &alen, &acap, alen > 1 ? ",\"" : "\"");
+			for (const char *c = fix->k[kind][i]; *c; c++)
+			{
+				char ch[3] = {'\\', *c, 0};
+
+				sadd(&arr, &alen, &acap,
+					 (*c == '"' || *c == '\\') ? ch : ch + 1);
+			}
+			sadd(&arr, &alen, &acap, "\"");
+		}
+	sadd(&arr, &alen, &acap, "}");
+	{
+		size_t ql = strlen(cols) * 2 + strlen(keys) + strlen(qsrc) + 128;
+		char *q = malloc(ql);
+		const char *p[1] = {arr};
+
+		if (q == NULL)
+			fatal("out of memory");
+		snprintf(q, ql,
+				 "select row(%s)::text collate \"C\", %s from only %s where "
+				 "row(%s)::text = any ($1::text[])",
+				 keys, cols, qsrc, keys);
+		r = PQexecParams(src->db, q, 1, NULL, p, NULL, NULL, 0);
+		free(q);
+	}
+	free(arr);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	{
+		log_error("%s: reading the rows to fix: %s", table,
+				  PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+		PQclear(r);
+		return false;
+	}
+	sadd(&sql, &len, &cap,
+		 "-- londiste repair: makes this table equal the provider's\n"
+		 "set session_replication_role = replica;\n"
+		 "set timezone = 'UTC'; set datestyle = 'ISO, YMD';\n"
+		 "set intervalstyle = 'postgres'; set extra_float_digits = 3;\n"
+		 "set bytea_output = 'hex';\n");
+	for (i = 0; i < PQntuples(r); i++)
+	{
+		const char *key = PQgetvalue(r, i, 0);
+		bool changed = false;
+		char *kl = literal(src->db, key, false);
+
+		for (j = 0; j < fix->n[1] && !changed; j++)
+			changed = strcmp(fix->k[1][j], key) == 0;
+		if (changed)
+		{
+			sadd(&sql, &len, &cap, "update only ");
+			sadd(&sql, &len, &cap, qdst);
+			sadd(&sql, &len, &cap, " set (");
+			sadd(&sql, &len, &cap, cols);
+			sadd(&sql, &len, &cap, ") = row(");
+		}
+		else
+		{
+			sadd(&sql, &len, &cap, "insert into ");
+			sadd(&sql, &len, &cap, qdst);
+			sadd(&sql, &len, &cap, " (");
+			sadd(&sql, &len, &cap, cols);
+			sadd(&sql, &len, &cap, ") values (");
+		}
+		for (j = 1; j < PQnfields(r); j++)
+		{
+			char *l =
+				literal(src->db, PQgetvalue(r, i, j), PQgetisnull(r, i, j));
+
+			if (j > 1)
+				sadd(&sql, &len, &cap, ", ");
+			sadd(&sql, &len, &cap, l);
+			free(l);
+		}
+		if (changed)
+		{
+			sadd(&sql, &len, &cap, ") where row(");
+			sadd(&sql, &len, &cap, keys);
+			sadd(&sql, &len, &cap, ")::text = ");
+			sadd(&sql, &len, &cap, kl);
+		}
+		else
+			sadd(&sql, &len, &cap, ")");
+		sadd(&sql, &len, &cap, ";\n");
+		free(kl);
+	}
+	for (i = 0; i < fix->n[2]; i++)
+	{
+		char *kl = literal(src->db, fix->k[2][i], false);
+
+		sadd(&sql, &len, &cap, "delete from only ");
+		sadd(&sql, &len, &cap, qdst);
+		sadd(&sql, &len, &cap, " where row(");
+		sadd(&sql, &len, &cap, keys);
+		sadd(&sql, &len, &cap, ")::text = ");
+		sadd(&sql, &len, &cap, kl);
+		sadd(&sql, &len, &cap, ";\n");
+		free(kl);
+	}
+	PQclear(r);
+	log_info("finished %s: src: %s rows, dst: %s rows, missed: %d inserts, "
+			 "%d updates, %d deletes",
+			 table, nsrc, ndst, fix->n[0], fix->n[1], fix->n[2]);
+	if (ld->opt.apply)
+	{
+		PGconn *db = ld_connect(ld->cfg.db, "the local database");
+		PGresult *x;
+
+		ok = db != NULL && run(db, "begin");
+		if (ok)
+		{
+			x = PQexec(db, sql);
+			ok = PQresultStatus(x) == PGRES_COMMAND_OK;
+			if (!ok)
+				log_error("%s: applying the fixes: %s", table,
+						  PQresultErrorField(x, PG_DIAG_MESSAGE_PRIMARY));
+			PQclear(x);
+			ok = run(db, ok ? "commit" : "rollback") && ok;
+		}
+		PQfinish(db);
+		if (ok)
+			log_info("%s: the fixes are applied", table);
+	}
+	else
+	{
+		char dir[4096], path[4200];
+		FILE *f;
+
+		if (ld->opt.fix_dir)
+			snprintf(dir, sizeof(dir), "%s", ld->opt.fix_dir);
+		else
+		{
+			const char *tmp = getenv("TMPDIR");
+
+			snprintf(dir, sizeof(dir), "%s/londiste-repair-XXXXXX",
+					 tmp && tmp[0] ? tmp : "/tmp");
+			if (mkdtemp(dir) == NULL)
+			{
+				log_error("cannot make a directory for the fixes: %m");
+				free(sql);
+				return false;
+			}
+		}
+		snprintf(path, sizeof(path), "%s/fix.%s.sql", dir, table);
+		f = fopen(path, "w");
+		ok = f && fputs(sql, f) >= 0;
+		if (f && fclose(f) != 0)
+			ok = false;
+		if (ok)
+			log_info("%s: the fixes are in %s (--apply runs them)", table,
+					 path);
+		else
+			log_error("cannot write %s: %m", path);
+	}
+	free(sql);
+	return ok;
+}
+
 /* One table: 0 equal, 1 different, -1 error. */
 static int
 compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
-			  const char *prov_cs, bool prov_root, const char *prov_worker)
+			  const char *prov_cs, bool prov_root, const char *prov_worker,
+			  bool repair)
 {
 	const char *p[2] = {ld->queue, NULL};
 	Side src = {0}, dst = {0};
@@ -332,9 +583,9 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 		if (!run(prov_lock, "begin") || !run(prov_lock, tmo) ||
 			!run(prov_lock, lock))
 			goto out;
-		before = one_int(prov_lock,
-						 "select last_tick_id from pgq.get_queue_info($1)", 1,
-						 p);
+		before =
+			one_int(prov_lock,
+					"select last_tick_id from pgq.get_queue_info($1)", 1, p);
 		tick = before;
 		/* a tick after every writer: the ticker makes it */
 		PQclear(ld_query(prov_lock, "select pgq.force_tick($1)", 1, p));
@@ -388,9 +639,9 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 			}
 			usleep(100000);
 		}
-		tick = one_int(prov_lock,
-					   "select worker_last_tick from pgq_node.get_node_info($1)",
-					   1, p);
+		tick = one_int(
+			prov_lock,
+			"select worker_last_tick from pgq_node.get_node_info($1)", 1, p);
 		if (tick < 0 || !wait_local(ld, tick, true))
 			goto resume;
 	}
@@ -433,9 +684,15 @@ resume:
 	if (!ld->opt.count_only && open_rows(&src, qsrc, cols, keys) &&
 		open_rows(&dst, qdst, cols, keys))
 	{
-		long long n = walk(&src, &dst, table);
+		KeyList fix = {0};
+		long long n = walk(&src, &dst, table, repair ? &fix : NULL);
 
 		log_warning("%s: %lld row(s) differ", table, n);
+		if (repair && n > 0 &&
+			!make_fixes(ld, &src, qsrc, qdst, cols, keys, &fix, table,
+						src.count, dst.count))
+			rc = -1;
+		free_keys(&fix);
 	}
 out:
 	free(cols);
@@ -448,6 +705,7 @@ out:
 int
 cmd_compare(Ld *ld)
 {
+	bool repair = strcmp(ld->command, "repair") == 0;
 	const char *p[1] = {ld->queue};
 	PGresult *info, *tables;
 	PGconn *prov_lock = NULL;
@@ -507,7 +765,7 @@ cmd_compare(Ld *ld)
 			continue;
 		}
 		r = compare_table(ld, t, PQgetvalue(tables, i, 1), prov_lock, prov_cs,
-						  prov_root, worker);
+						  prov_root, worker, repair);
 		if (r != 0)
 			bad++;
 	}

@@ -77,6 +77,7 @@ typedef struct LdOpts
 	bool compact;
 	bool json;		 /* status, node-status: JSON */
 	bool count_only; /* compare */
+	bool apply;		 /* repair */
 	bool nocheck;
 	bool find_copy_node;
 	bool rewind;	  /* worker --rewind */
@@ -96,6 +97,7 @@ typedef struct LdOpts
 	const char *consumer;
 	const char *queue;
 	const char *sync_watermark;
+	const char *fix_dir; /* repair: where fix files go */
 	const char **trigger_args;
 	int ntrigger_args;
 	const char **dead; /* --dead=NODE: taken as dead for this run */

@@ -71,6 +71,8 @@ static const Command commands[] = {
 	 "wait until the worker has the provider's last tick"},
 	{"compare", cmd_compare, LOCK_NONE,
 	 "compare tables with the provider's, naming rows: [TABLE...]"},
+	{"repair", cmd_compare, LOCK_NONE,
+	 "make tables equal the provider's: [TABLE...] [--apply]"},
 	{"check", cmd_check, LOCK_NONE,
 	 "compare the tables' structure with the provider's: [TABLE...]"},
 	{"fkeys", cmd_fkeys, LOCK_NONE,
@@ -140,6 +142,7 @@ static const ValOpt valopts[] = {
 	V("consumer", consumer),
 	V("queue", queue),
 	V("sync-watermark", sync_watermark),
+	V("fix-dir", fix_dir),
 	{NULL, 0},
 };
 
@@ -163,6 +166,7 @@ static const ValOpt flagopts[] = {
 	F("compact", compact),
 	F("json", json),
 	F("count-only", count_only),
+	F("apply", apply),
 	F("nocheck", nocheck),
 	F("find-copy-node", find_copy_node),
 	F("rewind", rewind),

@@ -163,6 +163,19 @@ like($out, qr/^public\.t: differs: key \($other\)$/m, 'the changed row named');
 like($out, qr/^public\.t: extra here: key \(-77\)$/m, 'the extra row named');
 ($rc, $out, $err) = ld('leaf', 'compare', 't', '--count-only');
 is($rc, 0, '--count-only: the counts agree (one row less, one more)');
+# repair: the fix file where the user says, then --apply
+($rc, $out, $err) = ld('leaf', 'repair', 't', "--fix-dir=$dir");
+like($err, qr/finished public\.t: src: \d+ rows, dst: \d+ rows, missed: 1 inserts, 1 updates, 1 deletes/,
+	'repair counts what is missed');
+my $fix = -f "$dir/fix.public.t.sql" ? slurp_file("$dir/fix.public.t.sql") : '';
+like($fix, qr/^insert into public\.t .*;$/m, 'the fix file inserts the missing row');
+like($fix, qr/^update only public\.t set .* where row\(id\)::text = '\($other\)';$/m, 'updates the changed one');
+like($fix, qr/^delete from only public\.t where row\(id\)::text = '\(-77\)';$/m, 'deletes the extra one');
+is(sql('leaf', q{select count(*) from t where id = -77}), 1, 'nothing applied without --apply');
+($rc, $out, $err) = ld('leaf', 'repair', 't', '--apply');
+like($err, qr/public\.t: the fixes are applied/, 'repair --apply');
+($rc, $out, $err) = ld('leaf', 'compare', 't');
+is($rc, 0, 'compare matches after the repair') or diag($out . $err);
 ($rc, $out, $err) = ld('leaf', 'compare', 'nosuch');
 is($rc, 1, 'compare of a table that is not here: exit 1');
 like($err, qr/public\.nosuch: no such table here/, 'and says so');

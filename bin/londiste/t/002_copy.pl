@@ -8,7 +8,8 @@
 # the test takes); each comes back and goes on.  The direct leaf's copy
 # process and worker are killed during its copy too.  At the end every table
 # on every node equals the root's, the foreign key is back, and no copy
-# consumer is left registered.
+# consumer is left registered.  Then compare and repair find, name and
+# fix rows planted on the leaves (under the branch and under the root).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -237,6 +238,24 @@ for my $name (qw(root branch))
 {
 	is(sql($name, q{select count(*) from pgq.get_consumer_info('cq') where consumer_name like '%.copy.%'}),
 		0, "$name: no copy consumer left");
+}
+
+# compare and repair on the million rows: a leaf whose provider is the
+# branch, and the leaf right under the root; one row missing, one
+# changed, one extra on each, named, repaired, then equal
+for my $name (qw(leaf direct))
+{
+	sql($name, q{set session_replication_role = replica; delete from big where id = 500000;
+	  update big set v = 'planted' where id = 600000; insert into big values (-5, 'extra', 0)});
+	my ($crc, $cout, $cerr) = ld($name, 'compare', 'big');
+	is($crc, 1, "$name: compare of big finds the difference");
+	like($cout, qr/^public\.big: missing here: key \(500000\)$/m, "$name: the missing row");
+	like($cout, qr/^public\.big: differs: key \(600000\)$/m, "$name: the changed row");
+	like($cout, qr/^public\.big: extra here: key \(-5\)$/m, "$name: the extra row");
+	($crc, $cout, $cerr) = ld($name, 'repair', 'big', '--apply');
+	like($cerr, qr/missed: 1 inserts, 1 updates, 1 deletes/, "$name: repair --apply");
+	($crc, $cout, $cerr) = ld($name, 'compare', 'big');
+	is($crc, 0, "$name: compare matches after the repair") or diag($cout . $cerr);
 }
 
 for my $name (qw(root branch leaf direct))

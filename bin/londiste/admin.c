@@ -28,13 +28,13 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <stdio.h>
 
+#include "skytools/clock.h"
 #include "skytools/log.h"
 
 /* One node as admin commands see it. */
@@ -48,15 +48,6 @@ typedef struct Node
 	long long last_tick; /* the tick its worker completed */
 	bool paused;
 } Node;
-
-static double
-now_secs(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return tv.tv_sec + tv.tv_usec / 1e6;
-}
 
 /* Read n's state from its database; false (logged) on error. */
 static bool
@@ -118,7 +109,7 @@ static bool
 set_paused(Ld *ld, Node *n, bool pause)
 {
 	const char *p[3] = {ld->queue, n->worker, pause ? "t" : "f"};
-	double start = now_secs();
+	double start = sky_mono_secs();
 	bool logged = false;
 
 	if (node_call(ld, n,
@@ -140,7 +131,7 @@ set_paused(Ld *ld, Node *n, bool pause)
 		PQclear(res);
 		if (up)
 			break;
-		if (now_secs() - start > ld->cfg.admin_timeout)
+		if (sky_mono_secs() - start > ld->cfg.admin_timeout)
 		{
 			log_error("[%s] the worker %s did not acknowledge the %s within "
 					  "%.0f s (admin_timeout): is it running?",
@@ -177,7 +168,7 @@ set_paused_flag(Ld *ld, Node *n)
 static bool
 wait_tick(Ld *ld, Node *n, long long tick)
 {
-	double start = now_secs();
+	double start = sky_mono_secs();
 
 	log_info("[%s] waiting for the worker to complete tick %lld", n->name,
 			 tick);
@@ -187,7 +178,7 @@ wait_tick(Ld *ld, Node *n, long long tick)
 			return false;
 		if (n->last_tick >= tick)
 			return true;
-		if (now_secs() - start > ld->cfg.admin_timeout)
+		if (sky_mono_secs() - start > ld->cfg.admin_timeout)
 		{
 			log_error("[%s] the worker did not reach tick %lld within %.0f s "
 					  "(admin_timeout; it is at %lld)",

@@ -29,24 +29,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
+#include "skytools/clock.h"
 #include "skytools/log.h"
 #include "skytools/pgutil.h"
 
 static const char *pin_sql =
 	"set timezone = 'UTC'; set datestyle = 'ISO, YMD'; set intervalstyle = "
 	"'postgres'; set extra_float_digits = 3; set bytea_output = 'hex'";
-
-static double
-now_secs(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return tv.tv_sec + tv.tv_usec / 1e6;
-}
 
 static bool
 run(PGconn *db, const char *sql)
@@ -78,7 +69,7 @@ static bool
 wait_local(Ld *ld, long long tick, bool equal)
 {
 	const char *p[1] = {ld->queue};
-	double end = now_secs() + ld->cfg.lock_timeout;
+	double end = sky_mono_secs() + ld->cfg.lock_timeout;
 
 	for (;;)
 	{
@@ -97,7 +88,7 @@ wait_local(Ld *ld, long long tick, bool equal)
 					  tick);
 			return false;
 		}
-		if (!ld->opt.force && now_secs() > end)
+		if (!ld->opt.force && sky_mono_secs() > end)
 		{
 			log_error("Consumer lagging too much: tick %lld not reached in "
 					  "lock_timeout (%.0f s); --force waits longer",
@@ -591,9 +582,9 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 		PQclear(ld_query(prov_lock, "select pgq.force_tick($1)", 1, p));
 		{
 			PGconn *t = ld_connect(prov_cs, "the provider");
-			double end = now_secs() + ld->cfg.lock_timeout;
+			double end = sky_mono_secs() + ld->cfg.lock_timeout;
 
-			while (t && tick <= before && now_secs() < end)
+			while (t && tick <= before && sky_mono_secs() < end)
 			{
 				PQclear(ld_query(t, "select pgq.force_tick($1)", 1, p));
 				usleep(100000);
@@ -620,7 +611,7 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 	else
 	{
 		const char *pp[3] = {ld->queue, prov_worker, "t"};
-		double end = now_secs() + ld->cfg.admin_timeout;
+		double end = sky_mono_secs() + ld->cfg.admin_timeout;
 
 		PQclear(ld_query(prov_lock,
 						 "select * from pgq_node.set_consumer_paused($1, $2, "
@@ -631,7 +622,7 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 					   "pgq_node.get_consumer_state($1, $2)",
 					   2, pp) != 1)
 		{
-			if (now_secs() > end)
+			if (sky_mono_secs() > end)
 			{
 				log_error("the provider's worker did not pause within "
 						  "admin_timeout");

@@ -55,19 +55,11 @@
 #include "londiste.h"
 #include "skytools/cascade.h"
 #include "skytools/daemon.h"
+#include "skytools/clock.h"
 #include "skytools/log.h"
 #include "skytools/pgutil.h"
 
 #define LOCK_CLASS "hashtext('londiste.copy')"
-
-static double
-now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The name of a table's copy consumer: <consumer>.copy.<table>. */
 static void
@@ -519,7 +511,7 @@ do_copy(CopyJob *j)
 	PGresult *res = NULL, *ddl = NULL;
 	char *cols = NULL, *snap = NULL, sql[8192], qdest[1024], qsrc[1024];
 	int64_t rows = 0, bytes = 0;
-	double t0 = now_secs(), last_log = t0;
+	double t0 = sky_mono_secs(), last_log = t0;
 	bool ok = false;
 	int i;
 
@@ -670,14 +662,14 @@ do_copy(CopyJob *j)
 		PQfreemem(buf);
 		rows++;
 		bytes += n;
-		if (now_secs() - last_log >= 10)
+		if (sky_mono_secs() - last_log >= 10)
 		{
-			double el = now_secs() - t0;
+			double el = sky_mono_secs() - t0;
 
 			log_info("copy %s: %" PRId64 " rows, %" PRId64
 					 " bytes, %.0f rows/s",
 					 j->table, rows, bytes, el > 0 ? rows / el : 0);
-			last_log = now_secs();
+			last_log = sky_mono_secs();
 		}
 	}
 	res = PQgetResult(src);
@@ -708,7 +700,7 @@ do_copy(CopyJob *j)
 		!ld_exec(dst, "commit", 0, NULL))
 		goto out;
 	{
-		double el = now_secs() - t0;
+		double el = sky_mono_secs() - t0;
 
 		log_info("copy %s done: %" PRId64 " rows, %" PRId64
 				 " bytes in %.1f s (%.0f rows/s), catching up",

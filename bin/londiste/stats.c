@@ -29,9 +29,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
+#include "skytools/clock.h"
 #include "skytools/log.h"
 #include "skytools/metrics.h"
 
@@ -58,15 +58,6 @@ static double batch_started;
 static SkyMetrics *server;
 static const char *node_db; /* the worker's ini db, for the page */
 static const char *queue;
-
-static double
-now_secs(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return tv.tv_sec + tv.tv_usec / 1e6;
-}
 
 static TableCount *
 table_count(Counts *c, const char *table)
@@ -129,7 +120,7 @@ ld_stats_batch_start(long long tick, const char *tick_time)
 	pending.events = 0;
 	pending.last_tick = tick;
 	pending.last_tick_time = tick_time ? utc_epoch(tick_time) : 0;
-	batch_started = now_secs();
+	batch_started = sky_wall_secs();
 }
 
 void
@@ -149,7 +140,7 @@ ld_stats_batch_end(void)
 	}
 	total.batches++;
 	total.events += pending.events;
-	total.apply_seconds += now_secs() - batch_started;
+	total.apply_seconds += sky_wall_secs() - batch_started;
 	total.last_tick = pending.last_tick;
 	if (pending.last_tick_time > 0)
 		total.last_tick_time = pending.last_tick_time;
@@ -237,7 +228,7 @@ render(struct evbuffer *out, void *arg)
 					"the tick of the last batch applied");
 	sky_prom_sample(out, "londiste_last_tick_id", (double) total.last_tick, 0);
 	if (total.last_tick_time > 0)
-		lag = now_secs() - total.last_tick_time;
+		lag = sky_wall_secs() - total.last_tick_time;
 	pthread_mutex_unlock(&lock);
 	if (lag >= 0)
 	{

@@ -26,6 +26,7 @@
 
 #include "londiste.h"
 #include "skytools/cascade.h"
+#include "skytools/clock.h"
 #include "skytools/log.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -41,15 +42,6 @@ on_stop(int sig)
 		pgq_consumer_stop(running);
 }
 
-static double
-now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int
 root_loop(Ld *ld)
 {
@@ -59,7 +51,7 @@ root_loop(Ld *ld)
 	log_info("root node: publishing sequences and the global watermark");
 	while (!stop_requested)
 	{
-		double now = now_secs();
+		double now = sky_mono_secs();
 
 		if (ld->db == NULL || PQstatus(ld->db) != CONNECTION_OK)
 		{

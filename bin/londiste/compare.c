@@ -363,27 +363,16 @@ literal(PGconn *db, const char *v, bool isnull)
 	return out;
 }
 
-/*
- * repair: the statements that make this node's table equal the
- * provider's (read in the source's snapshot), applied (--apply) or
- * written to DIR/fix.<table>.sql (--fix-dir, else a new directory under
- * $TMPDIR, never the current one).
- */
-static bool
-make_fixes(Ld *ld, Side *src, const char *qsrc, const char *qdst,
-		   const char *cols, const char *keys, KeyList *fix, const char *table,
-		   const char *nsrc, const char *ndst)
+/* A text[] literal of keys (kinds from..to of fix); malloc'd. */
+static char *
+key_array(KeyList *fix, int from, int to)
 {
-	char *sql = NULL, *arr = NULL;
-	size_t len = 0, cap = 0, alen = 0, acap = 0;
-	PGresult *r;
-	int i, j;
-	bool ok = true;
+	char *arr = NULL;
+	size_t alen = 0, acap = 0;
 
-	/* the source rows of the missing and changed keys */
 	sadd(&arr, &alen, &acap, "{");
-	for (int kind = 0; kind < 2; kind++)
-		for (i = 0; i < fix->n[kind]; i++)
+	for (int kind = from; kind <= to; kind++)
+		for (int i = 0; i < fix->n[kind]; i++)
 		{
 			sadd(&arr, &alen, &acap, alen > 1 ? ",\"" : "\"");
 			for (const char *c = fix->k[kind][i]; *c; c++)
@@ -396,28 +385,99 @@ make_fixes(Ld *ld, Side *src, const char *qsrc, const char *qdst,
 			sadd(&arr, &alen, &acap, "\"");
 		}
 	sadd(&arr, &alen, &acap, "}");
+	return arr;
+}
+
+/*
+ * The rows of db's table whose keys are in arr: key text, the key
+ * columns, then cols (when given).  NULL (logged) on error.
+ */
+static PGresult *
+rows_by_key(PGconn *db, const char *qtab, const char *keys, const char *cols,
+			const char *arr)
+{
+	size_t ql =
+		strlen(cols ? cols : "") + strlen(keys) * 3 + strlen(qtab) + 160;
+	char *q = malloc(ql);
+	const char *p[1] = {arr};
+	PGresult *r;
+
+	if (q == NULL)
+		fatal("out of memory");
+	snprintf(q, ql,
+			 "select row(%s)::text collate \"C\", %s%s%s from only %s where "
+			 "row(%s)::text = any ($1::text[])",
+			 keys, keys, cols ? ", " : "", cols ? cols : "", qtab, keys);
+	r = PQexecParams(db, q, 1, NULL, p, NULL, NULL, 0);
+	free(q);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 	{
-		size_t ql = strlen(cols) * 2 + strlen(keys) + strlen(qsrc) + 128;
+		log_error("%s: reading the rows to fix: %s", qtab,
+				  PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* " where k1 = 'v1' and k2 = 'v2'" of row i (key values in columns
+ * 1..nk, named as r names them). */
+static void
+key_where(char **sql, size_t *len, size_t *cap, PGconn *db, PGresult *r, int i,
+		  int nk)
+{
+	for (int k = 1; k <= nk; k++)
+	{
+		char id[600];
+		char *l = literal(db, PQgetvalue(r, i, k), PQgetisnull(r, i, k));
+
+		pg_quote_ident(id, sizeof(id), PQfname(r, k), strlen(PQfname(r, k)));
+		sadd(sql, len, cap, k == 1 ? " where " : " and ");
+		sadd(sql, len, cap, id);
+		sadd(sql, len, cap, " = ");
+		sadd(sql, len, cap, l);
+		free(l);
+	}
+}
+
+/*
+ * repair: the statements that make this node's table equal the
+ * provider's (the source rows read in its snapshot; each row addressed
+ * by its key columns, so that the key's index serves), applied (--apply)
+ * or written to DIR/fix.<table>.sql (--fix-dir, else a new directory
+ * under $TMPDIR, never the current one).
+ */
+static bool
+make_fixes(Ld *ld, Side *src, Side *dst, const char *qsrc, const char *qdst,
+		   const char *cols, const char *keys, KeyList *fix, const char *table,
+		   const char *nsrc, const char *ndst)
+{
+	char *sql = NULL, *arr;
+	size_t len = 0, cap = 0;
+	PGresult *r, *x;
+	int i, j, nk;
+	bool ok = true;
+
+	/* how many key columns: the shape of an empty select */
+	{
+		size_t ql = strlen(keys) + strlen(qsrc) + 64;
 		char *q = malloc(ql);
-		const char *p[1] = {arr};
 
 		if (q == NULL)
 			fatal("out of memory");
-		snprintf(q, ql,
-				 "select row(%s)::text collate \"C\", %s from only %s where "
-				 "row(%s)::text = any ($1::text[])",
-				 keys, cols, qsrc, keys);
-		r = PQexecParams(src->db, q, 1, NULL, p, NULL, NULL, 0);
+		snprintf(q, ql, "select %s from only %s limit 0", keys, qsrc);
+		x = PQexec(src->db, q);
 		free(q);
+		nk = PQresultStatus(x) == PGRES_TUPLES_OK ? PQnfields(x) : 0;
+		PQclear(x);
+		if (nk == 0)
+			return false;
 	}
+	arr = key_array(fix, 0, 1);
+	r = rows_by_key(src->db, qsrc, keys, cols, arr);
 	free(arr);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-	{
-		log_error("%s: reading the rows to fix: %s", table,
-				  PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
-		PQclear(r);
+	if (r == NULL)
 		return false;
-	}
 	sadd(&sql, &len, &cap,
 		 "-- londiste repair: makes this table equal the provider's\n"
 		 "set session_replication_role = replica;\n"
@@ -428,69 +488,56 @@ make_fixes(Ld *ld, Side *src, const char *qsrc, const char *qdst,
 	{
 		const char *key = PQgetvalue(r, i, 0);
 		bool changed = false;
-		char *kl = literal(src->db, key, false);
 
 		for (j = 0; j < fix->n[1] && !changed; j++)
 			changed = strcmp(fix->k[1][j], key) == 0;
-		if (changed)
-		{
-			sadd(&sql, &len, &cap, "update only ");
-			sadd(&sql, &len, &cap, qdst);
-			sadd(&sql, &len, &cap, " set (");
-			sadd(&sql, &len, &cap, cols);
-			sadd(&sql, &len, &cap, ") = row(");
-		}
-		else
-		{
-			sadd(&sql, &len, &cap, "insert into ");
-			sadd(&sql, &len, &cap, qdst);
-			sadd(&sql, &len, &cap, " (");
-			sadd(&sql, &len, &cap, cols);
-			sadd(&sql, &len, &cap, ") values (");
-		}
-		for (j = 1; j < PQnfields(r); j++)
+		sadd(&sql, &len, &cap, changed ? "update only " : "insert into ");
+		sadd(&sql, &len, &cap, qdst);
+		sadd(&sql, &len, &cap, changed ? " set (" : " (");
+		sadd(&sql, &len, &cap, cols);
+		sadd(&sql, &len, &cap, changed ? ") = row(" : ") values (");
+		for (j = nk + 1; j < PQnfields(r); j++)
 		{
 			char *l =
 				literal(src->db, PQgetvalue(r, i, j), PQgetisnull(r, i, j));
 
-			if (j > 1)
+			if (j > nk + 1)
 				sadd(&sql, &len, &cap, ", ");
 			sadd(&sql, &len, &cap, l);
 			free(l);
 		}
+		sadd(&sql, &len, &cap, ")");
 		if (changed)
-		{
-			sadd(&sql, &len, &cap, ") where row(");
-			sadd(&sql, &len, &cap, keys);
-			sadd(&sql, &len, &cap, ")::text = ");
-			sadd(&sql, &len, &cap, kl);
-		}
-		else
-			sadd(&sql, &len, &cap, ")");
+			key_where(&sql, &len, &cap, src->db, r, i, nk);
 		sadd(&sql, &len, &cap, ";\n");
-		free(kl);
-	}
-	for (i = 0; i < fix->n[2]; i++)
-	{
-		char *kl = literal(src->db, fix->k[2][i], false);
-
-		sadd(&sql, &len, &cap, "delete from only ");
-		sadd(&sql, &len, &cap, qdst);
-		sadd(&sql, &len, &cap, " where row(");
-		sadd(&sql, &len, &cap, keys);
-		sadd(&sql, &len, &cap, ")::text = ");
-		sadd(&sql, &len, &cap, kl);
-		sadd(&sql, &len, &cap, ";\n");
-		free(kl);
 	}
 	PQclear(r);
+	/* the extra rows, by their key columns read here */
+	if (fix->n[2] > 0)
+	{
+		arr = key_array(fix, 2, 2);
+		x = rows_by_key(dst->db, qdst, keys, NULL, arr);
+		free(arr);
+		if (x == NULL)
+		{
+			free(sql);
+			return false;
+		}
+		for (i = 0; i < PQntuples(x); i++)
+		{
+			sadd(&sql, &len, &cap, "delete from only ");
+			sadd(&sql, &len, &cap, qdst);
+			key_where(&sql, &len, &cap, dst->db, x, i, nk);
+			sadd(&sql, &len, &cap, ";\n");
+		}
+		PQclear(x);
+	}
 	log_info("finished %s: src: %s rows, dst: %s rows, missed: %d inserts, "
 			 "%d updates, %d deletes",
 			 table, nsrc, ndst, fix->n[0], fix->n[1], fix->n[2]);
 	if (ld->opt.apply)
 	{
 		PGconn *db = ld_connect(ld->cfg.db, "the local database");
-		PGresult *x;
 
 		ok = db != NULL && run(db, "begin");
 		if (ok)
@@ -680,7 +727,7 @@ resume:
 
 		log_warning("%s: %lld row(s) differ", table, n);
 		if (repair && n > 0 &&
-			!make_fixes(ld, &src, qsrc, qdst, cols, keys, &fix, table,
+			!make_fixes(ld, &src, &dst, qsrc, qdst, cols, keys, &fix, table,
 						src.count, dst.count))
 			rc = -1;
 		free_keys(&fix);

@@ -169,8 +169,8 @@ like($err, qr/finished public\.t: src: \d+ rows, dst: \d+ rows, missed: 1 insert
 	'repair counts what is missed');
 my $fix = -f "$dir/fix.public.t.sql" ? slurp_file("$dir/fix.public.t.sql") : '';
 like($fix, qr/^insert into public\.t .*;$/m, 'the fix file inserts the missing row');
-like($fix, qr/^update only public\.t set .* where row\(id\)::text = '\($other\)';$/m, 'updates the changed one');
-like($fix, qr/^delete from only public\.t where row\(id\)::text = '\(-77\)';$/m, 'deletes the extra one');
+like($fix, qr/^update only public\.t set .* where id = '$other';$/m, 'updates the changed one (by its key)');
+like($fix, qr/^delete from only public\.t where id = '-77';$/m, 'deletes the extra one');
 is(sql('leaf', q{select count(*) from t where id = -77}), 1, 'nothing applied without --apply');
 ($rc, $out, $err) = ld('leaf', 'repair', 't', '--apply');
 like($err, qr/public\.t: the fixes are applied/, 'repair --apply');

@@ -109,42 +109,14 @@ static bool
 set_paused(Ld *ld, Node *n, bool pause)
 {
 	const char *p[3] = {ld->queue, n->worker, pause ? "t" : "f"};
-	double start = sky_mono_secs();
-	bool logged = false;
 
 	if (node_call(ld, n,
 				  "select * from pgq_node.set_consumer_paused($1, $2, "
 				  "$3::boolean)",
-				  3, p) >= 400)
+				  3, p) >= 400 ||
+		!ld_wait_ack(ld, n->db, n->name, n->worker,
+					 pause ? "pause" : "resume"))
 		return false;
-	for (;;)
-	{
-		PGresult *res = ld_query(n->db,
-								 "select uptodate from "
-								 "pgq_node.get_consumer_state($1, $2)",
-								 2, p);
-		bool up;
-
-		if (res == NULL)
-			return false;
-		up = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-		PQclear(res);
-		if (up)
-			break;
-		if (sky_mono_secs() - start > ld->cfg.admin_timeout)
-		{
-			log_error("[%s] the worker %s did not acknowledge the %s within "
-					  "%.0f s (admin_timeout): is it running?",
-					  n->name, n->worker, pause ? "pause" : "resume",
-					  ld->cfg.admin_timeout);
-			return false;
-		}
-		if (!logged)
-			log_info("[%s] waiting for the worker %s to acknowledge the %s",
-					 n->name, n->worker, pause ? "pause" : "resume");
-		logged = true;
-		usleep(200000);
-	}
 	n->paused = pause;
 	log_info("[%s] worker %s %s", n->name, n->worker,
 			 pause ? "paused" : "resumed");
@@ -768,6 +740,29 @@ switchover(Ld *ld, Node *old, Node *new)
 	return true;
 }
 
+/* Every alive node that reads from old (but new) reads from new. */
+static bool
+move_subscribers(Ld *ld, Node *old, Node *new)
+{
+	PGresult *m = alive_members(ld);
+	bool ok = m != NULL;
+	int i;
+
+	for (i = 0; ok && i < PQntuples(m); i++)
+	{
+		const char *name = PQgetvalue(m, i, 0);
+		Node o;
+
+		if (strcmp(name, old->name) == 0 || strcmp(name, new->name) == 0)
+			continue;
+		if (node_open(ld, &o, name) && strcmp(o.provider, old->name) == 0)
+			ok = change_provider(ld, &o, new);
+		node_close(&o);
+	}
+	PQclear(m);
+	return ok;
+}
+
 /*
  * Failover: old (a root) is dead.  new is promoted after catching up
  * with the furthest-ahead of old's other subscribers; a gravestone
@@ -857,19 +852,9 @@ failover(Ld *ld, Node *old, Node *new)
 	}
 	if (ok && new->paused)
 		ok = set_paused(ld, new, false);
-	/* 4. old's other subscribers read from new */
-	for (i = 0; ok && i < PQntuples(m); i++)
-	{
-		const char *name = PQgetvalue(m, i, 0);
-		Node o;
-
-		if (strcmp(name, old->name) == 0 || strcmp(name, new->name) == 0)
-			continue;
-		if (node_open(ld, &o, name) && strcmp(o.provider, old->name) == 0)
-			ok = change_provider(ld, &o, new);
-		node_close(&o);
-	}
 	PQclear(m);
+	/* 4. old's other subscribers read from new */
+	ok = ok && move_subscribers(ld, old, new);
 	if (ok)
 		log_info("%s is the root now (failover from %s at tick %s; %s keeps "
 				 "it for resurrect)",
@@ -885,8 +870,6 @@ failover(Ld *ld, Node *old, Node *new)
 static bool
 takeover_branch(Ld *ld, Node *old, Node *new, bool dead)
 {
-	PGresult *m;
-	int i;
 	bool ok = true;
 
 	if (strcmp(new->type, "leaf") == 0)
@@ -911,22 +894,7 @@ takeover_branch(Ld *ld, Node *old, Node *new, bool dead)
 									!change_provider(ld, old, new)))
 			return false;
 	}
-	if (!(dead || ld->opt.all))
-		return true;
-	m = alive_members(ld);
-	for (i = 0; m && ok && i < PQntuples(m); i++)
-	{
-		const char *name = PQgetvalue(m, i, 0);
-		Node o;
-
-		if (strcmp(name, old->name) == 0 || strcmp(name, new->name) == 0)
-			continue;
-		if (node_open(ld, &o, name) && strcmp(o.provider, old->name) == 0)
-			ok = change_provider(ld, &o, new);
-		node_close(&o);
-	}
-	PQclear(m);
-	return ok && m != NULL;
+	return !(dead || ld->opt.all) || move_subscribers(ld, old, new);
 }
 
 int

@@ -110,26 +110,21 @@ int
 cmd_check(Ld *ld)
 {
 	const char *p[2] = {ld->queue, NULL};
-	PGresult *info, *here, *there;
+	PGresult *here, *there;
 	PGconn *prov;
 	char *tables, *cs;
 	int i, diffs = 0;
 
-	if (ld_local(ld) == NULL)
-		return 1;
-	info = ld_node_info(ld->db, ld->queue, NULL);
-	if (info == NULL)
-		return 1;
-	if (ld_field(info, "provider_location") == NULL ||
-		strcmp(ld_field(info, "node_type"), "root") == 0)
+	bool root;
+
+	cs = ld_provider_connstr(ld, &root);
+	if (root)
 	{
 		log_info("the root has no provider to compare with");
-		PQclear(info);
 		return 0;
 	}
-	cs = ld_join_connstr(ld_field(info, "provider_location"),
-						 ld->cfg.remote_extra_connstr);
-	PQclear(info);
+	if (cs == NULL)
+		return 1;
 	prov = ld_connect(cs, "the provider");
 	free(cs);
 	if (prov == NULL)

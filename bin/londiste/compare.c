@@ -658,25 +658,13 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 	else
 	{
 		const char *pp[3] = {ld->queue, prov_worker, "t"};
-		double end = sky_mono_secs() + ld->cfg.admin_timeout;
 
 		PQclear(ld_query(prov_lock,
 						 "select * from pgq_node.set_consumer_paused($1, $2, "
 						 "$3::boolean)",
 						 3, pp));
-		while (one_int(prov_lock,
-					   "select uptodate::int from "
-					   "pgq_node.get_consumer_state($1, $2)",
-					   2, pp) != 1)
-		{
-			if (sky_mono_secs() > end)
-			{
-				log_error("the provider's worker did not pause within "
-						  "admin_timeout");
-				goto resume;
-			}
-			usleep(100000);
-		}
+		if (!ld_wait_ack(ld, prov_lock, "provider", prov_worker, "pause"))
+			goto resume;
 		tick = one_int(
 			prov_lock,
 			"select worker_last_tick from pgq_node.get_node_info($1)", 1, p);
@@ -751,20 +739,16 @@ cmd_compare(Ld *ld)
 	bool prov_root = false;
 	int i, bad = 0;
 
-	if (ld_local(ld) == NULL)
-		return 1;
-	info = ld_node_info(ld->db, ld->queue, NULL);
-	if (info == NULL)
-		return 1;
-	if (strcmp(ld_field(info, "node_type"), "root") == 0)
 	{
-		log_error("compare runs on a subscriber: the root has no provider");
-		PQclear(info);
-		return 1;
+		bool root;
+
+		prov_cs = ld_provider_connstr(ld, &root);
+		if (root)
+			log_error("%s runs on a subscriber: the root has no provider",
+					  ld->command);
+		if (prov_cs == NULL)
+			return 1;
 	}
-	prov_cs = ld_join_connstr(ld_field(info, "provider_location"),
-							  ld->cfg.remote_extra_connstr);
-	PQclear(info);
 	prov_lock = ld_connect(prov_cs, "the provider");
 	if (prov_lock == NULL)
 	{

@@ -141,6 +141,9 @@ extern const char *ld_field(PGresult *res, const char *col);
 extern char *ld_fqname(const char *name);
 extern bool ld_glob_match(const char *pattern, const char *name);
 extern char *ld_join_connstr(const char *loc, const char *extra);
+extern char *ld_provider_connstr(Ld *ld, bool *root);
+extern bool ld_wait_ack(Ld *ld, PGconn *db, const char *who,
+						const char *consumer, const char *what);
 /* register_only_* / register_skip_*: whether this node registers a table
  * (a sequence) the root publishes */
 extern bool ld_register_wanted(Ld *ld, const char *name, bool seq);

@@ -902,7 +902,7 @@ cmd_pause(Ld *ld)
 	const char *consumer =
 		ld->opt.consumer ? ld->opt.consumer : ld->cfg.consumer_name;
 	const char *p[3] = {ld->queue, consumer, pause ? "t" : "f"};
-	int code, i;
+	int code;
 
 	if (ld_local(ld) == NULL)
 		return 1;
@@ -914,32 +914,9 @@ cmd_pause(Ld *ld)
 			   NULL);
 	if (code >= 300)
 		return code >= 400 ? 1 : 0;
-	/* wait for the worker to acknowledge */
-	for (i = 0;; i++)
-	{
-		PGresult *res = ld_query(ld->db,
-								 "select uptodate from "
-								 "pgq_node.get_consumer_state($1, $2)",
-								 2, p);
-		bool up;
-
-		if (res == NULL)
-			return 1;
-		up = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-		PQclear(res);
-		if (up)
-			break;
-		if (i >= ld->cfg.admin_timeout * 5)
-		{
-			log_error("the worker %s did not acknowledge within %.0f s "
-					  "(admin_timeout): is it running?",
-					  consumer, ld->cfg.admin_timeout);
-			return 1;
-		}
-		if (i % 50 == 0)
-			log_info("waiting for the worker to acknowledge");
-		usleep(200000);
-	}
+	if (!ld_wait_ack(ld, ld->db, "local", consumer,
+					 pause ? "pause" : "resume"))
+		return 1;
 	log_info("Consumer %s %s", consumer, pause ? "paused" : "resumed");
 	return 0;
 }

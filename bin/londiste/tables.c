@@ -394,25 +394,15 @@ static const char *create_sql =
 static PGconn *
 create_provider(Ld *ld, const char *what)
 {
-	const char *p[1] = {ld->queue};
-	PGresult *res;
+	bool root;
+	char *cs = ld_provider_connstr(ld, &root);
 	PGconn *prov;
-	char *cs;
 
-	res = ld_query(ld->db,
-				   "select provider_location from pgq_node.get_node_info($1)",
-				   1, p);
-	if (res == NULL)
-		return NULL;
-	if (PQgetisnull(res, 0, 0))
-	{
+	if (root)
 		log_error("--create needs a provider: on the root the %s must exist",
 				  what);
-		PQclear(res);
+	if (cs == NULL)
 		return NULL;
-	}
-	cs = ld_join_connstr(PQgetvalue(res, 0, 0), ld->cfg.remote_extra_connstr);
-	PQclear(res);
 	prov = ld_connect(cs, "the provider");
 	free(cs);
 	return prov;

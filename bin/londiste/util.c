@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "londiste.h"
+#include "skytools/clock.h"
 #include "skytools/log.h"
 
 /* First line of a libpq message, without the trailing newline. */
@@ -287,4 +289,74 @@ ld_field(PGresult *res, const char *col)
 	int i = PQfnumber(res, col);
 
 	return i < 0 || PQgetisnull(res, 0, i) ? NULL : PQgetvalue(res, 0, i);
+}
+
+/*
+ * Wait until the worker consumer on db has acknowledged its latest
+ * orders (pause, resume, new provider: uptodate), at most admin_timeout
+ * seconds.  who names the node in messages, what the order.  False
+ * (logged) on error or time-out.
+ */
+bool
+ld_wait_ack(Ld *ld, PGconn *db, const char *who, const char *consumer,
+			const char *what)
+{
+	const char *p[2] = {ld->queue, consumer};
+	double start = sky_mono_secs();
+	bool logged = false;
+
+	for (;;)
+	{
+		PGresult *res = ld_query(db,
+								 "select uptodate from "
+								 "pgq_node.get_consumer_state($1, $2)",
+								 2, p);
+		bool up;
+
+		if (res == NULL)
+			return false;
+		up = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		if (up)
+			return true;
+		if (sky_mono_secs() - start > ld->cfg.admin_timeout)
+		{
+			log_error("[%s] the worker %s did not acknowledge the %s within "
+					  "%.0f s (admin_timeout): is it running?",
+					  who, consumer, what, ld->cfg.admin_timeout);
+			return false;
+		}
+		if (!logged)
+			log_info("[%s] waiting for the worker %s to acknowledge the %s",
+					 who, consumer, what);
+		logged = true;
+		usleep(200000);
+	}
+}
+
+/*
+ * The local node's provider's connect string (remote_extra_connstr
+ * added), malloc'd.  NULL on a root (*root true, nothing logged) or on
+ * error (logged).
+ */
+char *
+ld_provider_connstr(Ld *ld, bool *root)
+{
+	PGresult *res;
+	char *cs = NULL;
+
+	*root = false;
+	if (ld_local(ld) == NULL)
+		return NULL;
+	res = ld_node_info(ld->db, ld->queue, NULL);
+	if (res == NULL)
+		return NULL;
+	if (strcmp(ld_field(res, "node_type"), "root") == 0 ||
+		ld_field(res, "provider_location") == NULL)
+		*root = true;
+	else
+		cs = ld_join_connstr(ld_field(res, "provider_location"),
+							 ld->cfg.remote_extra_connstr);
+	PQclear(res);
+	return cs;
 }

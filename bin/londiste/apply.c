@@ -46,7 +46,19 @@ typedef struct TableInfo
 	/* the local table's columns and their types (for bulk statements) */
 	char **cols, **types;
 	int ncols;
+	const char *only; /* "only ", or "" for a partitioned table */
+	LdhTable *h;	  /* its handler; NULL: the default */
 } TableInfo;
+
+/* The worker's side of a batch, as handlers see it (londiste-handler.h). */
+struct LdhApply
+{
+	struct Applier *a;
+	PGconn *db;
+	TableInfo *ti;
+	int64_t tick_id;
+	char tick_time[48];
+};
 
 struct Applier
 {
@@ -75,6 +87,13 @@ struct Applier
 	/* consecutive UPDATEs (or DELETEs) of one table by distinct keys with
 	 * the same columns, waiting to go as one statement over arrays */
 	struct Bulk *bk;
+	/* handlers: the batch, and the other tables they write (partitions) */
+	struct LdhApply hx;
+	TableInfo **extra;
+	int nextra;
+	bool copying; /* a copy's rows through the handler: its table only */
+	int64_t cur_ev; /* the event a handler is at (0: a flush, a copy) */
+	bool in_emit;	/* a handler's row: counted as its event already */
 };
 
 #define COPY_ROWS  5000
@@ -126,6 +145,10 @@ typedef struct Pending
 #define PIPELINE_DEPTH 1000
 
 static void forget_prepared(Applier *a);
+static int applier_flush_rows(Applier *a, PGconn *db);
+static int apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
+					 const SkyEvType *tp, const SkyRow *rowp);
+static int apply_truncate(TableInfo *ti, PGconn *db);
 static int copy_flush(Applier *a, PGconn *db);
 static int bulk_flush(Applier *a, PGconn *db);
 static int pipe_flush(Applier *a, PGconn *db);
@@ -193,26 +216,39 @@ in_snapshot(const TableInfo *t, int64_t txid)
 }
 
 static void
+free_table(TableInfo *t)
+{
+	free(t->name);
+	free(t->qdest);
+	free(t->xip);
+	for (int j = 0; j < t->ncols; j++)
+	{
+		free(t->cols[j]);
+		free(t->types[j]);
+	}
+	free(t->cols);
+	free(t->types);
+	ld_handler_close(t->h);
+}
+
+static void
 clear_tables(Applier *a)
 {
 	int i;
 
 	for (i = 0; i < a->nt; i++)
-	{
-		free(a->t[i].name);
-		free(a->t[i].qdest);
-		free(a->t[i].xip);
-		for (int j = 0; j < a->t[i].ncols; j++)
-		{
-			free(a->t[i].cols[j]);
-			free(a->t[i].types[j]);
-		}
-		free(a->t[i].cols);
-		free(a->t[i].types);
-	}
+		free_table(&a->t[i]);
 	free(a->t);
 	a->t = NULL;
 	a->nt = 0;
+	for (i = 0; i < a->nextra; i++)
+	{
+		free_table(a->extra[i]);
+		free(a->extra[i]);
+	}
+	free(a->extra);
+	a->extra = NULL;
+	a->nextra = 0;
 }
 
 void
@@ -240,16 +276,55 @@ applier_free(Applier *a)
 }
 
 void
-applier_begin_batch(Applier *a, PGconn *db)
+applier_begin_batch(Applier *a, PGconn *db, const PgqBatch *b)
 {
 	(void) db;
 	a->stale = true;
+	a->hx.tick_id = b ? b->tick_id : 0;
+	snprintf(a->hx.tick_time, sizeof(a->hx.tick_time), "%s",
+			 b ? b->tick_time : "");
 }
+
+/* "name\1type\2name\1type..." into t's columns. */
+static void
+set_columns(TableInfo *t, const char *desc)
+{
+	char *all = strdup(desc), *p, *save = NULL;
+	int n = 1;
+
+	for (p = all; *p; p++)
+		n += *p == '\2';
+	t->cols = calloc(n, sizeof(char *));
+	t->types = calloc(n, sizeof(char *));
+	for (p = strtok_r(all, "\2", &save); p; p = strtok_r(NULL, "\2", &save))
+	{
+		char *sep = strchr(p, '\1');
+
+		if (sep == NULL)
+			continue;
+		*sep = '\0';
+		t->cols[t->ncols] = strdup(p);
+		t->types[t->ncols++] = strdup(sep + 1);
+	}
+	free(all);
+}
+
+#define COLUMNS_SQL(d)                                                        \
+	"(select string_agg(a.attname || chr(1) || format_type(a.atttypid, "      \
+	"null), chr(2) order by a.attnum) from pg_attribute a where a.attrelid " \
+	"= to_regclass(quote_ident(split_part(" d ", '.', 1)) || '.' || "         \
+	"quote_ident(substr(" d ", strpos(" d ", '.') + 1))) and a.attnum > 0 "   \
+	"and not a.attisdropped)"
+#define RELKIND_SQL(d)                                                        \
+	"(select relkind from pg_class where oid = to_regclass(quote_ident("      \
+	"split_part(" d ", '.', 1)) || '.' || quote_ident(substr(" d             \
+	", strpos(" d ", '.') + 1))))"
+
 
 static bool
 load_tables(Applier *a, PGconn *db)
 {
-	const char *p[2] = {a->ld->queue, a->only};
+	const char *p[3] = {a->ld->queue, a->only, a->copying ? "t" : "f"};
 	PGresult *res;
 	int i;
 
@@ -263,17 +338,14 @@ load_tables(Applier *a, PGconn *db)
 		db,
 		"select table_name, coalesce(dest_table, table_name), "
 		"local and case when $2::text is null then merge_state = "
-		"'ok' else table_name = $2 and (merge_state = 'catching-up' "
-		"or merge_state ~ '^(wanna|do)-sync:') end, "
-		"coalesce(table_attrs, '') ~ '(^|&)skip_truncate=1', "
-		"custom_snapshot, (select string_agg(a.attname || chr(1) || "
-		"format_type(a.atttypid, null), chr(2) order by a.attnum) "
-		"from pg_attribute a where a.attrelid = to_regclass("
-		"quote_ident(split_part(d, '.', 1)) || '.' || "
-		"quote_ident(substr(d, strpos(d, '.') + 1))) and a.attnum > 0 "
-		"and not a.attisdropped) from (select *, coalesce(dest_table, "
-		"table_name) as d from londiste.get_table_list($1)) t",
-		2, p);
+		"'ok' when $3 then table_name = $2 else table_name = $2 and "
+		"(merge_state = 'catching-up' or merge_state ~ '^(wanna|do)-sync:') "
+		"end, coalesce(table_attrs, '') ~ '(^|&)skip_truncate=1', "
+		"custom_snapshot, " COLUMNS_SQL("d") ", coalesce(table_attrs, ''), "
+		"coalesce(" RELKIND_SQL("d") ", 'r') = 'p' from (select *, "
+		"coalesce(dest_table, table_name) as d from "
+		"londiste.get_table_list($1)) t",
+		3, p);
 	if (res == NULL)
 		return false;
 	a->t = calloc(PQntuples(res) + 1, sizeof(TableInfo));
@@ -286,28 +358,24 @@ load_tables(Applier *a, PGconn *db)
 		a->t[i].qdest = strdup(q);
 		a->t[i].apply = strcmp(PQgetvalue(res, i, 2), "t") == 0;
 		a->t[i].skip_truncate = strcmp(PQgetvalue(res, i, 3), "t") == 0;
+		a->t[i].only = strcmp(PQgetvalue(res, i, 7), "t") == 0 ? "" : "only ";
 		if (!PQgetisnull(res, i, 5))
+			set_columns(&a->t[i], PQgetvalue(res, i, 5));
+		if (a->t[i].apply)
 		{
-			/* "name\1type\2name\1type..." */
-			char *all = strdup(PQgetvalue(res, i, 5)), *p, *save = NULL;
-			int n = 1;
+			char err[512];
 
-			for (p = all; *p; p++)
-				n += *p == '\2';
-			a->t[i].cols = calloc(n, sizeof(char *));
-			a->t[i].types = calloc(n, sizeof(char *));
-			for (p = strtok_r(all, "\2", &save); p;
-				 p = strtok_r(NULL, "\2", &save))
+			a->t[i].h = ld_handler_open(a->ld, a->t[i].name,
+										PQgetvalue(res, i, 1),
+										PQgetvalue(res, i, 6), err,
+										sizeof(err));
+			if (a->t[i].h == NULL && err[0])
 			{
-				char *sep = strchr(p, '\1');
-
-				if (sep == NULL)
-					continue;
-				*sep = '\0';
-				a->t[i].cols[a->t[i].ncols] = strdup(p);
-				a->t[i].types[a->t[i].ncols++] = strdup(sep + 1);
+				log_error("table %s: %s", a->t[i].name, err);
+				a->nt = i + 1;
+				PQclear(res);
+				return false;
 			}
-			free(all);
 		}
 		if (!PQgetisnull(res, i, 4) &&
 			!parse_snapshot(&a->t[i], PQgetvalue(res, i, 4)))
@@ -712,7 +780,8 @@ bulk_flush(Applier *a, PGconn *db)
 
 	if (b == NULL || b->rows == 0)
 		return 0;
-	bput(&sql, b->op == 'U' ? "update only " : "delete from only ");
+	bput(&sql, b->op == 'U' ? "update " : "delete from ");
+	bput(&sql, b->ti->only);
 	bput(&sql, b->ti->qdest);
 	bput(&sql, " as t ");
 	if (b->op == 'U')
@@ -1065,10 +1134,39 @@ copy_flush(Applier *a, PGconn *db)
  * Everything sent or waiting goes to the node now: the inserts waiting
  * for their COPY, then the pipeline's results.  -1 when any failed.
  */
+static int
+applier_flush_rows(Applier *a, PGconn *db)
+{
+	int rc = bulk_flush(a, db);
+
+	if (copy_flush(a, db) < 0)
+		rc = -1;
+	if (pipe_flush(a, db) < 0)
+		rc = -1;
+	return rc;
+}
+
 int
 applier_flush(Applier *a, PGconn *db)
 {
-	int rc = bulk_flush(a, db);
+	int rc = 0, i;
+
+	/* what handlers held back goes first */
+	a->hx.a = a;
+	a->hx.db = db;
+	for (i = 0; i < a->nt && rc == 0; i++)
+		if (a->t[i].h && a->t[i].h->def->flush)
+		{
+			a->hx.ti = &a->t[i];
+			a->cur_ev = 0;
+			rc = a->t[i].h->def->flush(a->t[i].h, &a->hx);
+		}
+	if (rc < 0)
+	{
+		applier_flush_rows(a, db);
+		return -1;
+	}
+	rc = bulk_flush(a, db);
 
 	if (copy_flush(a, db) < 0)
 		rc = -1;
@@ -1146,7 +1244,8 @@ apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
 	int nv = 0, i, rc = -1;
 	char num[16];
 
-	ld_stats_row(ti->name, t.op);
+	if (!a->in_emit)
+		ld_stats_row(ti->name, t.op);
 	if (t.op == 'U' || t.op == 'D')
 	{
 		int r = bulk_add(a, db, ti, tp, rowp, ev->id);
@@ -1195,7 +1294,8 @@ apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
 		}
 		if (t.op == 'U')
 		{
-			bput(&b, "update only ");
+			bput(&b, "update ");
+			bput(&b, ti->only);
 			bput(&b, ti->qdest);
 			bput(&b, " set ");
 			for (i = 0; i < row.nfields; i++)
@@ -1219,7 +1319,8 @@ apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
 		}
 		else
 		{
-			bput(&b, "delete from only ");
+			bput(&b, "delete from ");
+			bput(&b, ti->only);
 			bput(&b, ti->qdest);
 		}
 		bput(&b, " where ");
@@ -1271,7 +1372,7 @@ apply_truncate(TableInfo *ti, PGconn *db)
 
 	if (ti->skip_truncate)
 		return 0;
-	snprintf(sql, sizeof(sql), "truncate only %s", ti->qdest);
+	snprintf(sql, sizeof(sql), "truncate %s%s", ti->only, ti->qdest);
 	res = PQexec(db, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 	{
@@ -1331,12 +1432,14 @@ apply_sql(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
 			bput(&b, " ");
 			break;
 		case 'U':
-			bput(&b, "update only ");
+			bput(&b, "update ");
+			bput(&b, ti->only);
 			bput(&b, ti->qdest);
 			bput(&b, " set ");
 			break;
 		default:
-			bput(&b, "delete from only ");
+			bput(&b, "delete from ");
+			bput(&b, ti->only);
 			bput(&b, ti->qdest);
 			bput(&b, " where ");
 			break;
@@ -1366,6 +1469,245 @@ apply_execute(Applier *a, PGconn *db, const PgqEvent *ev)
 	forget_prepared(a);
 	a->stale = true;
 	return 0;
+}
+
+/*
+ * Handlers (londiste-handler.h): their events, and the services they use.
+ */
+
+/* The TableInfo of another table a handler writes (a partition). */
+static TableInfo *
+extra_table(Applier *a, PGconn *db, const char *dest)
+{
+	char q[1024];
+	TableInfo *t;
+	PGresult *res;
+	const char *p[1] = {dest};
+	int i;
+
+	pg_quote_fqident(q, sizeof(q), dest);
+	for (i = 0; i < a->nextra; i++)
+		if (strcmp(a->extra[i]->qdest, q) == 0)
+			return a->extra[i];
+	res = ld_query(db,
+				   "select " COLUMNS_SQL("$1") ", coalesce(" RELKIND_SQL(
+					   "$1") ", 'r') = 'p'",
+				   1, p);
+	if (res == NULL)
+		return NULL;
+	t = calloc(1, sizeof(TableInfo));
+	t->name = strdup(dest);
+	t->qdest = strdup(q);
+	t->apply = true;
+	t->only = strcmp(PQgetvalue(res, 0, 1), "t") == 0 ? "" : "only ";
+	if (!PQgetisnull(res, 0, 0))
+		set_columns(t, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	a->extra = realloc(a->extra, (a->nextra + 1) * sizeof(TableInfo *));
+	a->extra[a->nextra++] = t;
+	return t;
+}
+
+int
+ldh_emit(LdhApply *ap, const char *dest, char op, int nkeys,
+		 const char *const *keys, const LdhRow *row)
+{
+	Applier *a = ap->a;
+	TableInfo *ti = ap->ti;
+	SkyEvType t = {0};
+	SkyRow r = {0};
+	PgqEvent ev = {0};
+	int i, rc;
+
+	if (dest && strcmp(dest, ti->h ? ti->h->dest : "") != 0)
+	{
+		ti = extra_table(a, ap->db, dest);
+		if (ti == NULL)
+			return -1;
+	}
+	t.op = op;
+	t.npkeys = nkeys;
+	t.pkeys = (char **) keys;
+	r.nfields = row->ncols;
+	r.fields = calloc(row->ncols + 1, sizeof(SkyRowField));
+	for (i = 0; i < row->ncols; i++)
+	{
+		r.fields[i].key = row->cols[i];
+		r.fields[i].value = row->vals[i];
+	}
+	ev.id = a->cur_ev;
+	a->in_emit = true;
+	rc = apply_row(a, ap->db, ti, &ev, &t, &r);
+	a->in_emit = false;
+	free(r.fields);
+	return rc;
+}
+
+PGconn *
+ldh_conn(LdhApply *ap)
+{
+	return ap->db;
+}
+
+int
+ldh_sync(LdhApply *ap)
+{
+	return applier_flush_rows(ap->a, ap->db);
+}
+
+int64_t
+ldh_tick_id(LdhApply *ap)
+{
+	return ap->tick_id;
+}
+
+const char *
+ldh_tick_time(LdhApply *ap)
+{
+	return ap->tick_time[0] ? ap->tick_time : NULL;
+}
+
+/* A row event (or a copied row) of a table with a handler. */
+static int
+handler_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
+			const SkyEvType *t, const SkyRow *row)
+{
+	LdhRow r;
+	LdhEvent he = {0};
+	int i, rc;
+
+	r.ncols = row->nfields;
+	r.cols = calloc(row->nfields + 1, sizeof(char *));
+	r.vals = calloc(row->nfields + 1, sizeof(char *));
+	for (i = 0; i < row->nfields; i++)
+	{
+		r.cols[i] = row->fields[i].key;
+		r.vals[i] = row->fields[i].value;
+	}
+	he.id = ev->id;
+	he.txid = ev->txid;
+	he.retry = ev->retry;
+	he.time = ev->time;
+	he.type = ev->type;
+	he.data = ev->data;
+	he.extra1 = ev->extra1;
+	he.extra2 = ev->extra2;
+	he.extra3 = ev->extra3;
+	he.extra4 = ev->extra4;
+	he.op = t->op;
+	he.nkeys = t->npkeys;
+	he.keys = (const char *const *) t->pkeys;
+	he.row = &r;
+	a->hx.a = a;
+	a->hx.db = db;
+	a->hx.ti = ti;
+	a->cur_ev = ev->id;
+	if (ti->h->def->event)
+	{
+		ld_stats_row(ti->name, t->op);
+		rc = ti->h->def->event(ti->h, &a->hx, &he);
+	}
+	else
+		rc = apply_row(a, db, ti, ev, t, row);
+	free(r.cols);
+	free(r.vals);
+	return rc;
+}
+
+static int
+handler_event(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
+{
+	const char *type = ev->type;
+	bool json = type[0] == '{';
+	SkyEvType t;
+	SkyRow row;
+	char err[256];
+	const char *data = ev->data ? ev->data : "";
+	int rc = -1;
+
+	a->hx.a = a;
+	a->hx.db = db;
+	a->hx.ti = ti;
+	memset(&row, 0, sizeof(row));
+	memset(&t, 0, sizeof(t));
+	if (strcmp(type, "R") != 0 && !json && type[1] != ':')
+	{
+		log_error("event %lld on %s: handler %s needs pgq.logutriga or "
+				  "pgq.jsontriga events, not %s",
+				  (long long) ev->id, ti->name, ti->h->def->name, type);
+		return -1;
+	}
+	if (strcmp(type, "R") != 0 &&
+		!(json ? sky_evtype_parse_json(&t, type, err, sizeof(err))
+			   : sky_evtype_parse(&t, type, err, sizeof(err))))
+	{
+		log_error("event %lld on %s: %s", (long long) ev->id, ti->name, err);
+		return -1;
+	}
+	if (strcmp(type, "R") == 0 || t.op == 'R')
+	{
+		const char *ign = ldh_arg(ti->h, "ignore_truncate");
+
+		if (applier_flush(a, db) < 0)
+			rc = -1;
+		else if (ti->h->def->truncate)
+			rc = ti->h->def->truncate(ti->h, &a->hx);
+		else if (ign && (strcmp(ign, "1") == 0 || strcmp(ign, "true") == 0))
+			rc = 0;
+		else
+			rc = apply_truncate(ti, db);
+	}
+	else if (!(json ? sky_row_decode_json(&row, data, strlen(data), err,
+										  sizeof(err))
+					: sky_row_decode(&row, data, strlen(data), 0, err,
+									 sizeof(err))))
+		log_error("event %lld on %s: %s", (long long) ev->id, ti->name, err);
+	else
+		rc = handler_row(a, db, ti, ev, &t, &row);
+	sky_row_free(&row);
+	sky_evtype_free(&t);
+	return rc;
+}
+
+/*
+ * A copy's rows through the table's handler (LDH_COPY_ROWS): the table
+ * and its handler, or NULL with a logged error; then one call per row.
+ */
+bool
+applier_copy_start(Applier *a, PGconn *db)
+{
+	a->copying = true;
+	if (!load_tables(a, db))
+		return false;
+	if (a->nt != 1 || a->t[0].h == NULL)
+	{
+		log_error("table %s: no handler to copy through", a->only);
+		return false;
+	}
+	return true;
+}
+
+int
+applier_copy_row(Applier *a, PGconn *db, int n, const char *const *cols,
+				 const char *const *vals)
+{
+	SkyEvType t = {0};
+	SkyRow row = {0};
+	PgqEvent ev = {0};
+	int i, rc;
+
+	t.op = 'I';
+	ev.type = "I";
+	row.nfields = n;
+	row.fields = calloc(n + 1, sizeof(SkyRowField));
+	for (i = 0; i < n; i++)
+	{
+		row.fields[i].key = cols[i];
+		row.fields[i].value = vals[i];
+	}
+	rc = handler_row(a, db, &a->t[0], &ev, &t, &row);
+	free(row.fields);
+	return rc;
 }
 
 int
@@ -1444,6 +1786,8 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 		a->skipped++;
 		return 0;
 	}
+	if (ti->h)
+		return handler_event(a, db, ti, ev);
 	if (type[0] == '{')
 		return apply_encoded(a, db, ti, ev, true);
 	if (strcmp(type, "R") == 0)

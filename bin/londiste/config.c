@@ -63,7 +63,16 @@ static const CfKey keys[] = {
 	  "an UPDATE or DELETE that finds no row: error (default) or warning"),
 	K("use_skylog", CF_STR, use_skylog, "0", "accepted, not used"),
 	K("handler_modules", CF_STR, handler_modules, NULL,
-	  "accepted, not used: handlers are built in"),
+	  "shared libraries with more table handlers, comma-separated"),
+	K("handler_*", CF_STR, handler_free_keys, NULL,
+	  "keys of handlers from handler_modules (handler_...)"),
+	K("shard_info_sql", CF_STR, shard_info_sql,
+	  "select shard_nr, shard_mask, shard_count from partconf.conf",
+	  "shard handler: this node's shard number, mask and count"),
+	K("obfuscator_map", CF_FILE, obfuscator_map, NULL,
+	  "obfuscate handler: YAML file of per-table, per-column rules"),
+	K("obfuscator_key", CF_STR, obfuscator_key, "",
+	  "obfuscate handler: the key of the keyed hash"),
 	K("register_only_tables", CF_STR, register_only_tables, NULL,
 	  "create-*: register only these tables"),
 	K("register_skip_tables", CF_STR, register_skip_tables, NULL,
@@ -85,6 +94,19 @@ static const CfKey keys[] = {
 	  "takeover: refused when the new node lags more, seconds"),
 	{NULL, CF_STR, 0, NULL, NULL},
 };
+
+static PyIni *job_ini;
+static const char *job_section;
+
+/* A key of the job's section as text (malloc'd), or NULL. */
+char *
+ld_config_get(const char *key)
+{
+	char err[256];
+
+	return job_ini ? pyini_get(job_ini, job_section, key, err, sizeof(err))
+				   : NULL;
+}
 
 bool
 ld_load_config(Ld *ld, const char **sets, int nsets, char *err, size_t errlen)
@@ -129,9 +151,14 @@ ld_load_config(Ld *ld, const char **sets, int nsets, char *err, size_t errlen)
 		return false;
 	}
 	ok = pyini_fill(ini, section, keys, &ld->cfg, err, errlen);
-	pyini_free(ini);
 	if (!ok)
+	{
+		pyini_free(ini);
 		return false;
+	}
+	/* kept for the handlers' own keys (ld_config_get) */
+	job_ini = ini;
+	job_section = section;
 
 	if (ld->cfg.queue_name == NULL)
 	{
@@ -184,7 +211,8 @@ ld_sample_ini(void)
 					"logfile = ~/log/%%(job_name)s.log\n"
 					"pidfile = ~/pid/%%(job_name)s.pid\n\n");
 	for (k = keys; k->name && len < sizeof(buf); k++)
-		len += snprintf(buf + len, sizeof(buf) - len, "# %s\n#%s = %s\n\n",
+		if (strchr(k->name, '*') == NULL)
+			len += snprintf(buf + len, sizeof(buf) - len, "# %s\n#%s = %s\n\n",
 						k->help, k->name, k->def ? k->def : "");
 	return buf;
 }

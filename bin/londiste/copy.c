@@ -46,6 +46,7 @@
  */
 #include <inttypes.h>
 #include <signal.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +406,7 @@ typedef struct CopyJob
 	char *dest;		 /* here */
 	bool skip_truncate;
 	char *condition; /* copy_condition, decoded */
+	char *attrs;	 /* table_attrs: the handler */
 	Applier *applier;
 	int64_t stop_at; /* do-sync:S */
 	bool handed_over;
@@ -449,10 +451,103 @@ urldecode_attr(const char *attrs, const char *key)
 	return NULL;
 }
 
+/*
+ * One line of COPY's text format into its fields, in place (the escapes
+ * undone, \N as NULL): the number of fields, at most max.
+ */
+static int
+copy_text_fields(char *line, int len, const char **vals, int max)
+{
+	char *r = line, *w = line, *end = line + len, *start = line;
+	bool null = false;
+	int n = 0;
+
+	if (len > 0 && end[-1] == '\n')
+		end--;
+	for (;;)
+	{
+		if (r == start && r + 1 < end && r[0] == '\\' && r[1] == 'N' &&
+			(r + 2 == end || r[2] == '\t'))
+		{
+			null = true;
+			r += 2;
+		}
+		if (r == end || *r == '\t')
+		{
+			bool last = r == end;
+
+			*w = '\0';
+			if (n < max)
+				vals[n] = null ? NULL : start;
+			n++;
+			if (last)
+				break;
+			r++;
+			w = start = r;
+			null = false;
+			continue;
+		}
+		if (*r == '\\' && r + 1 < end)
+		{
+			int v = 0, k = 0;
+
+			r++;
+			switch (*r)
+			{
+				case 'b':
+					*w++ = '\b';
+					r++;
+					break;
+				case 'f':
+					*w++ = '\f';
+					r++;
+					break;
+				case 'n':
+					*w++ = '\n';
+					r++;
+					break;
+				case 'r':
+					*w++ = '\r';
+					r++;
+					break;
+				case 't':
+					*w++ = '\t';
+					r++;
+					break;
+				case 'v':
+					*w++ = '\v';
+					r++;
+					break;
+				case 'x':
+					for (r++; k < 2 && r < end && isxdigit((unsigned char) *r);
+						 k++, r++)
+						v = v * 16 + (isdigit((unsigned char) *r)
+										  ? *r - '0'
+										  : (*r | 32) - 'a' + 10);
+					*w++ = (char) v;
+					break;
+				default:
+					if (*r >= '0' && *r <= '7')
+					{
+						for (; k < 3 && r < end && *r >= '0' && *r <= '7';
+							 k++, r++)
+							v = v * 8 + (*r - '0');
+						*w++ = (char) v;
+					}
+					else
+						*w++ = *r++;
+			}
+			continue;
+		}
+		*w++ = *r++;
+	}
+	return n;
+}
+
 /* Columns of a table present on both sides, quoted, comma-separated. */
 static char *
 common_columns(PGconn *src, const char *src_table, PGconn *dst,
-			   const char *dest)
+			   const char *dest, char ***names, int *nnames)
 {
 	const char *sql = "select a.attname from pg_catalog.pg_attribute a "
 					  "where a.attrelid = londiste.find_table_oid($1) and "
@@ -484,6 +579,8 @@ common_columns(PGconn *src, const char *src_table, PGconn *dst,
 			}
 			pg_quote_ident(q, sizeof(q), PQgetvalue(rs, i, 0),
 						   strlen(PQgetvalue(rs, i, 0)));
+			*names = realloc(*names, (*nnames + 1) * sizeof(char *));
+			(*names)[(*nnames)++] = strdup(PQgetvalue(rs, i, 0));
 			out = realloc(out, len + strlen(q) + 3);
 			len += sprintf(out + len, "%s%s", len ? ", " : "", q);
 		}
@@ -510,6 +607,11 @@ do_copy(CopyJob *j)
 	PGconn *src = NULL, *dst = NULL, *prov;
 	PGresult *res = NULL, *ddl = NULL;
 	char *cols = NULL, *snap = NULL, sql[8192], qdest[1024], qsrc[1024];
+	char **names = NULL, *cond = NULL;
+	int nnames = 0;
+	LdhTable *h = NULL;
+	Applier *ca = NULL;
+	bool through = false, partitioned = false;
 	int64_t rows = 0, bytes = 0;
 	double t0 = sky_mono_secs(), last_log = t0;
 	bool ok = false;
@@ -586,16 +688,65 @@ do_copy(CopyJob *j)
 			 qdest);
 	if (!ld_exec(dst, sql, 0, NULL))
 		goto out;
-	cols = common_columns(src, j->src_table, dst, j->dest);
+	cols = common_columns(src, j->src_table, dst, j->dest, &names, &nnames);
 	if (cols == NULL)
 		goto out;
+	/* the table's handler: a condition of its own, or rows through it */
+	{
+		char err[512];
 
-	/* indexes and constraints go for the copy and come back after it */
+		h = ld_handler_open(ld, j->table, j->dest, j->attrs, err, sizeof(err));
+		if (h == NULL && err[0])
+		{
+			log_error("table %s: %s", j->table, err);
+			goto out;
+		}
+		if (h && h->def->copy_condition)
+		{
+			char *c = h->def->copy_condition(h, dst);
+
+			if (c == NULL)
+				goto out;
+			if (j->condition)
+			{
+				char *both = malloc(strlen(c) + strlen(j->condition) + 16);
+
+				sprintf(both, "(%s) and (%s)", j->condition, c);
+				free(c);
+				c = both;
+			}
+			free(cond);
+			cond = c;
+		}
+		else if (j->condition)
+			cond = strdup(j->condition);
+		through = h && (h->def->flags & LDH_COPY_ROWS);
+	}
+	{
+		const char *p[1] = {j->dest};
+		PGresult *k = ld_query(dst,
+							   "select coalesce((select relkind = 'p' from "
+							   "pg_class where oid = coalesce(londiste."
+							   "find_table_oid($1), londiste.find_rel_oid($1, "
+							   "'p'))), false)",
+							   1, p);
+
+		if (k == NULL)
+			goto out;
+		partitioned = strcmp(PQgetvalue(k, 0, 0), "t") == 0;
+		PQclear(k);
+	}
+
+	/* indexes and constraints go for the copy and come back after it
+	 * (not of a partitioned table, nor when rows go through a handler) */
 	{
 		const char *p[1] = {qdest};
 
 		ddl = ld_query(
 			dst,
+			partitioned || through
+				? "select 1 where $1 is null"
+				:
 			"select 'alter table only ' || $1::regclass::text || ' drop "
 			"constraint ' || quote_ident(conname), 'alter table only ' || "
 			"$1::regclass::text || ' add constraint ' || quote_ident(conname) "
@@ -615,15 +766,16 @@ do_copy(CopyJob *j)
 			goto out;
 	if (!j->skip_truncate)
 	{
-		snprintf(sql, sizeof(sql), "truncate only %s", qdest);
+		snprintf(sql, sizeof(sql), "truncate %s%s",
+				 partitioned || through ? "" : "only ", qdest);
 		if (!ld_exec(dst, sql, 0, NULL))
 			goto out;
 	}
 
 	/* COPY source TO STDOUT | COPY dest FROM STDIN */
-	snprintf(sql, sizeof(sql), "copy (select %s from only %s%s%s) to stdout",
-			 cols, qsrc, j->condition ? " where " : "",
-			 j->condition ? j->condition : "");
+	snprintf(sql, sizeof(sql), "copy (select %s from %s%s%s%s) to stdout",
+			 cols, ld_only(src, j->src_table), qsrc, cond ? " where " : "",
+			 cond ? cond : "");
 	res = PQexec(src, sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT)
 	{
@@ -631,15 +783,25 @@ do_copy(CopyJob *j)
 		goto out;
 	}
 	PQclear(res);
-	snprintf(sql, sizeof(sql), "copy %s (%s) from stdin", qdest, cols);
-	res = PQexec(dst, sql);
-	if (PQresultStatus(res) != PGRES_COPY_IN)
-	{
-		log_error("copy into %s: %s", j->dest, PQresultErrorMessage(res));
-		goto out;
-	}
-	PQclear(res);
 	res = NULL;
+	if (through)
+	{
+		ca = applier_new(ld, j->table);
+		if (!applier_copy_start(ca, dst))
+			goto out;
+	}
+	else
+	{
+		snprintf(sql, sizeof(sql), "copy %s (%s) from stdin", qdest, cols);
+		res = PQexec(dst, sql);
+		if (PQresultStatus(res) != PGRES_COPY_IN)
+		{
+			log_error("copy into %s: %s", j->dest, PQresultErrorMessage(res));
+			goto out;
+		}
+		PQclear(res);
+		res = NULL;
+	}
 	for (;;)
 	{
 		char *buf;
@@ -650,16 +812,35 @@ do_copy(CopyJob *j)
 		if (n < 0)
 		{
 			log_error("copy from the provider: %s", PQerrorMessage(src));
-			PQputCopyEnd(dst, "source failed");
+			if (!through)
+				PQputCopyEnd(dst, "source failed");
 			goto out;
 		}
-		if (PQputCopyData(dst, buf, n) != 1)
+		if (through)
+		{
+			const char **vals = calloc(nnames + 1, sizeof(char *));
+			int got = copy_text_fields(buf, n, vals, nnames);
+			int rc = got == nnames
+						 ? applier_copy_row(ca, dst, nnames,
+											(const char *const *) names, vals)
+						 : -1;
+
+			if (got != nnames)
+				log_error("copy of %s: a row of %d columns, expected %d",
+						  j->table, got, nnames);
+			free(vals);
+			PQfreemem(buf);
+			if (rc < 0)
+				goto out;
+		}
+		else if (PQputCopyData(dst, buf, n) != 1)
 		{
 			log_error("copy into %s: %s", j->dest, PQerrorMessage(dst));
 			PQfreemem(buf);
 			goto out;
 		}
-		PQfreemem(buf);
+		else
+			PQfreemem(buf);
 		rows++;
 		bytes += n;
 		if (sky_mono_secs() - last_log >= 10)
@@ -676,18 +857,27 @@ do_copy(CopyJob *j)
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 	{
 		log_error("copy from the provider: %s", PQresultErrorMessage(res));
-		PQputCopyEnd(dst, "source failed");
+		if (!through)
+			PQputCopyEnd(dst, "source failed");
 		goto out;
 	}
 	PQclear(res);
 	res = NULL;
-	if (PQputCopyEnd(dst, NULL) != 1)
-		goto out;
-	res = PQgetResult(dst);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	if (through)
 	{
-		log_error("copy into %s: %s", j->dest, PQresultErrorMessage(res));
-		goto out;
+		if (applier_flush(ca, dst) < 0)
+			goto out;
+	}
+	else
+	{
+		if (PQputCopyEnd(dst, NULL) != 1)
+			goto out;
+		res = PQgetResult(dst);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		{
+			log_error("copy into %s: %s", j->dest, PQresultErrorMessage(res));
+			goto out;
+		}
 	}
 	PQclear(res);
 	res = NULL;
@@ -717,6 +907,12 @@ out:
 	PQclear(ddl);
 	free(cols);
 	free(snap);
+	free(cond);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	ld_handler_close(h);
+	applier_free(ca);
 	if (src)
 		PQfinish(src);
 	if (dst)
@@ -755,7 +951,7 @@ copy_batch_start(PGconn *node, const PgqBatch *b, void *arg)
 {
 	CopyJob *j = arg;
 
-	applier_begin_batch(j->applier, node);
+	applier_begin_batch(j->applier, node, b);
 	if (j->stop_at >= 0 && b->tick_id >= j->stop_at)
 	{
 		if (b->tick_id > j->stop_at)
@@ -924,6 +1120,7 @@ cmd_copy(Ld *ld)
 	j.dest = strdup(PQgetvalue(res, 0, 2));
 	j.skip_truncate = strstr(PQgetvalue(res, 0, 3), "skip_truncate=1") != NULL;
 	j.condition = urldecode_attr(PQgetvalue(res, 0, 3), "copy_condition");
+	j.attrs = strdup(PQgetvalue(res, 0, 3));
 	PQclear(res);
 	/*
 	 * The provider's table, once it is in sync there: a branch still
@@ -1123,6 +1320,7 @@ out:
 	free(j.src_table);
 	free(j.dest);
 	free(j.condition);
+	free(j.attrs);
 	free(table);
 	return rc;
 }

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <libpq-fe.h>
 
+#include "londiste-handler.h"
+
 #define LONDISTE_VERSION "3.9"
 
 /* The ini keys (doc/londiste.md, etc/londiste.ini). */
@@ -47,6 +49,10 @@ typedef struct LdConfig
 	/* accepted for compatibility, not used (yet) */
 	char *use_skylog;
 	char *handler_modules;
+	char *handler_free_keys; /* never set: the handler_* family */
+	char *shard_info_sql;
+	char *obfuscator_map;
+	char *obfuscator_key;
 	char *register_only_tables;
 	char *register_skip_tables;
 	char *register_only_seqs;
@@ -125,6 +131,7 @@ typedef struct Ld
 extern bool ld_load_config(Ld *ld, const char **sets, int nsets, char *err,
 						   size_t errlen);
 extern const char *ld_sample_ini(void);
+extern char *ld_config_get(const char *key);
 
 /* util.c: connections, queries, output */
 extern PGconn *ld_connect(const char *conninfo, const char *what);
@@ -147,6 +154,7 @@ extern bool ld_wait_ack(Ld *ld, PGconn *db, const char *who,
 /* register_only_* / register_skip_*: whether this node registers a table
  * (a sequence) the root publishes */
 extern bool ld_register_wanted(Ld *ld, const char *name, bool seq);
+extern const char *ld_only(PGconn *db, const char *table);
 
 /* node.c */
 extern int cmd_install(Ld *ld);
@@ -202,6 +210,25 @@ extern int cmd_execute(Ld *ld);
 extern int ld_exec_replay(Ld *ld, PGconn *db, const char *fname,
 						  const char *sql, const char *attrs_enc);
 
+/* handler.c: table handlers (londiste-handler.h); handlers.c: built-in */
+extern const LdhDef *const ld_builtin_handlers[];
+extern const LdhDef ld_obfuscate_handler;
+extern const LdhDef *ld_handler_preset(const char *name);
+extern const char *ld_handler_preset_args(const char *name);
+extern const LdhDef *ld_handler_find(Ld *ld, const char *name);
+extern LdhTable *ld_handler_open(Ld *ld, const char *table, const char *dest,
+								 const char *table_attrs, char *err,
+								 size_t errlen);
+extern void ld_handler_close(LdhTable *t);
+extern bool ld_handler_from_options(Ld *ld, const char *table,
+									const char *dest, char *spec,
+									size_t speclen, LdhTable **out,
+									char *err, size_t errlen);
+extern bool ld_handler_trigger_args(LdhTable *t, char ***args, int *nargs,
+									char *err, size_t errlen);
+extern int cmd_show_handlers(Ld *ld);
+extern int cmd_change_handler(Ld *ld);
+
 /* admin.c: cascade changes */
 extern int cmd_change_provider(Ld *ld);
 extern int cmd_takeover(Ld *ld);
@@ -215,7 +242,13 @@ extern int copy_sync(Ld *ld, struct PgqConsumer *c, const struct PgqBatch *b);
 typedef struct Applier Applier;
 extern Applier *applier_new(Ld *ld, const char *only_table);
 extern void applier_free(Applier *a);
-extern void applier_begin_batch(Applier *a, PGconn *db);
+struct PgqBatch;
+extern void applier_begin_batch(Applier *a, PGconn *db,
+								const struct PgqBatch *b);
+/* a copy through the table's handler (LDH_COPY_ROWS) */
+extern bool applier_copy_start(Applier *a, PGconn *db);
+extern int applier_copy_row(Applier *a, PGconn *db, int n,
+							const char *const *cols, const char *const *vals);
 extern int applier_flush(Applier *a, PGconn *db);
 struct PgqEvent;
 extern int applier_event(Applier *a, PGconn *db, const struct PgqEvent *ev);

@@ -90,6 +90,10 @@ static const Command commands[] = {
 	 "give a node another name: OLD NEW"},
 	{"resurrect", cmd_resurrect, LOCK_ADMIN,
 	 "bring a failed-over root back as a branch"},
+	{"show-handlers", cmd_show_handlers, LOCK_NONE,
+	 "list the table handlers, or describe some: [NAME...]"},
+	{"change-handler", cmd_change_handler, LOCK_ADMIN,
+	 "change a table's handler: TABLE --handler=... [--handler-arg=...]"},
 	{"copy", cmd_copy, LOCK_NONE, "(internal) copy one table: TABLE"},
 	{NULL, NULL, LOCK_NONE, NULL},
 };

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "londiste.h"
+#include "urlenc.h"
 #include "skytools/log.h"
 
 typedef struct NameList
@@ -148,15 +149,6 @@ build_args(Ld *ld, char *args, size_t alen, char *attrs, size_t tlen)
 
 	n = 0;
 	attrs[0] = '\0';
-	if (ld->opt.handler)
-	{
-		n += snprintf(attrs + n, tlen - n, "handler=%s", ld->opt.handler);
-		for (i = 0; i < ld->opt.nhandler_args; i++)
-			n += snprintf(attrs + n, tlen - n, "%s%s", i ? "," : "(",
-						  ld->opt.handler_args[i]);
-		if (ld->opt.nhandler_args)
-			n += snprintf(attrs + n, tlen - n, ")");
-	}
 	if (ld->opt.copy_node || ld->opt.find_copy_node)
 		n += snprintf(attrs + n, tlen - n, "%scopy_node=%s", n ? "&" : "",
 					  ld->opt.copy_node ? ld->opt.copy_node : "?");
@@ -476,12 +468,87 @@ create_from_provider(Ld *ld, const char *table, const char *dest)
 	return ok;
 }
 
+/*
+ * A table's trigger arguments and attributes with its handler's: the
+ * handler made (and checked) for it, its spec as handler=, the trigger
+ * arguments it adds; virtual_table where it needs no table (not on the
+ * root), expect_sync where it copies nothing.
+ */
+static bool
+handler_args(Ld *ld, const char *table, bool root, bool no_table,
+			 bool no_copy, const char *args, const char *attrs, char *targs,
+			 size_t tlen, char *tattrs, size_t alen)
+{
+	LdhTable *h = NULL;
+	char spec[2048], err[512];
+	char **extra = NULL;
+	int nextra = 0, i;
+	size_t n;
+	char *fq = ld_fqname(table);
+	bool ok;
+
+	ok = ld_handler_from_options(ld, fq, ld->opt.dest_table, spec,
+								 sizeof(spec), &h, err, sizeof(err)) &&
+		 ld_handler_trigger_args(h, &extra, &nextra, err, sizeof(err));
+	free(fq);
+	if (!ok)
+	{
+		log_error("%s", err);
+		ld_handler_close(h);
+		return false;
+	}
+	ld_handler_close(h);
+	/* the text[] literal, with the handler's elements before its '}' */
+	n = (size_t) snprintf(targs, tlen, "%.*s", (int) (strlen(args) - 1),
+						  args);
+	if (no_table && !root)
+	{
+		extra = realloc(extra, (nextra + 1) * sizeof(char *));
+		extra[nextra++] = strdup("virtual_table");
+	}
+	if (no_copy && !root && !ld->opt.expect_sync)
+	{
+		extra = realloc(extra, (nextra + 1) * sizeof(char *));
+		extra[nextra++] = strdup("expect_sync");
+	}
+	for (i = 0; i < nextra; i++)
+	{
+		if (n + strlen(extra[i]) * 2 + 4 < tlen)
+		{
+			if (n > 1)
+				targs[n++] = ',';
+			targs[n++] = '"';
+			for (const char *c = extra[i]; *c; c++)
+			{
+				if (*c == '"' || *c == '\\')
+					targs[n++] = '\\';
+				targs[n++] = *c;
+			}
+			targs[n++] = '"';
+		}
+		free(extra[i]);
+	}
+	free(extra);
+	snprintf(targs + n, tlen - n, "}");
+	n = 0;
+	tattrs[0] = '\0';
+	if (spec[0] && SKY_URLENC_MAX(strlen(spec)) + 16 < alen)
+	{
+		n = (size_t) sprintf(tattrs, "handler=");
+		n += sky_urlencode(tattrs + n, spec, strlen(spec));
+		tattrs[n] = '\0';
+	}
+	snprintf(tattrs + n, alen - n, "%s%s", n && attrs[0] ? "&" : "", attrs);
+	return true;
+}
+
 int
 cmd_add_table(Ld *ld)
 {
 	NameList names = {0};
 	char args[4096], attrs[2048], tmo[64];
 	int i, failed = 0;
+	bool no_table = false, no_copy = false, is_root = false;
 
 	if (ld_local(ld) == NULL)
 		return 1;
@@ -490,23 +557,26 @@ cmd_add_table(Ld *ld)
 		log_error("--dest-table takes one table");
 		return 1;
 	}
-	if (ld->opt.handler && strcmp(ld->opt.handler, "londiste") != 0)
+	if (ld->opt.handler)
 	{
-		static const char *later[] = {"bulk",	   "dispatch",	"part",
-									  "shard",	   "qtable",	"fake_local",
-									  "qsplitter", "vtable",	"multimaster",
-									  "applyfn",   "obfuscate", NULL};
-		bool known = false;
+		/* an unknown handler before anything changes (its arguments are
+		 * checked per table, before that table changes) */
+		char *name = strndup(ld->opt.handler, strcspn(ld->opt.handler, "("));
+		const LdhDef *d = ld_handler_find(ld, name);
 
-		for (int k = 0; later[k]; k++)
-			known = known || strcmp(later[k], ld->opt.handler) == 0;
-		if (known)
-			log_error("handler %s is not available in this version: only "
-					  "the default handler (londiste) is",
-					  ld->opt.handler);
-		else
-			log_error("Unknown handler: %s", ld->opt.handler);
-		return 1;
+		if (d == NULL)
+			log_error("Unknown handler: %s", name);
+		free(name);
+		if (d == NULL)
+			return 1;
+		no_table = (d->flags & LDH_NO_TABLE) != 0;
+		no_copy = (d->flags & LDH_NO_COPY) != 0;
+	}
+	{
+		PGresult *r = ld_node_info(ld->db, ld->queue, NULL);
+
+		is_root = r && strcmp(ld_field(r, "node_type"), "root") == 0;
+		PQclear(r);
 	}
 	if (!sync_registrations(ld))
 		return 1;
@@ -521,10 +591,19 @@ cmd_add_table(Ld *ld)
 	ld_exec(ld->db, tmo, 0, NULL);
 	for (i = 0; i < names.n; i++)
 	{
-		const char *p[5] = {ld->queue, names.v[i], args,
-							attrs[0] ? attrs : NULL, ld->opt.dest_table};
+		char targs[8192], tattrs[4096];
+		const char *p[5] = {ld->queue, names.v[i], targs, NULL,
+							ld->opt.dest_table};
 		int code;
 
+		if (!handler_args(ld, names.v[i], is_root, no_table, no_copy, args,
+						  attrs, targs, sizeof(targs), tattrs,
+						  sizeof(tattrs)))
+		{
+			failed++;
+			continue;
+		}
+		p[3] = tattrs[0] ? tattrs : NULL;
 		if (!ld->opt.expect_sync && !ld->opt.find_copy_node &&
 			!ld->opt.copy_node)
 		{
@@ -551,7 +630,7 @@ cmd_add_table(Ld *ld)
 				continue;
 			}
 		}
-		if (ld->opt.create || ld->opt.create_full)
+		if ((ld->opt.create || ld->opt.create_full) && !no_table)
 		{
 			char *dest = ld_fqname(ld->opt.dest_table ? ld->opt.dest_table
 													  : names.v[i]);

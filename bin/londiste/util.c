@@ -360,3 +360,18 @@ ld_provider_connstr(Ld *ld, bool *root)
 	PQclear(res);
 	return cs;
 }
+
+/* "only " before a table's name, or "" when it is partitioned (ONLY
+ * would see none of its rows). */
+const char *
+ld_only(PGconn *db, const char *table)
+{
+	const char *p[1] = {table};
+	PGresult *r = ld_query(db,
+						   "select londiste.find_rel_oid($1, 'p') is not null",
+						   1, p);
+	bool part = r && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+
+	PQclear(r);
+	return part ? "" : "only ";
+}

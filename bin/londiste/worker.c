@@ -173,7 +173,7 @@ ld_catch_stop(PgqConsumer *c)
 static int
 on_batch_start(PGconn *node, const PgqBatch *b, void *arg)
 {
-	applier_begin_batch(arg, node);
+	applier_begin_batch(arg, node, b);
 	ld_stats_batch_start(b->tick_id, b->tick_time);
 	/* copies: hand tables over, start new copies, restore foreign keys */
 	return copy_sync(worker_ld, running, b);

@@ -502,8 +502,14 @@ pyini_fill(const PyIni *ini, const char *section, const CfKey *keys,
 		if (e->section && strcmp(e->section, section) != 0)
 			continue;
 		for (k = keys; k->name; k++)
-			if (strcmp(k->name, e->key) == 0)
+		{
+			size_t kl = strlen(k->name);
+
+			if (strcmp(k->name, e->key) == 0 ||
+				(kl > 0 && k->name[kl - 1] == '*' &&
+				 strncmp(k->name, e->key, kl - 1) == 0))
 				known = true;
+		}
 		if (!known)
 		{
 			set_err(err, errlen, "unknown parameter \"%s\" in [%s]", e->key,
@@ -513,8 +519,12 @@ pyini_fill(const PyIni *ini, const char *section, const CfKey *keys,
 	}
 	for (k = keys; k->name; k++)
 	{
-		char *v = pyini_get(ini, section, k->name, sub, sizeof(sub));
+		char *v;
 		bool ok;
+
+		if (k->name[0] && k->name[strlen(k->name) - 1] == '*')
+			continue; /* a family of free keys, read with pyini_get */
+		v = pyini_get(ini, section, k->name, sub, sizeof(sub));
 
 		if (v == NULL && sub[0])
 		{

@@ -58,7 +58,9 @@ extern char *pyini_get(const PyIni *ini, const char *section, const char *key,
  * Fill target from section through a typed key table (see cfg.h): every
  * key gets its value, or its default (which is interpolated too).  A key
  * in the section (or an override) that the table does not know is an
- * error, as is a bad value.  Keys of [DEFAULT] may be unknown.
+ * error, as is a bad value.  Keys of [DEFAULT] may be unknown.  A table
+ * entry whose name ends in '*' admits every key of that prefix without
+ * filling anything (read them with pyini_get).
  */
 extern bool pyini_fill(const PyIni *ini, const char *section,
 					   const CfKey *keys, void *target, char *err,

@@ -9,8 +9,10 @@ returns int4 as $$
 -- ----------------------------------------------------------------------
 -- Function: londiste.create_partition(6)
 --
---      Make a partition of an inheritance-partitioned table when it does
---      not exist yet: like the parent (columns, defaults, constraints,
+--      Make a partition when it does not exist yet.  Of a partitioned
+--      (declarative) table: PARTITION OF it for the range [start, start +
+--      1 i_part_period) of its partition key, start being i_part_time
+--      truncated to the period.  Of an ordinary table: like the parent (columns, defaults, constraints,
 --      indexes) and inheriting from it, with the parent's owner, grants,
 --      triggers and rules (each in its enabled state), and with the CHECK
 --      i_part_field in [start, start + 1 i_part_period) when a field is
@@ -41,6 +43,14 @@ begin
         raise exception 'parent table not found: %', i_table;
     end if;
     qpart := londiste.quote_fqname(i_part);
+    if londiste.find_rel_oid(i_table, 'p') is not null then
+        start := pg_catalog.date_trunc(i_part_period, i_part_time);
+        execute 'create table ' || qpart || ' partition of '
+             || londiste.quote_fqname(i_table) || ' for values from ('
+             || pg_catalog.quote_literal(start) || ') to ('
+             || pg_catalog.quote_literal(start + ('1 ' || i_part_period)::interval) || ')';
+        return 1;
+    end if;
     select pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
       into parent_q
       from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace

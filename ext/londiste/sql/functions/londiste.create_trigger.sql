@@ -87,7 +87,11 @@ begin
             return;
         end if;
     end if;
-    if i_dest_table <> i_table_name and not has_extra1 then
+    -- a partitioned table's trigger fires on its partitions, under their
+    -- names: its events keep the table's
+    if (i_dest_table <> i_table_name
+        or londiste.find_rel_oid(i_dest_table, 'p') is not null)
+       and not has_extra1 then
         args := args || ('ev_extra1=' || pg_catalog.quote_literal(i_table_name));
     end if;
     if i_node_type = 'leaf' then

@@ -3,7 +3,8 @@ returns oid as $$
 -- ----------------------------------------------------------------------
 -- Function: londiste.find_table_oid(1)
 --
---      The oid of the ordinary table (relkind r) of this name, or NULL.
+--      The oid of the table of this name, or NULL: an ordinary table
+--      (relkind r) or a partitioned one (p; upstream sees only r).
 -- ----------------------------------------------------------------------
-    select londiste.find_rel_oid(tbl, 'r');
+    select coalesce(londiste.find_rel_oid(tbl, 'r'), londiste.find_rel_oid(tbl, 'p'));
 $$ language sql stable strict;

@@ -8,7 +8,8 @@ returns setof record as $$
 --
 --      What could still be added here: on the root, every table (r) and
 --      sequence (S) of the database outside the system and SkyTools
---      schemas that is not yet replicated; on other nodes, what the queue
+--      schemas that is not yet replicated (a partitioned table as r, its
+--      partitions not: the table's trigger covers them); on other nodes, what the queue
 --      carries and this node has not attached.
 --
 -- Errors:
@@ -17,10 +18,11 @@ returns setof record as $$
 begin
     if pgq_node.is_root_node(i_queue_name) then
         return query
-        select c.relkind::text, n.nspname || '.' || c.relname
+        select case c.relkind when 'p' then 'r' else c.relkind::text end,
+               n.nspname || '.' || c.relname
           from pg_catalog.pg_class c
           join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-         where c.relkind in ('r', 'S')
+         where (c.relkind in ('r', 'S', 'p') and not c.relispartition)
            and n.nspname not in ('pgq', 'pgq_ext', 'pgq_node', 'londiste',
                                  'pg_catalog', 'information_schema')
            and n.nspname !~ '^pg_(toast|temp)'

@@ -43,3 +43,25 @@ select queue_name, (londiste._coordinate_copy(queue_name, table_name)).*
 select table_name, merge_state, copy_role, copy_pos from londiste.get_table_list('part2');
 -- a queue without a combined queue has no partner
 select * from londiste._coordinate_copy('comb', 'public.mt');
+
+-- Partitioned (declarative) tables are tables here (upstream sees only
+-- relkind r): found, listed as missing (their partitions not), created
+-- PARTITION OF by create_partition, and their trigger names the table
+select * from pgq_node.register_location('dq', 'droot', 'dbname=droot', false);
+select * from pgq_node.create_node('dq', 'root', 'droot', 'droot_worker', null, null, null);
+-- partitions (declarative): a partitioned table is a table; its partitions
+-- are made PARTITION OF it; it is missing, its partitions are not
+create table decl_p (id int, at timestamptz, v text, primary key (id, at)) partition by range (at);
+select londiste.find_table_oid('public.decl_p') = 'public.decl_p'::regclass;
+select londiste.create_partition('public.decl_p', 'public.decl_p_2024_03_04', 'id', 'at', '2024-03-04 10:00+00', 'day');
+select londiste.create_partition('public.decl_p', 'public.decl_p_2024_03_04', 'id', 'at', '2024-03-04 23:00+00', 'day');
+select londiste.create_partition('public.decl_p', 'public.decl_p_2024_04', 'id', 'at', '2024-04-30 10:00+00', 'month');
+select c.relname, pg_get_expr(c.relpartbound, c.oid) from pg_inherits i join pg_class c on c.oid = i.inhrelid
+ where i.inhparent = 'decl_p'::regclass order by 1;
+insert into decl_p values (1, '2024-03-04 12:00+00', 'a'), (2, '2024-04-02 00:00+00', 'b');
+select tableoid::regclass, id from decl_p order by id;
+select * from londiste.list_obsolete_partitions('public.decl_p', '1 day', 'day');
+select * from londiste.local_show_missing('dq') where obj_name like 'public.decl_p%';
+select * from londiste.local_add_table('dq', 'public.decl_p');
+select tgrelid::regclass, tgname, encode(tgargs, 'escape') from pg_trigger where tgname like '_londiste_dq%' and tgrelid::regclass::text like 'decl_p%' order by 1, 2;
+

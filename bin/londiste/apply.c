@@ -92,6 +92,7 @@ struct Applier
 	TableInfo **extra;
 	int nextra;
 	bool copying; /* a copy's rows through the handler: its table only */
+	TableInfo *copy_ti;
 	int64_t cur_ev; /* the event a handler is at (0: a flush, a copy) */
 	bool in_emit;	/* a handler's row: counted as its event already */
 };
@@ -311,15 +312,14 @@ set_columns(TableInfo *t, const char *desc)
 
 #define COLUMNS_SQL(d)                                                        \
 	"(select string_agg(a.attname || chr(1) || format_type(a.atttypid, "      \
-	"null), chr(2) order by a.attnum) from pg_attribute a where a.attrelid " \
+	"null), chr(2) order by a.attnum) from pg_attribute a where a.attrelid "  \
 	"= to_regclass(quote_ident(split_part(" d ", '.', 1)) || '.' || "         \
 	"quote_ident(substr(" d ", strpos(" d ", '.') + 1))) and a.attnum > 0 "   \
 	"and not a.attisdropped)"
 #define RELKIND_SQL(d)                                                        \
 	"(select relkind from pg_class where oid = to_regclass(quote_ident("      \
-	"split_part(" d ", '.', 1)) || '.' || quote_ident(substr(" d             \
+	"split_part(" d ", '.', 1)) || '.' || quote_ident(substr(" d              \
 	", strpos(" d ", '.') + 1))))"
-
 
 static bool
 load_tables(Applier *a, PGconn *db)
@@ -341,10 +341,12 @@ load_tables(Applier *a, PGconn *db)
 		"'ok' when $3 then table_name = $2 else table_name = $2 and "
 		"(merge_state = 'catching-up' or merge_state ~ '^(wanna|do)-sync:') "
 		"end, coalesce(table_attrs, '') ~ '(^|&)skip_truncate=1', "
-		"custom_snapshot, " COLUMNS_SQL("d") ", coalesce(table_attrs, ''), "
-		"coalesce(" RELKIND_SQL("d") ", 'r') = 'p' from (select *, "
-		"coalesce(dest_table, table_name) as d from "
-		"londiste.get_table_list($1)) t",
+		"custom_snapshot, " COLUMNS_SQL(
+			"d") ", coalesce(table_attrs, ''), "
+				 "coalesce(" RELKIND_SQL(
+					 "d") ", 'r') = 'p' from (select *, "
+						  "coalesce(dest_table, table_name) as d from "
+						  "londiste.get_table_list($1)) t",
 		3, p);
 	if (res == NULL)
 		return false;
@@ -365,10 +367,9 @@ load_tables(Applier *a, PGconn *db)
 		{
 			char err[512];
 
-			a->t[i].h = ld_handler_open(a->ld, a->t[i].name,
-										PQgetvalue(res, i, 1),
-										PQgetvalue(res, i, 6), err,
-										sizeof(err));
+			a->t[i].h =
+				ld_handler_open(a->ld, a->t[i].name, PQgetvalue(res, i, 1),
+								PQgetvalue(res, i, 6), err, sizeof(err));
 			if (a->t[i].h == NULL && err[0])
 			{
 				log_error("table %s: %s", a->t[i].name, err);
@@ -1679,7 +1680,8 @@ applier_copy_start(Applier *a, PGconn *db)
 	a->copying = true;
 	if (!load_tables(a, db))
 		return false;
-	if (a->nt != 1 || a->t[0].h == NULL)
+	a->copy_ti = find_table(a, a->only);
+	if (a->copy_ti == NULL || !a->copy_ti->apply || a->copy_ti->h == NULL)
 	{
 		log_error("table %s: no handler to copy through", a->only);
 		return false;
@@ -1705,7 +1707,7 @@ applier_copy_row(Applier *a, PGconn *db, int n, const char *const *cols,
 		row.fields[i].key = cols[i];
 		row.fields[i].value = vals[i];
 	}
-	rc = handler_row(a, db, &a->t[0], &ev, &t, &row);
+	rc = handler_row(a, db, a->copy_ti, &ev, &t, &row);
 	free(row.fields);
 	return rc;
 }

@@ -213,6 +213,6 @@ ld_sample_ini(void)
 	for (k = keys; k->name && len < sizeof(buf); k++)
 		if (strchr(k->name, '*') == NULL)
 			len += snprintf(buf + len, sizeof(buf) - len, "# %s\n#%s = %s\n\n",
-						k->help, k->name, k->def ? k->def : "");
+							k->help, k->name, k->def ? k->def : "");
 	return buf;
 }

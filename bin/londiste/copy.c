@@ -745,18 +745,23 @@ do_copy(CopyJob *j)
 		ddl = ld_query(
 			dst,
 			partitioned || through
-				? "select 1 where $1 is null"
-				:
-			"select 'alter table only ' || $1::regclass::text || ' drop "
-			"constraint ' || quote_ident(conname), 'alter table only ' || "
-			"$1::regclass::text || ' add constraint ' || quote_ident(conname) "
-			"|| ' ' || pg_get_constraintdef(oid) from "
-			"pg_catalog.pg_constraint "
-			"where conrelid = $1::regclass and contype in ('p', 'u', 'x') "
-			"union all select 'drop index ' || i.indexrelid::regclass::text, "
-			"pg_get_indexdef(i.indexrelid) from pg_catalog.pg_index i where "
-			"i.indrelid = $1::regclass and not exists (select 1 from "
-			"pg_catalog.pg_constraint c where c.conindid = i.indexrelid)",
+				? "select 1 where $1::text is null"
+				: "select 'alter table only ' || $1::regclass::text || ' drop "
+				  "constraint ' || quote_ident(conname), 'alter table only ' "
+				  "|| "
+				  "$1::regclass::text || ' add constraint ' || "
+				  "quote_ident(conname) "
+				  "|| ' ' || pg_get_constraintdef(oid) from "
+				  "pg_catalog.pg_constraint "
+				  "where conrelid = $1::regclass and contype in ('p', 'u', "
+				  "'x') "
+				  "union all select 'drop index ' || "
+				  "i.indexrelid::regclass::text, "
+				  "pg_get_indexdef(i.indexrelid) from pg_catalog.pg_index i "
+				  "where "
+				  "i.indrelid = $1::regclass and not exists (select 1 from "
+				  "pg_catalog.pg_constraint c where c.conindid = "
+				  "i.indexrelid)",
 			1, p);
 	}
 	if (ddl == NULL)

@@ -14,6 +14,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <ctype.h>
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,7 +42,8 @@ load_plugins(Ld *ld)
 	if (ld->cfg.handler_modules == NULL || !ld->cfg.handler_modules[0])
 		return true;
 	list = strdup(ld->cfg.handler_modules);
-	for (p = strtok_r(list, ", \t", &save); p; p = strtok_r(NULL, ", \t", &save))
+	for (p = strtok_r(list, ", \t", &save); p;
+		 p = strtok_r(NULL, ", \t", &save))
 	{
 		void *dl;
 		const int *abi;
@@ -81,6 +83,25 @@ load_plugins(Ld *ld)
 	}
 	free(list);
 	return true;
+}
+
+/*
+ * urlencode as Python's urllib does (upper-case hex): table_attrs are
+ * written by Python Londiste too.
+ */
+size_t
+ld_attr_encode(char *dst, const char *src)
+{
+	size_t n = sky_urlencode(dst, src, strlen(src)), i;
+
+	for (i = 0; i + 2 < n + 1; i++)
+		if (dst[i] == '%' && i + 2 < n)
+		{
+			dst[i + 1] = (char) toupper((unsigned char) dst[i + 1]);
+			dst[i + 2] = (char) toupper((unsigned char) dst[i + 2]);
+		}
+	dst[n] = '\0';
+	return n;
 }
 
 const LdhDef *
@@ -175,8 +196,7 @@ instantiate(const LdhDef *def, const char *name, const char *table,
 			size_t n = 0;
 
 			list[0] = '\0';
-			for (j = 0; def->params && def->params[j] && n < sizeof(list);
-				 j++)
+			for (j = 0; def->params && def->params[j] && n < sizeof(list); j++)
 				n += snprintf(list + n, sizeof(list) - n, "%s%s",
 							  j ? ", " : "", def->params[j]);
 			snprintf(err, errlen,
@@ -273,8 +293,8 @@ ld_handler_close(LdhTable *t)
  */
 bool
 ld_handler_from_options(Ld *ld, const char *table, const char *dest,
-						char *spec, size_t speclen, LdhTable **out,
-						char *err, size_t errlen)
+						char *spec, size_t speclen, LdhTable **out, char *err,
+						size_t errlen)
 {
 	SkyRow args;
 	char *name = NULL;
@@ -326,8 +346,9 @@ ld_handler_from_options(Ld *ld, const char *table, const char *dest,
 
 				if (eq == NULL || eq == a)
 				{
-					snprintf(err, errlen, "--handler-arg takes KEY=VALUE, not "
-										  "\"%s\"",
+					snprintf(err, errlen,
+							 "--handler-arg takes KEY=VALUE, not "
+							 "\"%s\"",
 							 a);
 					free(enc);
 					free(name);
@@ -346,10 +367,9 @@ ld_handler_from_options(Ld *ld, const char *table, const char *dest,
 			}
 			if (len)
 				enc[len++] = '&';
-			len += sky_urlencode(enc + len, k, strlen(k));
+			len += ld_attr_encode(enc + len, k);
 			enc[len++] = '=';
-			len += sky_urlencode(enc + len, v, strlen(v));
-			enc[len] = '\0';
+			len += ld_attr_encode(enc + len, v);
 			free(kv);
 		}
 		sky_row_free(&args);
@@ -371,8 +391,7 @@ ld_handler_from_options(Ld *ld, const char *table, const char *dest,
 				return false;
 			}
 		}
-		n = (size_t) snprintf(spec, speclen, len ? "%s(%s)" : "%s", name,
-							  enc);
+		n = (size_t) snprintf(spec, speclen, len ? "%s(%s)" : "%s", name, enc);
 		free(enc);
 		sky_row_free(&all);
 	}
@@ -449,8 +468,7 @@ ldh_config(const char *key)
 void
 ldh_log(int level, const char *fmt, ...)
 {
-	static const LogLevel map[] = {LG_ERROR, LG_WARNING, LG_LOG,
-								   LG_DEBUG};
+	static const LogLevel map[] = {LG_ERROR, LG_WARNING, LG_LOG, LG_DEBUG};
 	char buf[2048];
 	va_list ap;
 
@@ -575,18 +593,15 @@ cmd_change_handler(Ld *ld)
 				break;
 			if (n)
 				attrs[n++] = '&';
-			n += sky_urlencode(attrs + n, old.fields[i].key,
-							   strlen(old.fields[i].key));
+			n += ld_attr_encode(attrs + n, old.fields[i].key);
 			attrs[n++] = '=';
-			n += sky_urlencode(attrs + n, v, strlen(v));
-			attrs[n] = '\0';
+			n += ld_attr_encode(attrs + n, v);
 		}
 		sky_row_free(&old);
 		if (spec[0] && n + SKY_URLENC_MAX(strlen(spec)) + 10 < sizeof(attrs))
 		{
 			n += (size_t) sprintf(attrs + n, "%shandler=", n ? "&" : "");
-			n += sky_urlencode(attrs + n, spec, strlen(spec));
-			attrs[n] = '\0';
+			n += ld_attr_encode(attrs + n, spec);
 		}
 	}
 	if (root && !ld_handler_trigger_args(h, &targs, &ntargs, err, sizeof(err)))

@@ -233,8 +233,8 @@ check_choice(const LdhTable *t, const char *key, const char *const *ok,
 static bool
 check_bool(const LdhTable *t, const char *key, char *err, size_t errlen)
 {
-	static const char *const b[] = {"0", "1", "true", "false", "on",
-									"off", "yes", "no", NULL};
+	static const char *const b[] = {"0",   "1",	  "true", "false", "on",
+									"off", "yes", "no",	  NULL};
 
 	return check_choice(t, key, b, err, errlen);
 }
@@ -410,7 +410,9 @@ static int
 to_queue(LdhTable *t, LdhApply *ap, const char *type, const char *data,
 		 const LdhEvent *ev)
 {
-	const char *p[7] = {ldh_arg(t, "queue"), type, data,
+	const char *p[7] = {ldh_arg(t, "queue"),
+						type,
+						data,
 						ev ? ev->extra1 : t->table,
 						ev ? ev->extra2 : NULL,
 						ev ? ev->extra3 : NULL,
@@ -502,8 +504,8 @@ fn_event(LdhTable *t, LdhApply *ap, const LdhEvent *ev)
 {
 	FnState *s = t->state;
 	char tick[24], id[24], txid[24], retry[16];
-	const char *p[12] = {s->conf, tick,		 id,		 ev->time,
-						 txid,	  retry,	 ev->type,	 ev->data,
+	const char *p[12] = {s->conf,	 tick,		 id,		 ev->time,
+						 txid,		 retry,		 ev->type,	 ev->data,
 						 ev->extra1, ev->extra2, ev->extra3, ev->extra4};
 	PGresult *r;
 	int rc = 0;
@@ -569,10 +571,9 @@ multimaster_init(LdhTable *t, char *err, size_t errlen)
 	{
 		if (n)
 			conf[n++] = '&';
-		n += sky_urlencode(conf + n, t->argk[i], strlen(t->argk[i]));
+		n += ld_attr_encode(conf + n, t->argk[i]);
 		conf[n++] = '=';
-		n += sky_urlencode(conf + n, t->argv[i], strlen(t->argv[i]));
-		conf[n] = '\0';
+		n += ld_attr_encode(conf + n, t->argv[i]);
 	}
 	ok = fn_setup(t, "merge_on_time", conf, err, errlen);
 	free(conf);
@@ -606,7 +607,7 @@ static const LdhDef h_multimaster = {
  * shard (part): hash partitioning across databases
  */
 static const char *const p_shard[] = {
-	"key", "hash_key", "hash_expr", "disable_replay", "ignore_truncate",
+	"key",		"hash_key", "hash_expr", "disable_replay", "ignore_truncate",
 	"encoding", NULL};
 
 typedef struct ShardState
@@ -619,8 +620,8 @@ typedef struct ShardState
 static bool
 shard_init(LdhTable *t, char *err, size_t errlen)
 {
-	const char *key = ldh_arg(t, "key") ? ldh_arg(t, "key")
-										: ldh_arg(t, "hash_key");
+	const char *key =
+		ldh_arg(t, "key") ? ldh_arg(t, "key") : ldh_arg(t, "hash_key");
 	ShardState *s;
 
 	if (!check_bool(t, "disable_replay", err, errlen) ||
@@ -677,8 +678,9 @@ shard_local(LdhTable *t, PGconn *db)
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 ||
 		PQnfields(r) < 3)
 	{
-		ldh_log(LDH_ERROR, "shard: shard_info_sql (%s) must return one row "
-						   "(shard_nr, shard_mask, shard_count): %s",
+		ldh_log(LDH_ERROR,
+				"shard: shard_info_sql (%s) must return one row "
+				"(shard_nr, shard_mask, shard_count): %s",
 				sql, PQresultErrorMessage(r));
 		PQclear(r);
 		return false;
@@ -785,13 +787,28 @@ static const LdhDef h_part = {
 /* ------------------------------------------------------------------
  * dispatch: rows into time partitions
  */
-static const char *const p_dispatch[] = {
-	"table_mode", "part_mode",		  "part_field",		   "period",
-	"part_name",  "part_template",	  "pre_part",		   "post_part",
-	"part_func",  "retention_period", "ignore_old_events", "row_mode",
-	"event_types", "load_mode",		  "method",			   "fields",
-	"skip_fields", "table",			  "ignore_truncate",   "analyze",
-	"encoding",	  NULL};
+static const char *const p_dispatch[] = {"table_mode",
+										 "part_mode",
+										 "part_field",
+										 "period",
+										 "part_name",
+										 "part_template",
+										 "pre_part",
+										 "post_part",
+										 "part_func",
+										 "retention_period",
+										 "ignore_old_events",
+										 "row_mode",
+										 "event_types",
+										 "load_mode",
+										 "method",
+										 "fields",
+										 "skip_fields",
+										 "table",
+										 "ignore_truncate",
+										 "analyze",
+										 "encoding",
+										 NULL};
 
 typedef struct DispatchState
 {
@@ -898,11 +915,10 @@ dispatch_init(LdhTable *t, char *err, size_t errlen)
 	static const char *const tm[] = {"part", "direct", "ignore", NULL};
 	static const char *const pm[] = {"batch_time", "event_time", "date_field",
 									 "current_time", NULL};
-	static const char *const per[] = {"hour",	 "day",	  "month", "year",
-									  "hourly", "daily", "monthly",
-									  "yearly", NULL};
-	static const char *const rm[] = {"plain", "keep_latest", "keep_all",
-									 NULL};
+	static const char *const per[] = {"hour",	 "day",	   "month",
+									  "year",	 "hourly", "daily",
+									  "monthly", "yearly", NULL};
+	static const char *const rm[] = {"plain", "keep_latest", "keep_all", NULL};
 	static const char *const lm[] = {"direct", "bulk", NULL};
 	static const char *const me[] = {"0", "1", "2", "3", NULL};
 	DispatchState *s;
@@ -920,8 +936,9 @@ dispatch_init(LdhTable *t, char *err, size_t errlen)
 		return false;
 	if (ldh_arg(t, "fields") && ldh_arg(t, "skip_fields"))
 	{
-		snprintf(err, errlen,
-				 "handler dispatch: fields and skip_fields exclude each other");
+		snprintf(
+			err, errlen,
+			"handler dispatch: fields and skip_fields exclude each other");
 		return false;
 	}
 	s = calloc(1, sizeof(DispatchState));
@@ -931,9 +948,11 @@ dispatch_init(LdhTable *t, char *err, size_t errlen)
 	v = ldh_arg(t, "part_mode");
 	s->part_mode = v == NULL ? 'b' : v[0] == 'd' ? 'f' : v[0];
 	v = ldh_arg(t, "period");
-	s->period = v == NULL ? "day" : v[0] == 'h' ? "hour" : v[0] == 'd' ? "day"
-							   : v[0] == 'm'	 ? "month"
-												 : "year";
+	s->period = v == NULL	  ? "day"
+				: v[0] == 'h' ? "hour"
+				: v[0] == 'd' ? "day"
+				: v[0] == 'm' ? "month"
+							  : "year";
 	v = ldh_arg(t, "row_mode");
 	s->row_mode = v == NULL ? 'p' : strcmp(v, "keep_all") == 0 ? 'a' : v[0];
 	v = ldh_arg(t, "event_types");
@@ -958,10 +977,10 @@ dispatch_init(LdhTable *t, char *err, size_t errlen)
 				s->types[n++] = *c;
 		}
 	}
-	s->bulk = ldh_arg(t, "load_mode") && strcmp(ldh_arg(t, "load_mode"),
-												 "bulk") == 0;
-	s->insert_only = ldh_arg(t, "method") &&
-					 strcmp(ldh_arg(t, "method"), "3") == 0;
+	s->bulk = ldh_arg(t, "load_mode") &&
+			  strcmp(ldh_arg(t, "load_mode"), "bulk") == 0;
+	s->insert_only =
+		ldh_arg(t, "method") && strcmp(ldh_arg(t, "method"), "3") == 0;
 	s->parent = ldh_arg(t, "table") ? ldh_arg(t, "table") : t->dest;
 	if (s->table_mode == 'p' && s->part_mode == 'f' &&
 		(ldh_arg(t, "part_field") == NULL || !ldh_arg(t, "part_field")[0]))
@@ -974,8 +993,9 @@ dispatch_init(LdhTable *t, char *err, size_t errlen)
 		is_bool_arg(t, "ignore_old_events") &&
 		ldh_arg(t, "retention_period") == NULL)
 	{
-		snprintf(err, errlen,
-				 "handler dispatch: ignore_old_events needs retention_period=");
+		snprintf(
+			err, errlen,
+			"handler dispatch: ignore_old_events needs retention_period=");
 		return false;
 	}
 	if (ldh_arg(t, "fields") &&
@@ -990,8 +1010,8 @@ dispatch_init(LdhTable *t, char *err, size_t errlen)
 
 /* The broken-down time a row goes by: false with a logged error. */
 static bool
-dispatch_time(LdhTable *t, DispatchState *s, LdhApply *ap,
-			  const LdhEvent *ev, int tm[4], char *stamp, size_t slen)
+dispatch_time(LdhTable *t, DispatchState *s, LdhApply *ap, const LdhEvent *ev,
+			  int tm[4], char *stamp, size_t slen)
 {
 	const char *src = NULL;
 
@@ -1205,8 +1225,8 @@ ensure_part(LdhTable *t, DispatchState *s, LdhApply *ap, const char *part,
 		const char *post = ldh_arg(t, "post_part");
 		const char *tpl = ldh_arg(t, "part_template");
 
-		if (pre && !run_part_sql(ap, pre, s->parent, part, pkeys, start,
-								 s->period))
+		if (pre &&
+			!run_part_sql(ap, pre, s->parent, part, pkeys, start, s->period))
 			return false;
 		if (tpl)
 			ok = run_part_sql(ap, tpl, s->parent, part, pkeys, start,
@@ -1251,8 +1271,9 @@ ensure_part(LdhTable *t, DispatchState *s, LdhApply *ap, const char *part,
 				ldh_log(LDH_ERROR, "dispatch: retention of %s: %s", s->parent,
 						PQresultErrorMessage(r));
 			for (i = 0; ok && i < PQntuples(r); i++)
-				ldh_log(LDH_INFO, "dispatch: partition %s dropped (older "
-								  "than the retention period)",
+				ldh_log(LDH_INFO,
+						"dispatch: partition %s dropped (older "
+						"than the retention period)",
 						PQgetvalue(r, i, 0));
 			PQclear(r);
 			if (!ok)
@@ -1448,6 +1469,7 @@ ld_handler_preset(const char *name)
 }
 
 const LdhDef *const ld_builtin_handlers[] = {
-	&h_londiste, &h_bulk,	  &h_dispatch,	&h_shard,	&h_part,
-	&h_qtable,	 &h_qsplitter, &h_vtable,	&h_fake_local, &h_applyfn,
-	&h_multimaster, &ld_obfuscate_handler, NULL};
+	&h_londiste,   &h_bulk,	   &h_dispatch,	   &h_shard,
+	&h_part,	   &h_qtable,  &h_qsplitter,   &h_vtable,
+	&h_fake_local, &h_applyfn, &h_multimaster, &ld_obfuscate_handler,
+	NULL};

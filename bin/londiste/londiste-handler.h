@@ -50,8 +50,8 @@ typedef struct LdhEvent
 	const char *type; /* ev_type as queued */
 	const char *data; /* ev_data as queued */
 	const char *extra1, *extra2, *extra3, *extra4;
-	char op;		  /* 'I', 'U', 'D' */
-	int nkeys;		  /* the key columns */
+	char op;   /* 'I', 'U', 'D' */
+	int nkeys; /* the key columns */
 	const char *const *keys;
 	const LdhRow *row;
 } LdhEvent;

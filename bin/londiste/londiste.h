@@ -222,10 +222,11 @@ extern LdhTable *ld_handler_open(Ld *ld, const char *table, const char *dest,
 extern void ld_handler_close(LdhTable *t);
 extern bool ld_handler_from_options(Ld *ld, const char *table,
 									const char *dest, char *spec,
-									size_t speclen, LdhTable **out,
-									char *err, size_t errlen);
+									size_t speclen, LdhTable **out, char *err,
+									size_t errlen);
 extern bool ld_handler_trigger_args(LdhTable *t, char ***args, int *nargs,
 									char *err, size_t errlen);
+extern size_t ld_attr_encode(char *dst, const char *src);
 extern int cmd_show_handlers(Ld *ld);
 extern int cmd_change_handler(Ld *ld);
 

@@ -82,8 +82,9 @@ load_rules(yaml_document_t *doc, yaml_node_t *map, Rule **out, int *nout,
 
 	if (map->type != YAML_MAPPING_NODE)
 	{
-		snprintf(err, errlen, "obfuscator_map: %s: expected a mapping of "
-							  "column: rule",
+		snprintf(err, errlen,
+				 "obfuscator_map: %s: expected a mapping of "
+				 "column: rule",
 				 where);
 		return false;
 	}
@@ -147,8 +148,9 @@ obf_init(LdhTable *t, char *err, size_t errlen)
 
 	if (file == NULL || !file[0])
 	{
-		snprintf(err, errlen, "handler obfuscate: obfuscator_map is not set "
-							  "in the ini");
+		snprintf(err, errlen,
+				 "handler obfuscate: obfuscator_map is not set "
+				 "in the ini");
 		return false;
 	}
 	f = fopen(file, "r");
@@ -172,8 +174,9 @@ obf_init(LdhTable *t, char *err, size_t errlen)
 	}
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL || root->type != YAML_MAPPING_NODE)
-		snprintf(err, errlen, "obfuscator_map %s: expected a mapping of "
-							  "table: columns",
+		snprintf(err, errlen,
+				 "obfuscator_map %s: expected a mapping of "
+				 "table: columns",
 				 file);
 	else
 	{
@@ -237,10 +240,10 @@ obf_hash(const ObfState *s, const char *v, unsigned char out[32])
 		EVP_MAC *mac = EVP_MAC_fetch(NULL, "BLAKE2SMAC", NULL);
 		EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
 		size_t n = 0;
-		bool ok = ctx && EVP_MAC_init(ctx, s->key, s->keylen, NULL) == 1 &&
-				  EVP_MAC_update(ctx, (const unsigned char *) v, strlen(v)) ==
-					  1 &&
-				  EVP_MAC_final(ctx, out, &n, 32) == 1 && n == 32;
+		bool ok =
+			ctx && EVP_MAC_init(ctx, s->key, s->keylen, NULL) == 1 &&
+			EVP_MAC_update(ctx, (const unsigned char *) v, strlen(v)) == 1 &&
+			EVP_MAC_final(ctx, out, &n, 32) == 1 && n == 32;
 
 		EVP_MAC_CTX_free(ctx);
 		EVP_MAC_free(mac);
@@ -270,11 +273,12 @@ obf_value(const ObfState *s, const char *kind, const char *v)
 	for (i = 0; i < 8; i++)
 		u = (u << 8) | h[i];
 	if (strcmp(kind, "hash") == 0)
-		snprintf(out, 48,
-				 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%"
-				 "02x%02x",
-				 h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9],
-				 h[10], h[11], h[12], h[13], h[14], h[15]);
+		snprintf(
+			out, 48,
+			"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%"
+			"02x%02x",
+			h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10],
+			h[11], h[12], h[13], h[14], h[15]);
 	else if (strcmp(kind, "hash32") == 0)
 		snprintf(out, 48, "%d", (int32_t) (uint32_t) (u >> 32));
 	else if (strcmp(kind, "hash64") == 0)
@@ -387,8 +391,8 @@ obf_event(LdhTable *t, LdhApply *ap, const LdhEvent *ev)
 			json_t *js = json_loads(v, JSON_DECODE_ANY, &je);
 			json_t *o = js ? obf_json(s, r->sub, r->nsub, js) : NULL;
 
-			owned[i] = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)
-						 : NULL;
+			owned[i] =
+				o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 			json_decref(js);
 			json_decref(o);
 			if (owned[i] == NULL)

@@ -475,9 +475,9 @@ create_from_provider(Ld *ld, const char *table, const char *dest)
  * root), expect_sync where it copies nothing.
  */
 static bool
-handler_args(Ld *ld, const char *table, bool root, bool no_table,
-			 bool no_copy, const char *args, const char *attrs, char *targs,
-			 size_t tlen, char *tattrs, size_t alen)
+handler_args(Ld *ld, const char *table, bool root, bool no_table, bool no_copy,
+			 const char *args, const char *attrs, char *targs, size_t tlen,
+			 char *tattrs, size_t alen)
 {
 	LdhTable *h = NULL;
 	char spec[2048], err[512];
@@ -499,8 +499,7 @@ handler_args(Ld *ld, const char *table, bool root, bool no_table,
 	}
 	ld_handler_close(h);
 	/* the text[] literal, with the handler's elements before its '}' */
-	n = (size_t) snprintf(targs, tlen, "%.*s", (int) (strlen(args) - 1),
-						  args);
+	n = (size_t) snprintf(targs, tlen, "%.*s", (int) (strlen(args) - 1), args);
 	if (no_table && !root)
 	{
 		extra = realloc(extra, (nextra + 1) * sizeof(char *));
@@ -535,8 +534,7 @@ handler_args(Ld *ld, const char *table, bool root, bool no_table,
 	if (spec[0] && SKY_URLENC_MAX(strlen(spec)) + 16 < alen)
 	{
 		n = (size_t) sprintf(tattrs, "handler=");
-		n += sky_urlencode(tattrs + n, spec, strlen(spec));
-		tattrs[n] = '\0';
+		n += ld_attr_encode(tattrs + n, spec);
 	}
 	snprintf(tattrs + n, alen - n, "%s%s", n && attrs[0] ? "&" : "", attrs);
 	return true;
@@ -597,8 +595,7 @@ cmd_add_table(Ld *ld)
 		int code;
 
 		if (!handler_args(ld, names.v[i], is_root, no_table, no_copy, args,
-						  attrs, targs, sizeof(targs), tattrs,
-						  sizeof(tattrs)))
+						  attrs, targs, sizeof(targs), tattrs, sizeof(tattrs)))
 		{
 			failed++;
 			continue;

@@ -367,9 +367,8 @@ const char *
 ld_only(PGconn *db, const char *table)
 {
 	const char *p[1] = {table};
-	PGresult *r = ld_query(db,
-						   "select londiste.find_rel_oid($1, 'p') is not null",
-						   1, p);
+	PGresult *r = ld_query(
+		db, "select londiste.find_rel_oid($1, 'p') is not null", 1, p);
 	bool part = r && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 
 	PQclear(r);

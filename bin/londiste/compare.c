@@ -128,11 +128,11 @@ sums(Side *src, const char *qsrc, Side *dst, const char *qdst,
 		if (sql == NULL)
 			fatal("out of memory");
 		if (count_only)
-			snprintf(sql, len, "select count(*), '' from only %s", tab[i]);
+			snprintf(sql, len, "select count(*), '' from %s", tab[i]);
 		else
 			snprintf(sql, len,
 					 "select count(*), coalesce(sum(hashtextextended(row(%s)"
-					 "::text, 0)::numeric), 0) from only %s",
+					 "::text, 0)::numeric), 0) from %s",
 					 cols, tab[i]);
 		ok = ok && PQsendQuery(side[i]->db, sql);
 		free(sql);
@@ -175,7 +175,7 @@ open_rows(Side *s, const char *table, const char *cols, const char *keys)
 		fatal("out of memory");
 	snprintf(sql, len,
 			 "declare cmp_rows no scroll cursor for select row(%s)::text "
-			 "collate \"C\" as k, md5(row(%s)::text) from only %s order by 1",
+			 "collate \"C\" as k, md5(row(%s)::text) from %s order by 1",
 			 keys, cols, table);
 	ok = run(s->db, sql);
 	free(sql);
@@ -405,7 +405,7 @@ rows_by_key(PGconn *db, const char *qtab, const char *keys, const char *cols,
 	if (q == NULL)
 		fatal("out of memory");
 	snprintf(q, ql,
-			 "select row(%s)::text collate \"C\", %s%s%s from only %s where "
+			 "select row(%s)::text collate \"C\", %s%s%s from %s where "
 			 "row(%s)::text = any ($1::text[])",
 			 keys, keys, cols ? ", " : "", cols ? cols : "", qtab, keys);
 	r = PQexecParams(db, q, 1, NULL, p, NULL, NULL, 0);
@@ -450,7 +450,8 @@ key_where(char **sql, size_t *len, size_t *cap, PGconn *db, PGresult *r, int i,
 static bool
 make_fixes(Ld *ld, Side *src, Side *dst, const char *qsrc, const char *qdst,
 		   const char *cols, const char *keys, KeyList *fix, const char *table,
-		   const char *nsrc, const char *ndst)
+		   const char *nsrc, const char *ndst, const char *qdst_name,
+		   const char *wdst)
 {
 	char *sql = NULL, *arr;
 	size_t len = 0, cap = 0;
@@ -465,7 +466,7 @@ make_fixes(Ld *ld, Side *src, Side *dst, const char *qsrc, const char *qdst,
 
 		if (q == NULL)
 			fatal("out of memory");
-		snprintf(q, ql, "select %s from only %s limit 0", keys, qsrc);
+		snprintf(q, ql, "select %s from %s limit 0", keys, qsrc);
 		x = PQexec(src->db, q);
 		free(q);
 		nk = PQresultStatus(x) == PGRES_TUPLES_OK ? PQnfields(x) : 0;
@@ -491,8 +492,8 @@ make_fixes(Ld *ld, Side *src, Side *dst, const char *qsrc, const char *qdst,
 
 		for (j = 0; j < fix->n[1] && !changed; j++)
 			changed = strcmp(fix->k[1][j], key) == 0;
-		sadd(&sql, &len, &cap, changed ? "update only " : "insert into ");
-		sadd(&sql, &len, &cap, qdst);
+		sadd(&sql, &len, &cap, changed ? "update " : "insert into ");
+		sadd(&sql, &len, &cap, changed ? wdst : qdst_name);
 		sadd(&sql, &len, &cap, changed ? " set (" : " (");
 		sadd(&sql, &len, &cap, cols);
 		sadd(&sql, &len, &cap, changed ? ") = row(" : ") values (");
@@ -525,8 +526,8 @@ make_fixes(Ld *ld, Side *src, Side *dst, const char *qsrc, const char *qdst,
 		}
 		for (i = 0; i < PQntuples(x); i++)
 		{
-			sadd(&sql, &len, &cap, "delete from only ");
-			sadd(&sql, &len, &cap, qdst);
+			sadd(&sql, &len, &cap, "delete from ");
+			sadd(&sql, &len, &cap, wdst);
 			key_where(&sql, &len, &cap, dst->db, x, i, nk);
 			sadd(&sql, &len, &cap, ";\n");
 		}
@@ -589,6 +590,77 @@ make_fixes(Ld *ld, Side *src, Side *dst, const char *qsrc, const char *qdst,
 	return ok;
 }
 
+/*
+ * The row sources of both sides, "(select * from [only] t [where c]) _t":
+ * ONLY unless the table is partitioned, c the table's filter here (its
+ * copy_condition, its handler's condition).  wdst: what repair writes to.
+ */
+static bool
+read_exprs(Ld *ld, Side *src, Side *dst, const char *table, const char *dest,
+		   const char *qsrc, const char *qdst, char **rsrc, char **rdst,
+		   char *wdst, size_t wlen)
+{
+	const char *p[2] = {ld->queue, table};
+	PGresult *r = ld_query(dst->db,
+						   "select coalesce(table_attrs, '') from "
+						   "londiste.get_table_list($1) where table_name = $2",
+						   2, p);
+	char *cond = NULL, err[512];
+	const char *donly = ld_only(dst->db, dest);
+	LdhTable *h;
+	size_t n;
+
+	if (r == NULL || PQntuples(r) == 0)
+	{
+		PQclear(r);
+		return false;
+	}
+	cond = ld_attr_value(PQgetvalue(r, 0, 0), "copy_condition");
+	h = ld_handler_open(ld, table, dest, PQgetvalue(r, 0, 0), err,
+						sizeof(err));
+	PQclear(r);
+	if (h == NULL && err[0])
+	{
+		log_error("%s: %s", table, err);
+		free(cond);
+		return false;
+	}
+	if (h && h->def->copy_condition)
+	{
+		char *c = h->def->copy_condition(h, dst->db);
+
+		if (c == NULL)
+		{
+			ld_handler_close(h);
+			free(cond);
+			return false;
+		}
+		if (cond)
+		{
+			char *both = malloc(strlen(c) + strlen(cond) + 16);
+
+			sprintf(both, "(%s) and (%s)", cond, c);
+			free(c);
+			c = both;
+		}
+		free(cond);
+		cond = c;
+	}
+	ld_handler_close(h);
+	n = strlen(qsrc) + strlen(qdst) + (cond ? strlen(cond) : 0) + 64;
+	*rsrc = malloc(n);
+	*rdst = malloc(n);
+	snprintf(*rsrc, n, "(select * from %s%s%s%s) _t", ld_only(src->db, table),
+			 qsrc, cond ? " where " : "", cond ? cond : "");
+	snprintf(*rdst, n, "(select * from %s%s%s%s) _t", donly, qdst,
+			 cond ? " where " : "", cond ? cond : "");
+	snprintf(wdst, wlen, "%s%s", donly, qdst);
+	if (cond)
+		log_info("%s: compared where %s", table, cond);
+	free(cond);
+	return true;
+}
+
 /* One table: 0 equal, 1 different, -1 error. */
 static int
 compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
@@ -597,8 +669,8 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 {
 	const char *p[2] = {ld->queue, NULL};
 	Side src = {0}, dst = {0};
-	char qsrc[600], qdst[600];
-	char *cols = NULL, *keys = NULL;
+	char qsrc[600], qdst[600], wdst[700];
+	char *cols = NULL, *keys = NULL, *rsrc = NULL, *rdst = NULL;
 	long long tick;
 	int rc = -1;
 
@@ -696,7 +768,12 @@ resume:
 	rc = -1;
 	if (!columns(&src, &dst, qsrc, &cols, &keys))
 		goto out;
-	if (!sums(&src, qsrc, &dst, qdst, cols, ld->opt.count_only))
+	/* what each side reads: ONLY unless partitioned, the table's filter
+	 * (copy_condition, its handler's: shard) on both */
+	if (!read_exprs(ld, &src, &dst, table, dest, qsrc, qdst, &rsrc, &rdst,
+					wdst, sizeof(wdst)))
+		goto out;
+	if (!sums(&src, rsrc, &dst, rdst, cols, ld->opt.count_only))
 		goto out;
 	log_info("srcdb: %s rows, checksum=%s", src.count, src.sum);
 	log_info("dstdb: %s rows, checksum=%s", dst.count, dst.sum);
@@ -707,22 +784,24 @@ resume:
 	}
 	log_warning("%s: Results do not match!", table);
 	rc = 1;
-	if (!ld->opt.count_only && open_rows(&src, qsrc, cols, keys) &&
-		open_rows(&dst, qdst, cols, keys))
+	if (!ld->opt.count_only && open_rows(&src, rsrc, cols, keys) &&
+		open_rows(&dst, rdst, cols, keys))
 	{
 		KeyList fix = {0};
 		long long n = walk(&src, &dst, table, repair ? &fix : NULL);
 
 		log_warning("%s: %lld row(s) differ", table, n);
 		if (repair && n > 0 &&
-			!make_fixes(ld, &src, &dst, qsrc, qdst, cols, keys, &fix, table,
-						src.count, dst.count))
+			!make_fixes(ld, &src, &dst, rsrc, rdst, cols, keys, &fix, table,
+						src.count, dst.count, qdst, wdst))
 			rc = -1;
 		free_keys(&fix);
 	}
 out:
 	free(cols);
 	free(keys);
+	free(rsrc);
+	free(rdst);
 	PQfinish(src.db);
 	PQfinish(dst.db);
 	return rc;

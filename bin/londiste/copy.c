@@ -412,45 +412,6 @@ typedef struct CopyJob
 	bool handed_over;
 } CopyJob;
 
-static char *
-urldecode_attr(const char *attrs, const char *key)
-{
-	size_t kl = strlen(key);
-	const char *p = attrs;
-
-	while (p && *p)
-	{
-		if (strncmp(p, key, kl) == 0 && p[kl] == '=')
-		{
-			const char *v = p + kl + 1;
-			size_t n = strcspn(v, "&");
-			char *out = malloc(n + 1), *o = out;
-			size_t i;
-
-			for (i = 0; i < n; i++)
-			{
-				if (v[i] == '+')
-					*o++ = ' ';
-				else if (v[i] == '%' && i + 2 < n + 1 && v[i + 1] && v[i + 2])
-				{
-					char hex[3] = {v[i + 1], v[i + 2], 0};
-
-					*o++ = (char) strtol(hex, NULL, 16);
-					i += 2;
-				}
-				else
-					*o++ = v[i];
-			}
-			*o = '\0';
-			return out;
-		}
-		p = strchr(p, '&');
-		if (p)
-			p++;
-	}
-	return NULL;
-}
-
 /*
  * One line of COPY's text format into its fields, in place (the escapes
  * undone, \N as NULL): the number of fields, at most max.
@@ -1124,7 +1085,7 @@ cmd_copy(Ld *ld)
 		ld_join_connstr(PQgetvalue(res, 0, 1), ld->cfg.remote_extra_connstr);
 	j.dest = strdup(PQgetvalue(res, 0, 2));
 	j.skip_truncate = strstr(PQgetvalue(res, 0, 3), "skip_truncate=1") != NULL;
-	j.condition = urldecode_attr(PQgetvalue(res, 0, 3), "copy_condition");
+	j.condition = ld_attr_value(PQgetvalue(res, 0, 3), "copy_condition");
 	j.attrs = strdup(PQgetvalue(res, 0, 3));
 	PQclear(res);
 	/*

@@ -374,3 +374,43 @@ ld_only(PGconn *db, const char *table)
 	PQclear(r);
 	return part ? "" : "only ";
 }
+
+/* The urldecoded value of key in table_attrs (malloc'd), or NULL. */
+char *
+ld_attr_value(const char *attrs, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = attrs;
+
+	while (p && *p)
+	{
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=')
+		{
+			const char *v = p + kl + 1;
+			size_t n = strcspn(v, "&");
+			char *out = malloc(n + 1), *o = out;
+			size_t i;
+
+			for (i = 0; i < n; i++)
+			{
+				if (v[i] == '+')
+					*o++ = ' ';
+				else if (v[i] == '%' && i + 2 < n + 1 && v[i + 1] && v[i + 2])
+				{
+					char hex[3] = {v[i + 1], v[i + 2], 0};
+
+					*o++ = (char) strtol(hex, NULL, 16);
+					i += 2;
+				}
+				else
+					*o++ = v[i];
+			}
+			*o = '\0';
+			return out;
+		}
+		p = strchr(p, '&');
+		if (p)
+			p++;
+	}
+	return NULL;
+}

@@ -93,8 +93,10 @@ is($root->safe_psql('postgres', q{select count(*) from pg_trigger where not tgis
 ($rc, $out, $err) = run($rini, 'add-table', 'good', '--handler=nosuch');
 is($rc, 1, 'an unknown handler: exit 1');
 like($err, qr/Unknown handler: nosuch/, 'and named');
-($rc, $out, $err) = run($rini, 'add-table', 'good', '--handler=bulk');
-like($err, qr/handler bulk is not available in this version/, 'a handler of later work: said so');
+($rc, $out, $err) = run($rini, 'add-table', 'good', '--handler=bulk', '--handler-arg=methd=1');
+is($rc, 1, 'an unknown handler argument: exit 1');
+like($err, qr/handler bulk: unknown argument "methd" \(it takes: method, ignore_truncate, encoding\)/,
+	'and named with the ones it takes');
 is($root->safe_psql('postgres', 'select count(*) from londiste.table_info'), 0, 'nothing registered');
 ($rc, $out, $err) = run($rini, 'add-table', 'good', 'only_root');
 is($rc, 0, 'add-table of good tables') or diag($err);

@@ -22,6 +22,7 @@ use Test::More;
 use SkyTools::Wait;
 use SkyTools::Londiste;
 
+my ($rc, $out, $err);
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $dir = PostgreSQL::Test::Utils::tempdir;
 my %node;
@@ -214,6 +215,14 @@ is(scalar(grep { $_ > 1 } values %seen), 0, 'shard: no row on both leaves');
 ok(length($ids_a) > 0 && length($ids_b) > 0, 'shard: both leaves have rows');
 is(sql('a', q{select count(*) from sh where (hashtext(id::text) & 1) <> 0}), '0', 'shard: leaf a holds shard 0 only');
 
+# compare reads the shard's share on both sides, and a partitioned table whole
+($rc, $out, $err) = ld('a', 'compare', 'sh', 'ev');
+is($rc, 0, 'compare: the shard and the partitioned table equal their share of the root') or diag($err);
+like($err, qr/public\.sh: compared where \(hashtext\("?id"?::text\) & 1\) = 0/, 'compare: with the shard\'s condition');
+sql('a', q{set session_replication_role = replica; delete from sh where id = (select min(id) from sh); delete from ev where id = 5});
+($rc, $out, $err) = ld('a', 'compare', 'sh', 'ev');
+is($rc, 2, 'compare: a row missing from each: two tables differ');
+
 # obfuscate
 sql('root', q{insert into ob values (2, 'bob@example.com', 7, 'note', '{"user": "bob", "n": 6}');
 update ob set score = 43 where id = 1; delete from ob where id = 2;
@@ -251,7 +260,7 @@ is(sql('b', q{select to_regclass('vt') is null and to_regclass('fn') is null}), 
 ok_ld('a', 'change-handler', 'b');
 is(sql('a', q{select coalesce(table_attrs, '') from londiste.table_info where table_name = 'public.b'}), '',
 	'change-handler: back to the default');
-my ($rc, $out, $err) = ld('a', 'change-handler', 'b', '--handler=bulk', '--handler-arg=what=1');
+($rc, $out, $err) = ld('a', 'change-handler', 'b', '--handler=bulk', '--handler-arg=what=1');
 isnt($rc, 0, 'change-handler with an unknown argument refused');
 is(sql('a', q{select coalesce(table_attrs, '') from londiste.table_info where table_name = 'public.b'}), '',
 	'... and nothing changed');

@@ -48,6 +48,7 @@ typedef struct TableInfo
 	int ncols;
 	const char *only; /* "only ", or "" for a partitioned table */
 	LdhTable *h;	  /* its handler; NULL: the default */
+	char *cond;		  /* its row filter (copy_condition), or NULL */
 } TableInfo;
 
 /* The worker's side of a batch, as handlers see it (londiste-handler.h). */
@@ -229,6 +230,7 @@ free_table(TableInfo *t)
 	}
 	free(t->cols);
 	free(t->types);
+	free(t->cond);
 	ld_handler_close(t->h);
 }
 
@@ -367,6 +369,8 @@ load_tables(Applier *a, PGconn *db)
 		{
 			char err[512];
 
+			a->t[i].cond =
+				ld_attr_value(PQgetvalue(res, i, 6), "copy_condition");
 			a->t[i].h =
 				ld_handler_open(a->ld, a->t[i].name, PQgetvalue(res, i, 1),
 								PQgetvalue(res, i, 6), err, sizeof(err));
@@ -1233,6 +1237,259 @@ copy_row(Applier *a, PGconn *db, TableInfo *ti, const SkyRow *row,
 	return a->cp_rows >= COPY_ROWS ? copy_flush(a, db) : 0;
 }
 
+/*
+ * An UPDATE whose old row came along (trigger arg backup, in extra2) and
+ * changed its key, or a table whose key is every column (no primary key):
+ * the row is found by its old key values (by all its old values, NULLs
+ * matching, one row of equal ones); a DELETE of such a table likewise.
+ * 1: applied here (0 after sending), 0: the ordinary path does, -1 error.
+ */
+static int
+apply_by_old(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
+			 const SkyEvType *t, const SkyRow *row)
+{
+	bool full = t->npkeys > 0 && t->npkeys >= row->nfields;
+	bool json = ev->type && ev->type[0] == '{';
+	SkyRow old = {0};
+	const SkyRow *where = row;
+	Buf b = {0};
+	const char **vals;
+	char num[48], err[256], kt[512];
+	int i, nv = 0, rc;
+
+	if (t->op == 'U' && ev->extra2 && ev->extra2[0])
+	{
+		bool same = true;
+
+		if (!(json ? sky_row_decode_json(&old, ev->extra2, strlen(ev->extra2),
+										 err, sizeof(err))
+				   : sky_row_decode(&old, ev->extra2, strlen(ev->extra2), 0,
+									err, sizeof(err))))
+		{
+			log_error("event %lld on %s: the old row: %s", (long long) ev->id,
+					  ti->name, err);
+			sky_row_free(&old);
+			return -1;
+		}
+		for (i = 0; i < t->npkeys && same; i++)
+		{
+			const SkyRowField *o = sky_row_field(&old, t->pkeys[i]);
+			const SkyRowField *n = sky_row_field(row, t->pkeys[i]);
+
+			same = o && n && (o->value == NULL) == (n->value == NULL) &&
+				   (o->value == NULL || strcmp(o->value, n->value) == 0);
+		}
+		if (same && !full)
+		{
+			sky_row_free(&old);
+			return 0;
+		}
+		where = &old;
+	}
+	else if (!(t->op == 'D' && full))
+		return 0;
+
+	if (applier_flush_rows(a, db) < 0)
+	{
+		sky_row_free(&old);
+		return -1;
+	}
+	vals = calloc(row->nfields + t->npkeys + 1, sizeof(char *));
+	if (t->op == 'U')
+	{
+		bput(&b, "update ");
+		bput(&b, ti->only);
+		bput(&b, ti->qdest);
+		bput(&b, " set ");
+		for (i = 0; i < row->nfields; i++)
+		{
+			if (i)
+				bput(&b, ", ");
+			bput_ident(&b, row->fields[i].key);
+			vals[nv++] = row->fields[i].value;
+			snprintf(num, sizeof(num), " = $%d", nv);
+			bput(&b, num);
+		}
+	}
+	else
+	{
+		bput(&b, "delete from ");
+		bput(&b, ti->only);
+		bput(&b, ti->qdest);
+	}
+	bput(&b, full ? " where (tableoid, ctid) = (select tableoid, ctid from "
+				  : " where ");
+	if (full)
+	{
+		bput(&b, ti->only);
+		bput(&b, ti->qdest);
+		bput(&b, " where ");
+	}
+	for (i = 0; i < t->npkeys; i++)
+	{
+		const SkyRowField *f = sky_row_field(where, t->pkeys[i]);
+
+		if (f == NULL)
+		{
+			log_error(
+				"event %lld on %s: key column %s missing from the %s row",
+				(long long) ev->id, ti->name, t->pkeys[i],
+				where == &old ? "old" : "event's");
+			free(vals);
+			free(b.s);
+			sky_row_free(&old);
+			return -1;
+		}
+		if (i)
+			bput(&b, " and ");
+		bput_ident(&b, t->pkeys[i]);
+		vals[nv++] = f->value;
+		snprintf(num, sizeof(num), " is not distinct from $%d", nv);
+		bput(&b, num);
+	}
+	if (full)
+		bput(&b, " limit 1)");
+	key_text(t, where, kt, sizeof(kt));
+	rc = send_row(a, db, b.s, nv, vals, t->op, ti->name, kt, ev->id);
+	free(vals);
+	free(b.s);
+	sky_row_free(&old);
+	return rc < 0 ? -1 : 1;
+}
+
+/*
+ * A row event of a table with a row filter (its copy_condition), which
+ * the copy applied: the row is here exactly while it matches.  The
+ * condition is evaluated by the node on the event's row, in the same
+ * statement: an INSERT of a matching row; an UPDATE: the row deleted
+ * when it no longer matches, inserted or updated when it does; a DELETE
+ * of a row that may never have come.
+ */
+static int
+apply_filtered(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
+			   const SkyEvType *t, const SkyRow *row)
+{
+	Buf src = {0}, b = {0}, keys = {0};
+	const char **vals = calloc(row->nfields + 1, sizeof(char *));
+	char num[64], kt[512];
+	int i, rc = 0;
+
+	if (t->op != 'I' && t->npkeys == 0)
+	{
+		log_error("event %lld on %s: %s event without key columns",
+				  (long long) ev->id, ti->name,
+				  t->op == 'U' ? "UPDATE" : "DELETE");
+		free(vals);
+		return -1;
+	}
+	/* the event's row as a relation _t of the table's column types */
+	bput(&src, "(select ");
+	for (i = 0; i < row->nfields; i++)
+	{
+		const char *ty = col_type(ti, row->fields[i].key);
+
+		if (ty == NULL)
+		{
+			log_error("event %lld on %s: column %s is not in %s",
+					  (long long) ev->id, ti->name, row->fields[i].key,
+					  ti->qdest);
+			rc = -1;
+			goto out;
+		}
+		snprintf(num, sizeof(num), "%s$%d::", i ? ", " : "", i + 1);
+		bput(&src, num);
+		bput(&src, ty);
+		bput(&src, " as ");
+		bput_ident(&src, row->fields[i].key);
+		vals[i] = row->fields[i].value;
+	}
+	bput(&src, ") _t");
+	for (i = 0; i < t->npkeys; i++)
+	{
+		if (i)
+			bput(&keys, ", ");
+		bput_ident(&keys, t->pkeys[i]);
+	}
+	key_text(t, row, kt, sizeof(kt));
+	if (t->op != 'I')
+	{
+		/* gone, or no longer matching: deleted by its key */
+		bput(&b, "delete from ");
+		bput(&b, ti->only);
+		bput(&b, ti->qdest);
+		bput(&b, " where (");
+		bput(&b, keys.s);
+		bput(&b, ") = (select ");
+		bput(&b, keys.s);
+		bput(&b, " from ");
+		bput(&b, src.s);
+		if (t->op == 'U')
+		{
+			bput(&b, " where not coalesce((");
+			bput(&b, ti->cond);
+			bput(&b, "), false)");
+		}
+		bput(&b, ")");
+		rc = send_row(a, db, b.s, row->nfields, vals, 'S', ti->name, kt,
+					  ev->id);
+		free(b.s);
+		b.s = NULL;
+		b.len = b.cap = 0;
+	}
+	if (rc == 0 && t->op != 'D')
+	{
+		/* matching: inserted, or updated in place */
+		bput(&b, "insert into ");
+		bput(&b, ti->qdest);
+		bput(&b, " (");
+		for (i = 0; i < row->nfields; i++)
+		{
+			if (i)
+				bput(&b, ", ");
+			bput_ident(&b, row->fields[i].key);
+		}
+		bput(&b, ") select * from ");
+		bput(&b, src.s);
+		bput(&b, " where coalesce((");
+		bput(&b, ti->cond);
+		bput(&b, "), false)");
+		if (t->op == 'U' && t->npkeys > 0)
+		{
+			bool any = false;
+
+			bput(&b, " on conflict (");
+			bput(&b, keys.s);
+			bput(&b, ") do update set ");
+			for (i = 0; i < row->nfields; i++)
+			{
+				if (is_key(t, row->fields[i].key))
+					continue;
+				if (any)
+					bput(&b, ", ");
+				any = true;
+				bput_ident(&b, row->fields[i].key);
+				bput(&b, " = excluded.");
+				bput_ident(&b, row->fields[i].key);
+			}
+			if (!any)
+			{
+				/* only key columns: nothing to change */
+				b.len -= strlen(" do update set ");
+				b.s[b.len] = '\0';
+				bput(&b, " do nothing");
+			}
+		}
+		rc = send_row(a, db, b.s, row->nfields, vals, 'S', ti->name, kt,
+					  ev->id);
+	}
+out:
+	free(vals);
+	free(src.s);
+	free(b.s);
+	free(keys.s);
+	return rc;
+}
+
 /* A decoded row event (logutriga or jsontriga): I/U/D with the key list. */
 static int
 apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
@@ -1247,6 +1504,15 @@ apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
 
 	if (!a->in_emit)
 		ld_stats_row(ti->name, t.op);
+	if (ti->cond && !a->in_emit)
+		return apply_filtered(a, db, ti, ev, tp, rowp);
+	if ((t.op == 'U' || t.op == 'D') && !a->in_emit)
+	{
+		int r = apply_by_old(a, db, ti, ev, tp, rowp);
+
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+	}
 	if (t.op == 'U' || t.op == 'D')
 	{
 		int r = bulk_add(a, db, ti, tp, rowp, ev->id);

@@ -469,6 +469,83 @@ create_from_provider(Ld *ld, const char *table, const char *dest)
 }
 
 /*
+ * A table without a primary key (not upstream, which refuses it): the
+ * key is a unique index on NOT NULL columns (pkey=...), else every
+ * column with the old row sent along (pkey=all, backup: the worker finds
+ * an updated or deleted row by its old values); nothing is added when
+ * the user chose a key (--trigger-arg=pkey=...) or captures inserts only
+ * (--trigger-flags without U and D).  False when the table cannot be
+ * read.
+ */
+static bool
+key_args(Ld *ld, const char *table, char ***extra, int *nextra)
+{
+	char *dest = ld_fqname(ld->opt.dest_table ? ld->opt.dest_table : table);
+	const char *p[1] = {dest};
+	const char *fl = ld->opt.trigger_flags;
+	PGresult *r;
+	int i;
+
+	for (i = 0; i < ld->opt.ntrigger_args; i++)
+		if (strncmp(ld->opt.trigger_args[i], "pkey=", 5) == 0)
+		{
+			free(dest);
+			return true;
+		}
+	if (fl && strchr(fl, 'I') && !strchr(fl, 'U') && !strchr(fl, 'D'))
+	{
+		free(dest);
+		return true;
+	}
+	r = ld_query(
+		ld->db,
+		"with t as (select londiste.find_table_oid($1) as oid), "
+		"u as (select i.indexrelid, i.indkey from pg_index i, t where "
+		"i.indrelid = t.oid and i.indisunique and i.indpred is null and "
+		"i.indexprs is null and not exists (select 1 from pg_attribute a "
+		"where a.attrelid = i.indrelid and a.attnum = any (i.indkey) and "
+		"not a.attnotnull) order by i.indnatts, i.indexrelid limit 1) "
+		"select t.oid is not null, exists (select 1 from pg_index i where "
+		"i.indrelid = t.oid and i.indisprimary), (select string_agg("
+		"a.attname, ',' order by array_position(u.indkey::int2[], "
+		"a.attnum)) from u join pg_attribute a on a.attrelid = t.oid and "
+		"a.attnum = any (u.indkey)), (select string_agg(attname, ',' order "
+		"by attnum) from pg_attribute where attrelid = t.oid and attnum > 0 "
+		"and not attisdropped and attgenerated = '') from t",
+		1, p);
+	if (r == NULL)
+	{
+		free(dest);
+		return false;
+	}
+	if (strcmp(PQgetvalue(r, 0, 0), "t") == 0 &&
+		strcmp(PQgetvalue(r, 0, 1), "f") == 0)
+	{
+		const char *uniq = PQgetisnull(r, 0, 2) ? NULL : PQgetvalue(r, 0, 2);
+		const char *cols = PQgetvalue(r, 0, 3);
+		char *k = malloc(strlen(uniq ? uniq : cols) + 8);
+
+		sprintf(k, "pkey=%s", uniq ? uniq : cols);
+		*extra = realloc(*extra, (*nextra + 2) * sizeof(char *));
+		(*extra)[(*nextra)++] = k;
+		if (uniq)
+			log_info("%s has no primary key: its key is the unique index on "
+					 "(%s)",
+					 dest, uniq);
+		else
+		{
+			(*extra)[(*nextra)++] = strdup("backup");
+			log_info("%s has no primary key nor a unique index on NOT NULL "
+					 "columns: rows are found by all their columns",
+					 dest);
+		}
+	}
+	PQclear(r);
+	free(dest);
+	return true;
+}
+
+/*
  * A table's trigger arguments and attributes with its handler's: the
  * handler made (and checked) for it, its spec as handler=, the trigger
  * arguments it adds; virtual_table where it needs no table (not on the
@@ -498,6 +575,8 @@ handler_args(Ld *ld, const char *table, bool root, bool no_table, bool no_copy,
 		return false;
 	}
 	ld_handler_close(h);
+	if (!no_table && !key_args(ld, table, &extra, &nextra))
+		return false;
 	/* the text[] literal, with the handler's elements before its '}' */
 	n = (size_t) snprintf(targs, tlen, "%.*s", (int) (strlen(args) - 1), args);
 	if (no_table && !root)

@@ -28,7 +28,9 @@ returns record as $$
 -- Returns:
 --      200 - Table added: <table>[(<dest>)], Table already added: <table>,
 --            Table added with no triggers: <table>
---      400 - Primary key missing on table: <dest>, No such set: <queue>
+--      400 - Primary key missing on table: <dest> (unless the arguments
+--            choose a key, pkey=..., or capture inserts only, tgflags
+--            without U and D: not upstream), No such set: <queue>
 --      404 - Table does not exist: <dest>,
 --            Table not available on queue: <table>
 --      405 - Cannot use merge-all and no-merge together; Found local
@@ -45,6 +47,7 @@ declare
     merge_all boolean := false;
     no_merge boolean := false;
     virtual boolean := false;
+    keyed boolean := false;
     arg text;
     node record;
     tbl record;
@@ -68,6 +71,10 @@ begin
         elsif arg = 'virtual_table' then
             virtual := true;
             expect_sync := true;
+        elsif arg like 'pkey=_%' then
+            keyed := true;  -- the key the caller chose (a table without a primary key)
+        elsif arg like 'tgflags=%' and arg !~ '^tgflags=.*[UD]' and arg ~ '^tgflags=.*I' then
+            keyed := true;  -- inserts only: no key needed
         end if;
     end loop;
     if merge_all and no_merge then
@@ -80,7 +87,8 @@ begin
             select 404, 'Table does not exist: ' || dest into ret_code, ret_note;
             return;
         end if;
-        if not exists (select 1 from pg_catalog.pg_index i
+        if not keyed
+           and not exists (select 1 from pg_catalog.pg_index i
                         where i.indrelid = londiste.find_table_oid(dest) and i.indisprimary)
            -- a merged destination whose key a sibling's copy has dropped
            and not exists (select 1 from londiste.table_info t

@@ -206,7 +206,8 @@ pkey_update_error(void)
 
 /*
  * For logutriga and jsontriga: whether an UPDATE is left out.  A changed
- * key column is an error.  Without ignore= only the key is compared and
+ * key column is an error, unless 'backup' sends the old row along (in
+ * ev_extra2: the consumer finds the row by its old key; not upstream).  Without ignore= only the key is compared and
  * every UPDATE makes an event; with it, an UPDATE that changed some
  * skippable (ignored or magic) column and nothing else is left out.
  */
@@ -225,7 +226,7 @@ pgq_update_is_skippable(PgqEvent *ev)
 			continue;
 		if (!pgq_column_changed(ev, i))
 			continue;
-		if (pgq_is_pkey(ev, i))
+		if (pgq_is_pkey(ev, i) && !ev->tgargs->backup)
 			pkey_update_error();
 		if (pgq_is_skippable(ev, i))
 			skippable_changed = true;

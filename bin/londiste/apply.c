@@ -49,6 +49,7 @@ typedef struct TableInfo
 	const char *only; /* "only ", or "" for a partitioned table */
 	LdhTable *h;	  /* its handler; NULL: the default */
 	char *cond;		  /* its row filter (copy_condition), or NULL */
+	char *keep;		  /* ",a,b,": the columns kept (--columns), or NULL */
 } TableInfo;
 
 /* The worker's side of a batch, as handlers see it (londiste-handler.h). */
@@ -231,6 +232,7 @@ free_table(TableInfo *t)
 	free(t->cols);
 	free(t->types);
 	free(t->cond);
+	free(t->keep);
 	ld_handler_close(t->h);
 }
 
@@ -369,8 +371,24 @@ load_tables(Applier *a, PGconn *db)
 		{
 			char err[512];
 
+			char *keep = ld_attr_value(PQgetvalue(res, i, 6), "columns");
+
 			a->t[i].cond =
 				ld_attr_value(PQgetvalue(res, i, 6), "copy_condition");
+			if (keep)
+			{
+				/* ",a,b," with the spaces out, for a quick lookup */
+				size_t k = 0;
+
+				a->t[i].keep = malloc(strlen(keep) + 3);
+				a->t[i].keep[k++] = ',';
+				for (char *c = keep; *c; c++)
+					if (*c != ' ')
+						a->t[i].keep[k++] = *c;
+				a->t[i].keep[k++] = ',';
+				a->t[i].keep[k] = '\0';
+				free(keep);
+			}
 			a->t[i].h =
 				ld_handler_open(a->ld, a->t[i].name, PQgetvalue(res, i, 1),
 								PQgetvalue(res, i, 6), err, sizeof(err));
@@ -1490,6 +1508,49 @@ out:
 	return rc;
 }
 
+/*
+ * A table with a column list (add-table --columns): the row without the
+ * other columns, then as any row.  A key column must be kept.
+ */
+static int
+apply_kept(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
+		   const SkyEvType *t, const SkyRow *row)
+{
+	SkyRow r = {0};
+	char *keep = ti->keep;
+	int i, rc;
+
+	r.fields = calloc(row->nfields + 1, sizeof(SkyRowField));
+	for (i = 0; i < row->nfields; i++)
+	{
+		const char *k = row->fields[i].key;
+		size_t kl = strlen(k);
+		const char *p = keep;
+		bool kept = false;
+
+		while ((p = strstr(p, k)) != NULL && !kept)
+		{
+			kept = p[-1] == ',' && p[kl] == ',';
+			p++;
+		}
+		if (kept)
+			r.fields[r.nfields++] = row->fields[i];
+		else if (is_key(t, k))
+		{
+			log_error("event %lld on %s: key column %s is not in its column "
+					  "list",
+					  (long long) ev->id, ti->name, k);
+			free(r.fields);
+			return -1;
+		}
+	}
+	ti->keep = NULL;
+	rc = apply_row(a, db, ti, ev, t, &r);
+	ti->keep = keep;
+	free(r.fields);
+	return rc;
+}
+
 /* A decoded row event (logutriga or jsontriga): I/U/D with the key list. */
 static int
 apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
@@ -1504,6 +1565,8 @@ apply_row(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
 
 	if (!a->in_emit)
 		ld_stats_row(ti->name, t.op);
+	if (ti->keep && !a->in_emit)
+		return apply_kept(a, db, ti, ev, tp, rowp);
 	if (ti->cond && !a->in_emit)
 		return apply_filtered(a, db, ti, ev, tp, rowp);
 	if ((t.op == 'U' || t.op == 'D') && !a->in_emit)

@@ -598,7 +598,7 @@ make_fixes(Ld *ld, Side *src, Side *dst, const char *qsrc, const char *qdst,
 static bool
 read_exprs(Ld *ld, Side *src, Side *dst, const char *table, const char *dest,
 		   const char *qsrc, const char *qdst, char **rsrc, char **rdst,
-		   char *wdst, size_t wlen)
+		   char *wdst, size_t wlen, char **keep)
 {
 	const char *p[2] = {ld->queue, table};
 	PGresult *r = ld_query(dst->db,
@@ -616,6 +616,7 @@ read_exprs(Ld *ld, Side *src, Side *dst, const char *table, const char *dest,
 		return false;
 	}
 	cond = ld_attr_value(PQgetvalue(r, 0, 0), "copy_condition");
+	*keep = ld_attr_value(PQgetvalue(r, 0, 0), "columns");
 	h = ld_handler_open(ld, table, dest, PQgetvalue(r, 0, 0), err,
 						sizeof(err));
 	PQclear(r);
@@ -671,6 +672,7 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 	Side src = {0}, dst = {0};
 	char qsrc[600], qdst[600], wdst[700];
 	char *cols = NULL, *keys = NULL, *rsrc = NULL, *rdst = NULL;
+	char *keep = NULL;
 	long long tick;
 	int rc = -1;
 
@@ -771,8 +773,25 @@ resume:
 	/* what each side reads: ONLY unless partitioned, the table's filter
 	 * (copy_condition, its handler's: shard) on both */
 	if (!read_exprs(ld, &src, &dst, table, dest, qsrc, qdst, &rsrc, &rdst,
-					wdst, sizeof(wdst)))
+					wdst, sizeof(wdst), &keep))
 		goto out;
+	if (keep)
+	{
+		/* a column list (--columns): only those are compared */
+		char *p, *save = NULL, q[300];
+		size_t n = 0;
+
+		free(cols);
+		cols = calloc(1, strlen(keep) * 4 + 16);
+		for (p = strtok_r(keep, ", ", &save); p;
+			 p = strtok_r(NULL, ", ", &save))
+		{
+			pg_quote_ident(q, sizeof(q), p, strlen(p));
+			n += (size_t) sprintf(cols + n, "%s%s", n ? "," : "", q);
+		}
+		free(keep);
+		keep = NULL;
+	}
 	if (!sums(&src, rsrc, &dst, rdst, cols, ld->opt.count_only))
 		goto out;
 	log_info("srcdb: %s rows, checksum=%s", src.count, src.sum);

@@ -508,7 +508,7 @@ copy_text_fields(char *line, int len, const char **vals, int max)
 /* Columns of a table present on both sides, quoted, comma-separated. */
 static char *
 common_columns(PGconn *src, const char *src_table, PGconn *dst,
-			   const char *dest, char ***names, int *nnames)
+			   const char *dest, const char *keep, char ***names, int *nnames)
 {
 	const char *sql = "select a.attname from pg_catalog.pg_attribute a "
 					  "where a.attrelid = londiste.find_table_oid($1) and "
@@ -532,6 +532,19 @@ common_columns(PGconn *src, const char *src_table, PGconn *dst,
 			for (j = 0; j < PQntuples(rd); j++)
 				if (strcmp(PQgetvalue(rs, i, 0), PQgetvalue(rd, j, 0)) == 0)
 					both = true;
+			if (both && keep)
+			{
+				/* a column list (--columns): the others are not copied */
+				char *k = malloc(strlen(PQgetvalue(rs, i, 0)) + 3);
+
+				sprintf(k, ",%s,", PQgetvalue(rs, i, 0));
+				if (strstr(keep, k) == NULL)
+				{
+					free(k);
+					continue;
+				}
+				free(k);
+			}
 			if (!both)
 			{
 				log_warning("column %s of %s is not on this node, not copied",
@@ -649,7 +662,27 @@ do_copy(CopyJob *j)
 			 qdest);
 	if (!ld_exec(dst, sql, 0, NULL))
 		goto out;
-	cols = common_columns(src, j->src_table, dst, j->dest, &names, &nnames);
+	{
+		char *keep = ld_attr_value(j->attrs, "columns");
+		char *kl = NULL;
+
+		if (keep)
+		{
+			size_t k = 0;
+
+			kl = malloc(strlen(keep) + 3);
+			kl[k++] = ',';
+			for (char *c = keep; *c; c++)
+				if (*c != ' ')
+					kl[k++] = *c;
+			kl[k++] = ',';
+			kl[k] = '\0';
+		}
+		cols = common_columns(src, j->src_table, dst, j->dest, kl, &names,
+							  &nnames);
+		free(keep);
+		free(kl);
+	}
 	if (cols == NULL)
 		goto out;
 	/* the table's handler: a condition of its own, or rows through it */

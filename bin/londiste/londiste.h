@@ -96,6 +96,7 @@ typedef struct LdOpts
 	const char *handler;
 	const char *copy_node;
 	const char *copy_condition;
+	const char *columns; /* add-table: the columns this node keeps */
 	const char *merge;
 	const char *max_parallel_copy;
 	const char *node;

@@ -139,6 +139,7 @@ static const ValOpt valopts[] = {
 	V("handler", handler),
 	V("copy-node", copy_node),
 	V("copy-condition", copy_condition),
+	V("columns", columns),
 	V("merge", merge),
 	V("max-parallel-copy", max_parallel_copy),
 	V("node", node),

@@ -174,6 +174,13 @@ build_args(Ld *ld, char *args, size_t alen, char *attrs, size_t tlen)
 		}
 		attrs[n] = '\0';
 	}
+	if (ld->opt.columns &&
+		n + SKY_URLENC_MAX(strlen(ld->opt.columns)) + 10 < tlen)
+	{
+		n +=
+			(size_t) snprintf(attrs + n, tlen - n, "%scolumns=", n ? "&" : "");
+		n += ld_attr_encode(attrs + n, ld->opt.columns);
+	}
 }
 
 /* Whether the provider holds the table locally (in any state). */

@@ -8,6 +8,8 @@
 #         old key travels with the event)
 #   flt   a row filter (--copy-condition on the leaf): copy, replay (rows
 #         moving into and out of it) and compare agree
+#   col   a column list (--columns on the leaf): the other columns are
+#         neither copied nor replayed, and not compared
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -33,6 +35,7 @@ create table f (x int, y text);
 create table ins (id int, v text);
 create table k (id int primary key, v text);
 create table flt (id int primary key, region text, v text);
+create table col (id int primary key, a text, secret text);
 };
 sql($_, $ddl) for qw(root leaf);
 sql('root', q{
@@ -40,6 +43,7 @@ insert into u select i, 'b' || i, 'v' from generate_series(1, 50) i;
 insert into f values (1, 'a'), (1, 'a'), (2, null), (null, null), (3, 'c');
 insert into ins values (1, 'x'), (1, 'x');
 insert into k select i, 'k' || i from generate_series(1, 50) i;
+insert into col select i, 'a' || i, 'secret' || i from generate_series(1, 20) i;
 insert into flt select i, case when i % 3 = 0 then 'eu' else 'us' end, 'f' || i from generate_series(1, 60) i;
 });
 my %ini;
@@ -64,14 +68,15 @@ like($err, qr/public\.u has no primary key: its key is the unique index on \(a,b
 like($err, qr/public\.f has no primary key nor a unique index.*all their columns/, 'f: keyed by all its columns');
 ok_ld('root', 'add-table', 'ins', '--trigger-flags=I');
 ok_ld('root', 'add-table', 'k', '--trigger-arg=backup');
-ok_ld('root', 'add-table', 'flt');
+ok_ld('root', 'add-table', 'flt', 'col');
+ok_ld('leaf', 'add-table', 'col', '--columns=id, a');
 ok_ld('leaf', 'add-table', 'u', 'f', 'ins', 'k');
 ok_ld('leaf', 'add-table', 'flt', q{--copy-condition=region = 'eu'});
 
 my %pgqd = start_pgqds($dir, root => $node{root});
 my $w = start_londiste($ini{leaf}, "$dir/leaf");
 ok($node{leaf}->poll_query_until('postgres',
-		q{select count(*) = 5 from londiste.table_info where local and merge_state = 'ok'}), 'leaf: every table in sync');
+		q{select count(*) = 6 from londiste.table_info where local and merge_state = 'ok'}), 'leaf: every table in sync');
 is(sql('leaf', q{select count(*) from flt where region <> 'eu'}), '0', 'flt: the copy took the filtered rows only');
 is(sql('leaf', q{select count(*) from flt}), '20', '... all of them');
 
@@ -94,8 +99,12 @@ update flt set v = 'still eu' where id = 9;
 update flt set v = 'still us' where id = 4;
 delete from flt where id in (12, 13);
 insert into flt values (100, 'eu', 'new'), (101, 'us', 'new');
+update col set a = 'changed' where id <= 5;
+update col set secret = 'still secret' where id > 15;
+insert into col values (21, 'new', 'hidden');
+delete from col where id = 10;
 });
-for my $t (qw(u f ins k flt))
+for my $t (qw(u f ins k flt col))
 {
 	my ($rc, $out, $e) = ld('leaf', 'compare', $t);
 	is($rc, 0, "$t: compare finds the leaf equal to the root") or diag($e);
@@ -106,6 +115,8 @@ is(sql('leaf', q{select string_agg(id || ':' || v, ',' order by id) from k where
 is(sql('leaf', q{select string_agg(id::text, ',' order by id) from flt where id in (1, 2, 3, 6, 9, 100, 101)}),
 	'1,2,9,100', 'flt: rows moved into the filter arrived, rows moved out left');
 is(sql('leaf', q{select count(*) from flt where region <> 'eu'}), '0', 'flt: nothing outside the filter');
+is(sql('leaf', q{select count(*) || '/' || count(secret) || '/' || count(*) filter (where a = 'changed') from col}),
+	'20/0/5', 'col: the listed columns only, copied and replayed');
 
 # a difference is still seen: the filter does not hide the filtered rows
 sql('leaf', q{set session_replication_role = replica; delete from flt where id = 100; delete from f where x = 3});

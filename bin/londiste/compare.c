@@ -34,10 +34,33 @@
 #include "skytools/clock.h"
 #include "skytools/log.h"
 #include "skytools/pgutil.h"
+#include "urlenc.h"
 
 static const char *pin_sql =
 	"set timezone = 'UTC'; set datestyle = 'ISO, YMD'; set intervalstyle = "
 	"'postgres'; set extra_float_digits = 3; set bytea_output = 'hex'";
+
+typedef struct Buf2
+{
+	char *s;
+	size_t len, cap;
+} Buf2;
+
+static void
+b2put(Buf2 *b, const char *t)
+{
+	size_t n = strlen(t);
+
+	if (b->len + n + 1 > b->cap)
+	{
+		b->cap = (b->len + n + 1) * 2;
+		b->s = realloc(b->s, b->cap);
+		if (b->s == NULL)
+			fatal("out of memory");
+	}
+	memcpy(b->s + b->len, t, n + 1);
+	b->len += n;
+}
 
 static bool
 run(PGconn *db, const char *sql)
@@ -591,6 +614,375 @@ make_fixes(Ld *ld, Side *src, Side *dst, const char *qsrc, const char *qdst,
 }
 
 /*
+ * Resuming: the state of a run, in <pidfile's directory or $TMPDIR>/
+ * <job>.compare.state, rewritten after each table and each chunk:
+ *		done	TABLE	RESULT			(0 equal, 1 different)
+ *		at		TABLE	DIFFS	KEY...	(narrowing: chunks up to KEY done)
+ * compare --resume skips the tables done and narrows on from KEY; a run
+ * that ends removes the file.
+ */
+typedef struct State
+{
+	char path[1024];
+	char **done; /* "TABLE\tRESULT" */
+	int ndone;
+	char *at_table; /* the table being narrowed, its boundary and count */
+	char **at_key;
+	int nat_key;
+	long long at_diffs;
+} State;
+
+static State state;
+
+static void
+state_path(Ld *ld)
+{
+	const char *dir = getenv("TMPDIR");
+	char d[800];
+
+	if (ld->cfg.pidfile && strrchr(ld->cfg.pidfile, '/'))
+		snprintf(d, sizeof(d), "%.*s",
+				 (int) (strrchr(ld->cfg.pidfile, '/') - ld->cfg.pidfile),
+				 ld->cfg.pidfile);
+	else
+		snprintf(d, sizeof(d), "%s", dir && dir[0] ? dir : "/tmp");
+	snprintf(state.path, sizeof(state.path), "%s/%s.compare.state", d,
+			 ld->cfg.job_name);
+}
+
+static void
+state_save(void)
+{
+	char tmp[1100];
+	FILE *f;
+	int i;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", state.path);
+	f = fopen(tmp, "w");
+	if (f == NULL)
+	{
+		log_warning("cannot write %s: %m (the run cannot be resumed)", tmp);
+		return;
+	}
+	for (i = 0; i < state.ndone; i++)
+		fprintf(f, "done\t%s\n", state.done[i]);
+	if (state.at_table)
+	{
+		fprintf(f, "at\t%s\t%lld", state.at_table, state.at_diffs);
+		for (i = 0; i < state.nat_key; i++)
+		{
+			char *e = malloc(strlen(state.at_key[i]) * 3 + 1);
+			size_t n = ld_attr_encode(e, state.at_key[i]);
+
+			fprintf(f, "\t%.*s", (int) n, e);
+			free(e);
+		}
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0 || rename(tmp, state.path) != 0)
+		log_warning("cannot write %s: %m", state.path);
+}
+
+static void
+state_clear_at(void)
+{
+	for (int i = 0; i < state.nat_key; i++)
+		free(state.at_key[i]);
+	free(state.at_key);
+	free(state.at_table);
+	state.at_key = NULL;
+	state.at_table = NULL;
+	state.nat_key = 0;
+	state.at_diffs = 0;
+}
+
+static void
+state_done(const char *table, int rc)
+{
+	char *e = malloc(strlen(table) + 16);
+
+	sprintf(e, "%s\t%d", table, rc);
+	state.done = realloc(state.done, (state.ndone + 1) * sizeof(char *));
+	state.done[state.ndone++] = e;
+	state_clear_at();
+	state_save();
+}
+
+/* --resume: read the file of the interrupted run; false if unreadable. */
+static bool
+state_load(void)
+{
+	FILE *f = fopen(state.path, "r");
+	char line[8192];
+
+	if (f == NULL)
+	{
+		log_error("--resume: no interrupted run to resume (%s: %m)",
+				  state.path);
+		return false;
+	}
+	while (fgets(line, sizeof(line), f))
+	{
+		char *save = NULL, *w = strtok_r(line, "\t\n", &save);
+
+		if (w && strcmp(w, "done") == 0)
+		{
+			char *t = strtok_r(NULL, "\t\n", &save);
+			char *r = strtok_r(NULL, "\t\n", &save);
+
+			if (t && r)
+			{
+				char *e = malloc(strlen(t) + strlen(r) + 2);
+
+				sprintf(e, "%s\t%s", t, r);
+				state.done =
+					realloc(state.done, (state.ndone + 1) * sizeof(char *));
+				state.done[state.ndone++] = e;
+			}
+		}
+		else if (w && strcmp(w, "at") == 0)
+		{
+			char *t = strtok_r(NULL, "\t\n", &save);
+			char *d = strtok_r(NULL, "\t\n", &save);
+			char *k;
+
+			if (t == NULL || d == NULL)
+				continue;
+			state.at_table = strdup(t);
+			state.at_diffs = atoll(d);
+			while ((k = strtok_r(NULL, "\t\n", &save)) != NULL)
+			{
+				char *v = malloc(strlen(k) + 1);
+				size_t n = sky_urldecode(v, k, strlen(k));
+
+				v[n] = '\0';
+				state.at_key = realloc(state.at_key,
+									   (state.nat_key + 1) * sizeof(char *));
+				state.at_key[state.nat_key++] = v;
+			}
+		}
+	}
+	fclose(f);
+	return true;
+}
+
+/* The result of a table the interrupted run finished, or -1. */
+static int
+state_result(const char *table)
+{
+	size_t tl = strlen(table);
+
+	for (int i = 0; i < state.ndone; i++)
+		if (strncmp(state.done[i], table, tl) == 0 &&
+			state.done[i][tl] == '\t')
+			return atoi(state.done[i] + tl + 1);
+	return -1;
+}
+
+/* "(k1, k2) OP ('v1'::t1, 'v2'::t2)" for a chunk boundary. */
+static void
+key_cmp(Buf2 *b, PGconn *db, const char *keys, char **types, char **vals,
+		int n, const char *op)
+{
+	b2put(b, "(");
+	b2put(b, keys);
+	b2put(b, ") ");
+	b2put(b, op);
+	b2put(b, " (");
+	for (int i = 0; i < n; i++)
+	{
+		char *l = PQescapeLiteral(db, vals[i], strlen(vals[i]));
+
+		if (i)
+			b2put(b, ", ");
+		b2put(b, l);
+		b2put(b, "::");
+		b2put(b, types[i]);
+		PQfreemem(l);
+	}
+	b2put(b, ")");
+}
+
+/*
+ * The sums differed: narrow down by chunks of compare_chunk_rows rows in
+ * key order (the source's key index serves): each chunk's count and hash
+ * sum on both sides, and the walk of the chunks that differ only.  The
+ * state file says how far it got (compare --resume goes on from there).
+ * The count of rows that differ, -1 on error.
+ */
+static long long
+narrow(Ld *ld, Side *src, Side *dst, const char *table, const char *rsrc,
+	   const char *rdst, const char *cols, const char *keys, KeyList *fix)
+{
+	char **types = NULL, **lo = NULL, **hi = NULL;
+	int nk = 0, i;
+	long long diffs = 0, chunks = 0, bad_chunks = 0;
+	bool first = true, last = false;
+	PGresult *r;
+	Buf2 q = {0};
+
+	/* the key's types, for the boundaries' literals */
+	b2put(&q, "select ");
+	b2put(&q, keys);
+	b2put(&q, " from ");
+	b2put(&q, rsrc);
+	b2put(&q, " limit 0");
+	r = PQexec(src->db, q.s);
+	q.len = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	{
+		log_error("%s: %s", table, PQresultErrorMessage(r));
+		PQclear(r);
+		free(q.s);
+		return -1;
+	}
+	nk = PQnfields(r);
+	types = calloc(nk, sizeof(char *));
+	for (i = 0; i < nk; i++)
+	{
+		char tq[96];
+		PGresult *t;
+
+		snprintf(tq, sizeof(tq), "select format_type(%u, null)",
+				 PQftype(r, i));
+		t = PQexec(src->db, tq);
+		types[i] =
+			strdup(PQresultStatus(t) == PGRES_TUPLES_OK ? PQgetvalue(t, 0, 0)
+														: "text");
+		PQclear(t);
+	}
+	PQclear(r);
+	if (state.at_table && strcmp(state.at_table, table) == 0 &&
+		state.nat_key == nk)
+	{
+		/* resumed: the chunks up to this key were done */
+		lo = state.at_key;
+		state.at_key = NULL;
+		state.nat_key = 0;
+		diffs = state.at_diffs;
+		first = false;
+		log_info("%s: resumed after key (%s), %lld row(s) differing before",
+				 table, lo[0], diffs);
+	}
+	state_clear_at();
+	while (!last)
+	{
+		Buf2 pred = {0}, e1 = {0}, e2 = {0};
+		long long d = 0;
+
+		/* the chunk's upper boundary, on the source: the key of its last
+		 * row (each column's text under the pinned settings) */
+		q.len = 0;
+		b2put(&q, "select ");
+		b2put(&q, keys);
+		b2put(&q, " from ");
+		b2put(&q, rsrc);
+		if (!first)
+		{
+			b2put(&q, " where ");
+			key_cmp(&q, src->db, keys, types, lo, nk, ">");
+		}
+		b2put(&q, " order by ");
+		b2put(&q, keys);
+		{
+			char lim[64];
+
+			snprintf(lim, sizeof(lim), " offset %lld limit 1",
+					 (long long) ld->cfg.compare_chunk_rows - 1);
+			b2put(&q, lim);
+		}
+		r = PQexec(src->db, q.s);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		{
+			log_error("%s: chunk boundary: %s", table,
+					  PQresultErrorMessage(r));
+			PQclear(r);
+			diffs = -1;
+			break;
+		}
+		last = PQntuples(r) == 0;
+		hi = last ? NULL : calloc(nk, sizeof(char *));
+		for (i = 0; !last && i < nk; i++)
+			hi[i] = strdup(PQgetvalue(r, 0, i));
+		PQclear(r);
+		b2put(&pred, "true");
+		if (!first)
+		{
+			b2put(&pred, " and ");
+			key_cmp(&pred, src->db, keys, types, lo, nk, ">");
+		}
+		if (!last)
+		{
+			b2put(&pred, " and ");
+			key_cmp(&pred, src->db, keys, types, hi, nk, "<=");
+		}
+		b2put(&e1, "(select * from ");
+		b2put(&e1, rsrc);
+		b2put(&e1, " where ");
+		b2put(&e1, pred.s);
+		b2put(&e1, ") _c");
+		b2put(&e2, "(select * from ");
+		b2put(&e2, rdst);
+		b2put(&e2, " where ");
+		b2put(&e2, pred.s);
+		b2put(&e2, ") _c");
+		chunks++;
+		if (!sums(src, e1.s, dst, e2.s, cols, false))
+			d = -1;
+		else if (strcmp(src->count, dst->count) != 0 ||
+				 strcmp(src->sum, dst->sum) != 0)
+		{
+			bad_chunks++;
+			if (open_rows(src, e1.s, cols, keys) &&
+				open_rows(dst, e2.s, cols, keys))
+				d = walk(src, dst, table, fix);
+			else
+				d = -1;
+			run(src->db, "close cmp_rows");
+			run(dst->db, "close cmp_rows");
+		}
+		free(pred.s);
+		free(e1.s);
+		free(e2.s);
+		if (d < 0)
+		{
+			diffs = -1;
+			break;
+		}
+		diffs += d;
+		for (i = 0; lo && i < nk; i++)
+			free(lo[i]);
+		free(lo);
+		lo = hi;
+		hi = NULL;
+		first = false;
+		if (!last && fix == NULL)
+		{
+			/* compare (not repair) can go on from here */
+			state.at_table = strdup(table);
+			state.at_key = calloc(nk, sizeof(char *));
+			for (i = 0; i < nk; i++)
+				state.at_key[i] = strdup(lo[i]);
+			state.nat_key = nk;
+			state.at_diffs = diffs;
+			state_save();
+			state_clear_at();
+		}
+	}
+	for (i = 0; lo && i < nk; i++)
+		free(lo[i]);
+	free(lo);
+	for (i = 0; i < nk; i++)
+		free(types[i]);
+	free(types);
+	free(q.s);
+	if (diffs >= 0)
+		log_info("%s: %lld chunk(s) of up to %lld rows, %lld differing", table,
+				 chunks, (long long) ld->cfg.compare_chunk_rows, bad_chunks);
+	return diffs;
+}
+
+/*
  * The row sources of both sides, "(select * from [only] t [where c]) _t":
  * ONLY unless the table is partitioned, c the table's filter here (its
  * copy_condition, its handler's condition).  wdst: what repair writes to.
@@ -673,6 +1065,7 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 	char qsrc[600], qdst[600], wdst[700];
 	char *cols = NULL, *keys = NULL, *rsrc = NULL, *rdst = NULL;
 	char *keep = NULL;
+	bool resumed;
 	long long tick;
 	int rc = -1;
 
@@ -792,6 +1185,15 @@ resume:
 		free(keep);
 		keep = NULL;
 	}
+	resumed = !ld->opt.count_only && state.at_table &&
+			  strcmp(state.at_table, table) == 0 && strcmp(keys, cols) != 0;
+	if (resumed)
+	{
+		/* the interrupted run found a difference: narrowing goes on */
+		snprintf(src.count, sizeof(src.count), "?");
+		snprintf(dst.count, sizeof(dst.count), "?");
+		goto differ;
+	}
 	if (!sums(&src, rsrc, &dst, rdst, cols, ld->opt.count_only))
 		goto out;
 	log_info("srcdb: %s rows, checksum=%s", src.count, src.sum);
@@ -802,9 +1204,30 @@ resume:
 		goto out;
 	}
 	log_warning("%s: Results do not match!", table);
+differ:
 	rc = 1;
-	if (!ld->opt.count_only && open_rows(&src, rsrc, cols, keys) &&
-		open_rows(&dst, rdst, cols, keys))
+	if (!ld->opt.count_only && strcmp(keys, cols) != 0)
+	{
+		/* keyed: narrowed down chunk by chunk */
+		KeyList fix = {0};
+		Side s2 = src, d2 = dst;
+		long long n = narrow(ld, &s2, &d2, table, rsrc, rdst, cols, keys,
+							 repair ? &fix : NULL);
+
+		if (n < 0)
+			rc = -1;
+		else
+			log_warning("%s: %lld row(s) differ", table, n);
+		if (n == 0 && resumed)
+			rc = 0;
+		if (repair && n > 0 &&
+			!make_fixes(ld, &src, &dst, rsrc, rdst, cols, keys, &fix, table,
+						src.count, dst.count, qdst, wdst))
+			rc = -1;
+		free_keys(&fix);
+	}
+	else if (!ld->opt.count_only && open_rows(&src, rsrc, cols, keys) &&
+			 open_rows(&dst, rdst, cols, keys))
 	{
 		KeyList fix = {0};
 		long long n = walk(&src, &dst, table, repair ? &fix : NULL);
@@ -847,6 +1270,20 @@ cmd_compare(Ld *ld)
 		if (prov_cs == NULL)
 			return 1;
 	}
+	state_path(ld);
+	if (ld->opt.resume && repair)
+	{
+		log_error("--resume is for compare: repair starts over");
+		free(prov_cs);
+		return 1;
+	}
+	if (!ld->opt.resume)
+		unlink(state.path); /* a new run */
+	else if (!state_load())
+	{
+		free(prov_cs);
+		return 1;
+	}
 	prov_lock = ld_connect(prov_cs, "the provider");
 	if (prov_lock == NULL)
 	{
@@ -884,10 +1321,19 @@ cmd_compare(Ld *ld)
 			log_warning("%s is not in sync yet: not compared", t);
 			continue;
 		}
+		if (ld->opt.resume && (r = state_result(t)) >= 0)
+		{
+			log_info("%s: %s in the interrupted run", t,
+					 r ? "differed" : "equal");
+			bad += r != 0;
+			continue;
+		}
 		r = compare_table(ld, t, PQgetvalue(tables, i, 1), prov_lock, prov_cs,
 						  prov_root, worker, repair);
 		if (r != 0)
 			bad++;
+		if (r >= 0 && !repair)
+			state_done(t, r);
 	}
 	if (tables && ld->nargs > 0)
 		for (i = 0; i < ld->nargs; i++)
@@ -905,6 +1351,8 @@ cmd_compare(Ld *ld)
 			free(fq);
 		}
 	PQclear(tables);
+	/* the run ended: nothing to resume */
+	unlink(state.path);
 out:
 	PQfinish(prov_lock);
 	free(prov_cs);

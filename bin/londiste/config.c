@@ -90,6 +90,8 @@ static const CfKey keys[] = {
 	  "upstream)"),
 	K("admin_timeout", CF_TIME, admin_timeout, "120",
 	  "takeover, change-provider, pause: longest wait for a worker, s"),
+	K("compare_chunk_rows", CF_INT, compare_chunk_rows, "100000",
+	  "compare, repair: rows per chunk when narrowing a difference down"),
 	K("takeover_max_lag", CF_TIME, takeover_max_lag, "60",
 	  "takeover: refused when the new node lags more, seconds"),
 	{NULL, CF_STR, 0, NULL, NULL},

@@ -53,6 +53,7 @@ typedef struct LdConfig
 	char *shard_info_sql;
 	char *obfuscator_map;
 	char *obfuscator_key;
+	int compare_chunk_rows;
 	char *register_only_tables;
 	char *register_skip_tables;
 	char *register_only_seqs;
@@ -83,6 +84,7 @@ typedef struct LdOpts
 	bool compact;
 	bool json;		 /* status, node-status: JSON */
 	bool count_only; /* compare */
+	bool resume;	 /* compare: go on with the interrupted run */
 	bool apply;		 /* repair */
 	bool nocheck;
 	bool find_copy_node;

@@ -171,6 +171,7 @@ static const ValOpt flagopts[] = {
 	F("compact", compact),
 	F("json", json),
 	F("count-only", count_only),
+	F("resume", resume),
 	F("apply", apply),
 	F("nocheck", nocheck),
 	F("find-copy-node", find_copy_node),

@@ -8,6 +8,10 @@
 #         old key travels with the event)
 #   flt   a row filter (--copy-condition on the leaf): copy, replay (rows
 #         moving into and out of it) and compare agree
+#   big   compare narrows a difference down chunk by chunk, and an
+#         interrupted compare (killed while it waits on a table) resumes:
+#         the tables done are not compared again, a table being narrowed
+#         goes on from its last chunk
 #   col   a column list (--columns on the leaf): the other columns are
 #         neither copied nor replayed, and not compared
 use strict;
@@ -15,6 +19,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 use SkyTools::Wait;
 use SkyTools::Londiste;
 
@@ -36,6 +41,7 @@ create table ins (id int, v text);
 create table k (id int primary key, v text);
 create table flt (id int primary key, region text, v text);
 create table col (id int primary key, a text, secret text);
+create table big (id int primary key, v text);
 };
 sql($_, $ddl) for qw(root leaf);
 sql('root', q{
@@ -43,6 +49,7 @@ insert into u select i, 'b' || i, 'v' from generate_series(1, 50) i;
 insert into f values (1, 'a'), (1, 'a'), (2, null), (null, null), (3, 'c');
 insert into ins values (1, 'x'), (1, 'x');
 insert into k select i, 'k' || i from generate_series(1, 50) i;
+insert into big select i, 'b' || i from generate_series(1, 5000) i;
 insert into col select i, 'a' || i, 'secret' || i from generate_series(1, 20) i;
 insert into flt select i, case when i % 3 = 0 then 'eu' else 'us' end, 'f' || i from generate_series(1, 60) i;
 });
@@ -68,7 +75,8 @@ like($err, qr/public\.u has no primary key: its key is the unique index on \(a,b
 like($err, qr/public\.f has no primary key nor a unique index.*all their columns/, 'f: keyed by all its columns');
 ok_ld('root', 'add-table', 'ins', '--trigger-flags=I');
 ok_ld('root', 'add-table', 'k', '--trigger-arg=backup');
-ok_ld('root', 'add-table', 'flt', 'col');
+ok_ld('root', 'add-table', 'flt', 'col', 'big');
+ok_ld('leaf', 'add-table', 'big');
 ok_ld('leaf', 'add-table', 'col', '--columns=id, a');
 ok_ld('leaf', 'add-table', 'u', 'f', 'ins', 'k');
 ok_ld('leaf', 'add-table', 'flt', q{--copy-condition=region = 'eu'});
@@ -76,7 +84,7 @@ ok_ld('leaf', 'add-table', 'flt', q{--copy-condition=region = 'eu'});
 my %pgqd = start_pgqds($dir, root => $node{root});
 my $w = start_londiste($ini{leaf}, "$dir/leaf");
 ok($node{leaf}->poll_query_until('postgres',
-		q{select count(*) = 6 from londiste.table_info where local and merge_state = 'ok'}), 'leaf: every table in sync');
+		q{select count(*) = 7 from londiste.table_info where local and merge_state = 'ok'}), 'leaf: every table in sync');
 is(sql('leaf', q{select count(*) from flt where region <> 'eu'}), '0', 'flt: the copy took the filtered rows only');
 is(sql('leaf', q{select count(*) from flt}), '20', '... all of them');
 
@@ -122,6 +130,50 @@ is(sql('leaf', q{select count(*) || '/' || count(secret) || '/' || count(*) filt
 sql('leaf', q{set session_replication_role = replica; delete from flt where id = 100; delete from f where x = 3});
 my ($rc, $out, $e) = ld('leaf', 'compare', 'flt', 'f');
 is($rc, 2, 'compare: a missing row in each table found');
+
+# narrowing: chunks of 500 rows, three of them differ
+sql('leaf', q{set session_replication_role = replica; delete from big where id = 100;
+  update big set v = 'changed' where id = 4200; insert into big values (9999, 'extra')});
+($rc, $out, $e) = ld('leaf', '--set=compare_chunk_rows=500', 'compare', 'big');
+is($rc, 1, 'big: differs');
+is($out, "public.big: missing here: key (100)\npublic.big: differs: key (4200)\npublic.big: extra here: key (9999)\n",
+	'big: the three keys named');
+like($e, qr/public\.big: 11 chunk\(s\) of up to 500 rows, 3 differing/,
+	'big: narrowed to three chunks of eleven (the last one open-ended)');
+my $state = "$dir/leaf.compare.state";
+ok(!-e $state, 'a run that ended leaves nothing to resume');
+
+# interrupted while it waits for a lock on u (after big): resumed
+my $locker = $node{leaf}->background_psql('postgres');
+$locker->query_safe('begin; lock table u in access exclusive mode');
+my $cmp = IPC::Run::start([ 'londiste', $ini{leaf}, '--set=compare_chunk_rows=500', 'compare', 'big', 'u' ],
+	'>', \my $cout, '2>', \my $cerr);
+ok(wait_until('big done in the state file', sub { -e $state && slurp_file($state) =~ /^done\tpublic\.big\t1$/m }),
+	'compare: big done and recorded');
+ok($node{leaf}->poll_query_until('postgres',
+		q{select count(*) > 0 from pg_locks where not granted and relation = 'u'::regclass}),
+	'compare: waiting for u');
+$cmp->kill_kill;
+$locker->query_safe('rollback');
+$locker->quit;
+($rc, $out, $e) = ld('leaf', 'compare', '--resume', 'big', 'u');
+is($rc, 1, 'resumed: one table differs (big, from the interrupted run)') or diag($e);
+like($e, qr/public\.big: differed in the interrupted run/, 'resumed: big not compared again');
+like($e, qr/public\.u: compared at tick/, 'resumed: u compared');
+ok(!-e $state, 'resumed run ended: nothing left to resume');
+
+# a table interrupted while narrowing goes on from its last chunk
+PostgreSQL::Test::Utils::append_to_file($state, "at\tpublic.big\t1\t2000\n");
+($rc, $out, $e) = ld('leaf', '--set=compare_chunk_rows=500', 'compare', '--resume', 'big');
+is($rc, 1, 'resumed narrowing: big differs');
+like($e, qr/public\.big: resumed after key \(2000\), 1 row\(s\) differing before/, 'resumed after the recorded chunk');
+is($out, "public.big: differs: key (4200)\npublic.big: extra here: key (9999)\n", 'only the later chunks read');
+like($e, qr/public\.big: 3 row\(s\) differ/, 'the count includes the earlier chunks\'');
+($rc, $out, $e) = ld('leaf', 'compare', '--resume', 'big');
+isnt($rc, 0, '--resume with nothing to resume: refused');
+like($e, qr/no interrupted run to resume/, '... saying so');
+($rc, $out, $e) = ld('leaf', 'repair', '--resume', 'big');
+like($e, qr/--resume is for compare/, 'repair --resume: refused');
 
 # without backup, a key change is refused at the source, as upstream does
 my ($ret, $o, $stderr) = $node{root}->psql('postgres', 'update u set a = 1000 where a = 1');

@@ -34,7 +34,8 @@ sub londiste
 	my ($out, $err) = ('', '');
 	IPC::Run::run([ 'londiste', @args ], '>', \$out, '2>', \$err,
 		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return ($? >> 8, $out, $err);
+	# killed by a signal (a crash): 128 + the signal, never 0
+	return (($? & 127) ? 128 + ($? & 127) : $? >> 8, $out, $err);
 }
 
 sub start_londiste
@@ -51,7 +52,8 @@ sub pylondiste
 	local $ENV{PYTHONPATH} = $py->[1];
 	IPC::Run::run([ @{ $py->[0] }, @args ], '>', \$out, '2>', \$err,
 		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return ($? >> 8, $out, $err);
+	# killed by a signal (a crash): 128 + the signal, never 0
+	return (($? & 127) ? 128 + ($? & 127) : $? >> 8, $out, $err);
 }
 
 sub start_pylondiste

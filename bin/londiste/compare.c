@@ -1040,6 +1040,19 @@ read_exprs(Ld *ld, Side *src, Side *dst, const char *table, const char *dest,
 		cond = c;
 	}
 	ld_handler_close(h);
+	if (ld->opt.repair_where)
+	{
+		/* --repair-where: only these rows, on both sides */
+		char *both = malloc(strlen(ld->opt.repair_where) +
+							(cond ? strlen(cond) : 0) + 16);
+
+		if (cond)
+			sprintf(both, "(%s) and (%s)", cond, ld->opt.repair_where);
+		else
+			sprintf(both, "(%s)", ld->opt.repair_where);
+		free(cond);
+		cond = both;
+	}
 	n = strlen(qsrc) + strlen(qdst) + (cond ? strlen(cond) : 0) + 64;
 	*rsrc = malloc(n);
 	*rdst = malloc(n);

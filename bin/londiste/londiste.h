@@ -98,7 +98,9 @@ typedef struct LdOpts
 	const char *handler;
 	const char *copy_node;
 	const char *copy_condition;
-	const char *columns; /* add-table: the columns this node keeps */
+	const char *columns;	  /* add-table: the columns this node keeps */
+	const char *repair_where; /* compare, repair: only these rows */
+	const char *sort_bufsize; /* repair: accepted (the databases sort) */
 	const char *merge;
 	const char *max_parallel_copy;
 	const char *node;

@@ -140,6 +140,8 @@ static const ValOpt valopts[] = {
 	V("copy-node", copy_node),
 	V("copy-condition", copy_condition),
 	V("columns", columns),
+	V("repair-where", repair_where),
+	V("sort-bufsize", sort_bufsize),
 	V("merge", merge),
 	V("max-parallel-copy", max_parallel_copy),
 	V("node", node),

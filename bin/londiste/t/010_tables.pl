@@ -140,6 +140,13 @@ is($out, "public.big: missing here: key (100)\npublic.big: differs: key (4200)\n
 	'big: the three keys named');
 like($e, qr/public\.big: 11 chunk\(s\) of up to 500 rows, 3 differing/,
 	'big: narrowed to three chunks of eleven (the last one open-ended)');
+($rc, $out, $e) = ld('leaf', 'compare', 'big', '--repair-where=id between 4000 and 5000', '--sort-bufsize=1000');
+is($out, "public.big: differs: key (4200)\n", 'compare --repair-where: only those rows');
+($rc, $out, $e) = ld('leaf', 'repair', 'big', '--repair-where=id < 1000', '--apply');
+is($rc, 1, 'repair --repair-where --apply: a difference there');
+is(sql('leaf', q{select count(*) from big where id = 100}), '1', '... fixed: the missing row is back');
+is(sql('leaf', q{select v from big where id = 4200}), 'changed', '... and rows outside it left alone');
+sql('leaf', q{set session_replication_role = replica; delete from big where id = 100});
 my $state = "$dir/leaf.compare.state";
 ok(!-e $state, 'a run that ended leaves nothing to resume');
 

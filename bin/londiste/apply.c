@@ -97,6 +97,9 @@ struct Applier
 	TableInfo *copy_ti;
 	int64_t cur_ev; /* the event a handler is at (0: a flush, a copy) */
 	bool in_emit;	/* a handler's row: counted as its event already */
+	/* a merge leaf (fan-in): its combined queue, where the rows it
+	 * applies go on; "" when none */
+	char *combined;
 };
 
 #define COPY_ROWS  5000
@@ -268,6 +271,7 @@ applier_free(Applier *a)
 	free(a->cp_target);
 	free(a->cp_table);
 	pg_copy_free(&a->cp);
+	free(a->combined);
 	if (a->bk)
 	{
 		bulk_clear(a->bk);
@@ -333,6 +337,20 @@ load_tables(Applier *a, PGconn *db)
 	int i;
 
 	clear_tables(a);
+	if (a->combined == NULL)
+	{
+		const char *q[1] = {a->ld->queue};
+
+		res = ld_query(db,
+					   "select coalesce(combined_queue, '') from "
+					   "pgq_node.get_node_info($1) where node_type = 'leaf' "
+					   "union all select '' limit 1",
+					   1, q);
+		if (res == NULL)
+			return false;
+		a->combined = strdup(PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
 	/*
 	 * The worker applies tables in sync; a copy process its own table
 	 * from the end of its copy until the handover (catching-up,
@@ -2116,6 +2134,24 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 	{
 		a->skipped++;
 		return 0;
+	}
+	if (a->combined && a->combined[0])
+	{
+		/* fan-in: the event goes on into the combined queue, in the
+		 * same transaction as its row */
+		const char *p[7] = {a->combined, ev->type,	 ev->data,	ev->extra1,
+							ev->extra2,	 ev->extra3, ev->extra4};
+		int rc = ti->h					  ? handler_event(a, db, ti, ev)
+				 : type[0] == '{'		  ? apply_encoded(a, db, ti, ev, true)
+				 : strcmp(type, "R") == 0 ? apply_truncate(ti, db)
+				 : type[1] == ':'		  ? apply_encoded(a, db, ti, ev, false)
+										  : apply_sql(a, db, ti, ev);
+
+		if (rc < 0)
+			return rc;
+		return send_row(a, db,
+						"select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)",
+						7, p, 'S', ti->name, "", ev->id);
 	}
 	if (ti->h)
 		return handler_event(a, db, ti, ev);

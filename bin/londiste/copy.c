@@ -585,7 +585,7 @@ do_copy(CopyJob *j)
 	int nnames = 0;
 	LdhTable *h = NULL;
 	Applier *ca = NULL;
-	bool through = false, partitioned = false;
+	bool through = false, partitioned = false, merged = false;
 	int64_t rows = 0, bytes = 0;
 	double t0 = sky_mono_secs(), last_log = t0;
 	bool ok = false;
@@ -730,6 +730,25 @@ do_copy(CopyJob *j)
 		partitioned = strcmp(PQgetvalue(k, 0, 0), "t") == 0;
 		PQclear(k);
 	}
+	{
+		/* a merge leaf (fan-in): the table holds the other partitions'
+		 * rows too; its copy neither truncates it nor drops its indexes
+		 * (the copies take turns on the table's lock) */
+		const char *p[1] = {ld->queue};
+		PGresult *k = ld_query(dst,
+							   "select combined_queue is not null from "
+							   "pgq_node.get_node_info($1)",
+							   1, p);
+
+		if (k == NULL)
+			goto out;
+		merged = strcmp(PQgetvalue(k, 0, 0), "t") == 0;
+		PQclear(k);
+		if (merged)
+			log_info("copy %s: merged from several partitions: adding this "
+					 "one's rows",
+					 j->table);
+	}
 
 	/* indexes and constraints go for the copy and come back after it
 	 * (not of a partitioned table, nor when rows go through a handler) */
@@ -738,7 +757,7 @@ do_copy(CopyJob *j)
 
 		ddl = ld_query(
 			dst,
-			partitioned || through
+			partitioned || through || merged
 				? "select 1 where $1::text is null"
 				: "select 'alter table only ' || $1::regclass::text || ' drop "
 				  "constraint ' || quote_ident(conname), 'alter table only ' "
@@ -763,7 +782,7 @@ do_copy(CopyJob *j)
 	for (i = 0; i < PQntuples(ddl); i++)
 		if (!ld_exec(dst, PQgetvalue(ddl, i, 0), 0, NULL))
 			goto out;
-	if (!j->skip_truncate)
+	if (!j->skip_truncate && !merged)
 	{
 		snprintf(sql, sizeof(sql), "truncate %s%s",
 				 partitioned || through ? "" : "only ", qdest);

@@ -1090,6 +1090,25 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 		goto out;
 	if (!run(src.db, pin_sql) || !run(dst.db, pin_sql))
 		goto out;
+	{
+		/* both sides must have it: a clear error, nothing locked */
+		const char *tp[1] = {table}, *dp[1] = {dest};
+		long long s_ok = one_int(src.db,
+								 "select (londiste.find_table_oid($1) is not "
+								 "null)::int",
+								 1, tp);
+		long long d_ok = one_int(dst.db,
+								 "select (londiste.find_table_oid($1) is not "
+								 "null)::int",
+								 1, dp);
+
+		if (s_ok != 1 || d_ok != 1)
+		{
+			log_error("%s: table missing on %s", table,
+					  s_ok != 1 ? "the provider" : "this node");
+			goto out;
+		}
+	}
 	if (prov_root)
 	{
 		char lock[700], tmo[64];

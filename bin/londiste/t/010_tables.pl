@@ -182,6 +182,18 @@ like($e, qr/no interrupted run to resume/, '... saying so');
 ($rc, $out, $e) = ld('leaf', 'repair', '--resume', 'big');
 like($e, qr/--resume is for compare/, 'repair --resume: refused');
 
+# a table gone from one side: said so, nothing else compared differently
+sql('root', q{alter table col rename to col_gone});
+($rc, $out, $e) = ld('leaf', 'compare', 'col', 'k');
+is($rc, 1, 'compare of a table missing on the provider: one table fails');
+like($e, qr/public\.col: table missing on the provider/, '... saying where');
+like($e, qr/public\.k: compared at tick/, '... the others still compared');
+sql('root', q{alter table col_gone rename to col});
+sql('leaf', q{alter table col rename to col_gone});
+($rc, $out, $e) = ld('leaf', 'compare', 'col');
+like($e, qr/public\.col: table missing on this node/, 'compare of a table missing here: said so');
+sql('leaf', q{alter table col_gone rename to col});
+
 # without backup, a key change is refused at the source, as upstream does
 my ($ret, $o, $stderr) = $node{root}->psql('postgres', 'update u set a = 1000 where a = 1');
 like($stderr, qr/primary key update not allowed/, 'u: its key cannot change without backup');

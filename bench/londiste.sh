@@ -200,7 +200,7 @@ done
 fi
 
 # copy: add-table on a leaf against a COPY pipe
-copy_ours=() copy_pipe=() cmp_ours=() cmp_read=()
+copy_ours=() copy_pipe=() cmp_ours=() cmp_read=() cmp_diff=()
 part copy && for k in $(seq "$RUNS"); do
     rdb=rc$k ldb=lc$k
     bsql "$PORT_root" -c "create database $rdb"
@@ -236,6 +236,13 @@ part copy && for k in $(seq "$RUNS"); do
     psql -X -q -h "$BENCH_DIR" -p "$PORT_leaf" -U postgres -d "$ldb" -c "copy big to stdout" >/dev/null
     t1=$(now)
     cmp_read+=("$(elapsed "$t0" "$t1")")
+    # three rows made to differ: the sums, then the chunks narrowed down
+    psql -X -q -h "$BENCH_DIR" -p "$PORT_leaf" -U postgres -d "$ldb" -c "set session_replication_role = replica;
+        delete from big where id = 17; update big set v = 'x' where id = $((N / 2)); insert into big values ($((N + 5)), 'extra', 0)"
+    t0=$(now)
+    londiste "$BENCH_DIR/leafc$k.ini" compare big >/dev/null 2>&1 && echo "   (compare run $k: the differences were not found!)" >&2
+    t1=$(now)
+    cmp_diff+=("$(elapsed "$t0" "$t1")")
     londiste "$BENCH_DIR/leafc$k.ini" -k >/dev/null 2>&1 || true
     psql -X -q -h "$BENCH_DIR" -p "$PORT_leaf" -U postgres -d "$ldb" \
         -c "create table big2 (id int primary key, v text, n int); create index on big2 (n)"
@@ -268,6 +275,8 @@ if part copy; then
     mread=$(median "${cmp_read[@]}")
     printf '%-52s %12s %12s\n' "compare: two equal tables (londiste compare)" "$mcmp" "$(rate "$N" "$mcmp")"
     printf '%-52s %12s %12s\n' "compare: reading both tables once (COPY TO)" "$mread" "$(rate "$N" "$mread")"
+    mdiff=$(median "${cmp_diff[@]}")
+    printf '%-52s %12s %12s\n' "compare: three rows differ (named, by chunks)" "$mdiff" "$(rate "$N" "$mdiff")"
 fi
 if part capture; then
     printf '\n%-52s %12s\n' "capture (100-row INSERT transactions)" "tps"

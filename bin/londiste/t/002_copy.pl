@@ -43,7 +43,7 @@ sql($_, $schema) for keys %node;
 sql('root', q{
 insert into big select i, md5(i::text), i % 1000 from generate_series(1, 1000000) i;
 insert into small select i, 's' || i from generate_series(1, 1000) i;
-insert into kid select i, i * 7 from generate_series(1, 1000) i;
+insert into kid select i, i * 14 from generate_series(1, 1000) i;
 });
 
 for my $name (keys %node)
@@ -83,14 +83,16 @@ start_worker($_) for qw(root branch leaf direct);
 
 PostgreSQL::Test::Utils::append_to_file("$dir/load.sql", q{
 \set id random(1, 1000000)
+\set even 2 * (:id / 2)
 \set s random(1, 1200)
 \set r random(1, 10)
 begin;
 update big set n = n + 1, v = v || 'x' where id = :id;
-delete from big where id = :id + 1;
-insert into big values (:id + 1, 'again', 0) on conflict (id) do nothing;
+delete from big where id = :even + 1;
+insert into big values (:even + 1, 'again', 0) on conflict (id) do nothing;
 insert into small values (:s, 'ins') on conflict (id) do update set v = excluded.v || small.v;
-update kid set big_id = :id where id = :s % 1000 + 1;
+-- kid refers to even rows only: the load never deletes one of those
+update kid set big_id = greatest(:even, 2) where id = :s % 1000 + 1;
 \if :r <= 2
 rollback;
 \else

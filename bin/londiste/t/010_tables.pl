@@ -12,6 +12,9 @@
 #         interrupted compare (killed while it waits on a table) resumes:
 #         the tables done are not compared again, a table being narrowed
 #         goes on from its last chunk
+#   pr    partitioned on the root, plain on the leaf; pl the other way:
+#         copied, replayed (updates moving rows between partitions: a key
+#         change, with backup), compared
 #   col   a column list (--columns on the leaf): the other columns are
 #         neither copied nor replayed, and not compared
 use strict;
@@ -44,6 +47,15 @@ create table col (id int primary key, a text, secret text);
 create table big (id int primary key, v text);
 };
 sql($_, $ddl) for qw(root leaf);
+my $parted = q{
+create table %s (id int, k int not null, v text, primary key (id, k)) partition by range (k);
+create table %s_a partition of %s for values from (0) to (100);
+create table %s_b partition of %s for values from (100) to (200);
+};
+sql('root', sprintf($parted, ('pr') x 5) . q{create table pl (id int, k int not null, v text, primary key (id, k))});
+sql('leaf', sprintf($parted, ('pl') x 5) . q{create table pr (id int, k int not null, v text, primary key (id, k))});
+sql('root', q{insert into pr select i, i % 200, 'r' || i from generate_series(1, 400) i;
+  insert into pl select i, i % 200, 'l' || i from generate_series(1, 400) i});
 sql('root', q{
 insert into u select i, 'b' || i, 'v' from generate_series(1, 50) i;
 insert into f values (1, 'a'), (1, 'a'), (2, null), (null, null), (3, 'c');
@@ -76,6 +88,8 @@ like($err, qr/public\.f has no primary key nor a unique index.*all their columns
 ok_ld('root', 'add-table', 'ins', '--trigger-flags=I');
 ok_ld('root', 'add-table', 'k', '--trigger-arg=backup');
 ok_ld('root', 'add-table', 'flt', 'col', 'big');
+ok_ld('root', 'add-table', 'pr', 'pl', '--trigger-arg=backup');
+ok_ld('leaf', 'add-table', 'pr', 'pl');
 ok_ld('leaf', 'add-table', 'big');
 ok_ld('leaf', 'add-table', 'col', '--columns=id, a');
 ok_ld('leaf', 'add-table', 'u', 'f', 'ins', 'k');
@@ -84,7 +98,7 @@ ok_ld('leaf', 'add-table', 'flt', q{--copy-condition=region = 'eu'});
 my %pgqd = start_pgqds($dir, root => $node{root});
 my $w = start_londiste($ini{leaf}, "$dir/leaf");
 ok($node{leaf}->poll_query_until('postgres',
-		q{select count(*) = 7 from londiste.table_info where local and merge_state = 'ok'}), 'leaf: every table in sync');
+		q{select count(*) = 9 from londiste.table_info where local and merge_state = 'ok'}), 'leaf: every table in sync');
 is(sql('leaf', q{select count(*) from flt where region <> 'eu'}), '0', 'flt: the copy took the filtered rows only');
 is(sql('leaf', q{select count(*) from flt}), '20', '... all of them');
 
@@ -107,12 +121,20 @@ update flt set v = 'still eu' where id = 9;
 update flt set v = 'still us' where id = 4;
 delete from flt where id in (12, 13);
 insert into flt values (100, 'eu', 'new'), (101, 'us', 'new');
+update pr set v = v || '!' where id % 10 = 0;
+update pr set k = 150 where id = 7;
+delete from pr where id % 9 = 0;
+insert into pr values (1000, 5, 'new');
+update pl set v = v || '!' where id % 10 = 0;
+update pl set k = 150 where id = 7;
+delete from pl where id % 9 = 0;
+insert into pl values (1000, 5, 'new');
 update col set a = 'changed' where id <= 5;
 update col set secret = 'still secret' where id > 15;
 insert into col values (21, 'new', 'hidden');
 delete from col where id = 10;
 });
-for my $t (qw(u f ins k flt col))
+for my $t (qw(u f ins k flt col pr pl))
 {
 	my ($rc, $out, $e) = ld('leaf', 'compare', $t);
 	is($rc, 0, "$t: compare finds the leaf equal to the root") or diag($e);
@@ -123,6 +145,9 @@ is(sql('leaf', q{select string_agg(id || ':' || v, ',' order by id) from k where
 is(sql('leaf', q{select string_agg(id::text, ',' order by id) from flt where id in (1, 2, 3, 6, 9, 100, 101)}),
 	'1,2,9,100', 'flt: rows moved into the filter arrived, rows moved out left');
 is(sql('leaf', q{select count(*) from flt where region <> 'eu'}), '0', 'flt: nothing outside the filter');
+is(sql('leaf', q{select count(*) from pl_b}), sql('root', q{select count(*) from pl where k >= 100}),
+	'pl: the leaf\'s partitions hold their rows (k moved into the other one)');
+is(sql('leaf', q{select count(*) from pr}), sql('root', q{select count(*) from pr}), 'pr: every row of the partitioned root table');
 is(sql('leaf', q{select count(*) || '/' || count(secret) || '/' || count(*) filter (where a = 'changed') from col}),
 	'20/0/5', 'col: the listed columns only, copied and replayed');
 

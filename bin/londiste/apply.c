@@ -389,24 +389,9 @@ load_tables(Applier *a, PGconn *db)
 		{
 			char err[512];
 
-			char *keep = ld_attr_value(PQgetvalue(res, i, 6), "columns");
-
 			a->t[i].cond =
 				ld_attr_value(PQgetvalue(res, i, 6), "copy_condition");
-			if (keep)
-			{
-				/* ",a,b," with the spaces out, for a quick lookup */
-				size_t k = 0;
-
-				a->t[i].keep = malloc(strlen(keep) + 3);
-				a->t[i].keep[k++] = ',';
-				for (char *c = keep; *c; c++)
-					if (*c != ' ')
-						a->t[i].keep[k++] = *c;
-				a->t[i].keep[k++] = ',';
-				a->t[i].keep[k] = '\0';
-				free(keep);
-			}
+			a->t[i].keep = ld_column_list(PQgetvalue(res, i, 6));
 			a->t[i].h =
 				ld_handler_open(a->ld, a->t[i].name, PQgetvalue(res, i, 1),
 								PQgetvalue(res, i, 6), err, sizeof(err));
@@ -1732,6 +1717,20 @@ apply_truncate(TableInfo *ti, PGconn *db)
 	return 0;
 }
 
+/* An event's row (urlencoded or JSON); false, logged, when malformed. */
+static bool
+decode_row(const PgqEvent *ev, bool json, SkyRow *row, const char *table)
+{
+	const char *data = ev->data ? ev->data : "";
+	char err[256];
+
+	if (json ? sky_row_decode_json(row, data, strlen(data), err, sizeof(err))
+			 : sky_row_decode(row, data, strlen(data), 0, err, sizeof(err)))
+		return true;
+	log_error("event %lld on %s: %s", (long long) ev->id, table, err);
+	return false;
+}
+
 /* A pgq.logutriga (urlencoded) or pgq.jsontriga (JSON) event. */
 static int
 apply_encoded(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
@@ -1740,7 +1739,6 @@ apply_encoded(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
 	SkyEvType t;
 	SkyRow row;
 	char err[256];
-	const char *data = ev->data ? ev->data : "";
 	int rc = -1;
 
 	memset(&row, 0, sizeof(row));
@@ -1752,12 +1750,7 @@ apply_encoded(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev,
 	}
 	if (json && t.op == 'R')
 		rc = applier_flush(a, db) < 0 ? -1 : apply_truncate(ti, db);
-	else if (!(json ? sky_row_decode_json(&row, data, strlen(data), err,
-										  sizeof(err))
-					: sky_row_decode(&row, data, strlen(data), 0, err,
-									 sizeof(err))))
-		log_error("event %lld on %s: %s", (long long) ev->id, ti->name, err);
-	else
+	else if (decode_row(ev, json, &row, ti->name))
 		rc = apply_row(a, db, ti, ev, &t, &row);
 	sky_row_free(&row);
 	sky_evtype_free(&t);
@@ -1970,7 +1963,6 @@ handler_event(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
 	SkyEvType t;
 	SkyRow row;
 	char err[256];
-	const char *data = ev->data ? ev->data : "";
 	int rc = -1;
 
 	a->hx.a = a;
@@ -2005,12 +1997,7 @@ handler_event(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
 		else
 			rc = apply_truncate(ti, db);
 	}
-	else if (!(json ? sky_row_decode_json(&row, data, strlen(data), err,
-										  sizeof(err))
-					: sky_row_decode(&row, data, strlen(data), 0, err,
-									 sizeof(err))))
-		log_error("event %lld on %s: %s", (long long) ev->id, ti->name, err);
-	else
+	else if (decode_row(ev, json, &row, ti->name))
 		rc = handler_row(a, db, ti, ev, &t, &row);
 	sky_row_free(&row);
 	sky_evtype_free(&t);

@@ -663,24 +663,10 @@ do_copy(CopyJob *j)
 	if (!ld_exec(dst, sql, 0, NULL))
 		goto out;
 	{
-		char *keep = ld_attr_value(j->attrs, "columns");
-		char *kl = NULL;
+		char *kl = ld_column_list(j->attrs);
 
-		if (keep)
-		{
-			size_t k = 0;
-
-			kl = malloc(strlen(keep) + 3);
-			kl[k++] = ',';
-			for (char *c = keep; *c; c++)
-				if (*c != ' ')
-					kl[k++] = *c;
-			kl[k++] = ',';
-			kl[k] = '\0';
-		}
 		cols = common_columns(src, j->src_table, dst, j->dest, kl, &names,
 							  &nnames);
-		free(keep);
 		free(kl);
 	}
 	if (cols == NULL)
@@ -717,18 +703,7 @@ do_copy(CopyJob *j)
 		through = h && (h->def->flags & LDH_COPY_ROWS);
 	}
 	{
-		const char *p[1] = {j->dest};
-		PGresult *k = ld_query(dst,
-							   "select coalesce((select relkind = 'p' from "
-							   "pg_class where oid = coalesce(londiste."
-							   "find_table_oid($1), londiste.find_rel_oid($1, "
-							   "'p'))), false)",
-							   1, p);
-
-		if (k == NULL)
-			goto out;
-		partitioned = strcmp(PQgetvalue(k, 0, 0), "t") == 0;
-		PQclear(k);
+		partitioned = ld_only(dst, j->dest)[0] == '\0';
 	}
 	{
 		/* a merge leaf (fan-in): the table holds the other partitions'

@@ -373,22 +373,17 @@ static const LdhDef h_qtable = {
 	.truncate = ignore_truncate_hook,
 };
 
-static const LdhDef h_vtable = {
-	.name = "vtable",
-	.summary = "the table is local without a table: no trigger, no copy, "
-			   "events ignored",
-	.flags = LDH_NO_TABLE | LDH_NO_COPY | LDH_NO_TRIGGER,
-	.event = ignore_event,
-	.truncate = ignore_truncate_hook,
-};
-
-static const LdhDef h_fake_local = {
-	.name = "fake_local",
-	.summary = "the old name of vtable",
-	.flags = LDH_NO_TABLE | LDH_NO_COPY | LDH_NO_TRIGGER,
-	.event = ignore_event,
-	.truncate = ignore_truncate_hook,
-};
+#define VTABLE_DEF(nm, sum)                                                   \
+	{                                                                         \
+		.name = nm, .summary = sum,                                           \
+		.flags = LDH_NO_TABLE | LDH_NO_COPY | LDH_NO_TRIGGER,                 \
+		.event = ignore_event, .truncate = ignore_truncate_hook,              \
+	}
+static const LdhDef h_vtable =
+	VTABLE_DEF("vtable", "the table is local without a table: no trigger, "
+						 "no copy, events ignored");
+static const LdhDef h_fake_local =
+	VTABLE_DEF("fake_local", "the old name of vtable");
 
 /* ------------------------------------------------------------------
  * qsplitter: the events into another queue
@@ -760,29 +755,16 @@ static const char *const shard_details[] = {
 	"rows with (hash & mask) = nr are kept",
 	"disable_replay=1: nothing applied", NULL};
 
-static const LdhDef h_shard = {
-	.name = "shard",
-	.summary = "hash partitioning across databases: each keeps its share",
-	.params = p_shard,
-	.details = shard_details,
-	.init = shard_init,
-	.trigger_args = shard_trigger,
-	.event = shard_event,
-	.copy_condition = shard_condition,
-	.free = shard_free,
-};
-
-static const LdhDef h_part = {
-	.name = "part",
-	.summary = "the old name of shard",
-	.params = p_shard,
-	.details = shard_details,
-	.init = shard_init,
-	.trigger_args = shard_trigger,
-	.event = shard_event,
-	.copy_condition = shard_condition,
-	.free = shard_free,
-};
+#define SHARD_DEF(nm, sum)                                                    \
+	{                                                                         \
+		.name = nm, .summary = sum, .params = p_shard,                        \
+		.details = shard_details, .init = shard_init,                         \
+		.trigger_args = shard_trigger, .event = shard_event,                  \
+		.copy_condition = shard_condition, .free = shard_free,                \
+	}
+static const LdhDef h_shard = SHARD_DEF(
+	"shard", "hash partitioning across databases: each keeps its share");
+static const LdhDef h_part = SHARD_DEF("part", "the old name of shard");
 
 /* ------------------------------------------------------------------
  * dispatch: rows into time partitions

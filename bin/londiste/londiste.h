@@ -161,6 +161,7 @@ extern bool ld_wait_ack(Ld *ld, PGconn *db, const char *who,
 extern bool ld_register_wanted(Ld *ld, const char *name, bool seq);
 extern const char *ld_only(PGconn *db, const char *table);
 extern char *ld_attr_value(const char *attrs, const char *key);
+extern char *ld_column_list(const char *attrs);
 
 /* node.c */
 extern int cmd_install(Ld *ld);

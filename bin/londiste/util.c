@@ -414,3 +414,25 @@ ld_attr_value(const char *attrs, const char *key)
 	}
 	return NULL;
 }
+
+/* The columns= attribute (add-table --columns) as ",a,b," without
+ * spaces, for lookups of ",name,"; NULL when the table has none. */
+char *
+ld_column_list(const char *attrs)
+{
+	char *keep = ld_attr_value(attrs, "columns");
+	char *out;
+	size_t k = 0;
+
+	if (keep == NULL)
+		return NULL;
+	out = malloc(strlen(keep) + 3);
+	out[k++] = ',';
+	for (char *c = keep; *c; c++)
+		if (*c != ' ')
+			out[k++] = *c;
+	out[k++] = ',';
+	out[k] = '\0';
+	free(keep);
+	return out;
+}

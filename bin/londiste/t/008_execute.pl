@@ -30,21 +30,9 @@ for my $name (qw(root branch leaf))
 sub sql { my ($n, $q) = @_; return $node{$n}->safe_psql('postgres', $q); }
 sql($_, q{create table t (id int primary key, v text);
   create table extra (id int primary key, v text)}) for keys %node;
-my %ini;
-for my $n (keys %node)
-{
-	$ini{$n} = "$dir/$n.ini";
-	PostgreSQL::Test::Utils::append_to_file($ini{$n}, "[londiste]\ndb = " . node_connstr($node{$n})
-		  . "\nqueue_name = eq\nlogfile = $dir/$n.log\npidfile = $dir/$n.pid\nloop_delay = 0.2\n");
-}
+my %ini = map { $_ => londiste_ini($dir, $_, $node{$_}, 'eq') } keys %node;
 sub ld { my ($n, @a) = @_; return londiste($ini{$n}, @a); }
-sub ok_ld
-{
-	my ($n, @a) = @_;
-	my ($rc, $out, $err) = ld($n, @a);
-	is($rc, 0, "$n: @a") or diag($err);
-	return $err;
-}
+sub ok_ld { my ($n, @a) = @_; return (londiste_ok($ini{$n}, @a))[1]; }
 ok_ld('root', 'create-root', 'root', node_connstr($node{root}));
 ok_ld('branch', 'create-branch', 'branch', node_connstr($node{branch}), '--provider=' . node_connstr($node{root}));
 ok_ld('leaf', 'create-leaf', 'leaf', node_connstr($node{leaf}), '--provider=' . node_connstr($node{branch}));

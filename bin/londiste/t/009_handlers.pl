@@ -99,22 +99,9 @@ my %extra = (
 	a => "shard_info_sql = select 0, 1, 2\n",
 	b => "shard_info_sql = select 1, 1, 2\nobfuscator_map = $dir/obf.yaml\n"
 	  . "obfuscator_key = not-so-secret\nhandler_modules = $so\n");
-my %ini;
-for my $n (keys %node)
-{
-	$ini{$n} = "$dir/$n.ini";
-	PostgreSQL::Test::Utils::append_to_file($ini{$n}, "[londiste]\ndb = " . node_connstr($node{$n})
-		  . "\nqueue_name = hq\nlogfile = $dir/$n.log\npidfile = $dir/$n.pid\nloop_delay = 0.2\n"
-		  . ($extra{$n} // ''));
-}
+my %ini = map { $_ => londiste_ini($dir, $_, $node{$_}, 'hq', $extra{$_}) } keys %node;
 sub ld { my ($n, @a) = @_; return londiste($ini{$n}, @a); }
-sub ok_ld
-{
-	my ($n, @a) = @_;
-	my ($rc, $out, $err) = ld($n, @a);
-	is($rc, 0, "$n: @a") or diag($err);
-	return $out;
-}
+sub ok_ld { my ($n, @a) = @_; return (londiste_ok($ini{$n}, @a))[0]; }
 ok_ld('root', 'create-root', 'root', node_connstr($node{root}));
 ok_ld($_, 'create-leaf', $_, node_connstr($node{$_}), '--provider=' . node_connstr($node{root})) for qw(a b);
 sql('a', q{select pgq.create_queue('qout')});

@@ -65,21 +65,9 @@ insert into big select i, 'b' || i from generate_series(1, 5000) i;
 insert into col select i, 'a' || i, 'secret' || i from generate_series(1, 20) i;
 insert into flt select i, case when i % 3 = 0 then 'eu' else 'us' end, 'f' || i from generate_series(1, 60) i;
 });
-my %ini;
-for my $n (keys %node)
-{
-	$ini{$n} = "$dir/$n.ini";
-	PostgreSQL::Test::Utils::append_to_file($ini{$n}, "[londiste]\ndb = " . node_connstr($node{$n})
-		  . "\nqueue_name = tq\nlogfile = $dir/$n.log\npidfile = $dir/$n.pid\nloop_delay = 0.2\n");
-}
+my %ini = map { $_ => londiste_ini($dir, $_, $node{$_}, 'tq') } keys %node;
 sub ld { my ($n, @a) = @_; return londiste($ini{$n}, @a); }
-sub ok_ld
-{
-	my ($n, @a) = @_;
-	my ($rc, $out, $err) = ld($n, @a);
-	is($rc, 0, "$n: @a") or diag($err);
-	return $err;
-}
+sub ok_ld { my ($n, @a) = @_; return (londiste_ok($ini{$n}, @a))[1]; }
 ok_ld('root', 'create-root', 'root', node_connstr($node{root}));
 ok_ld('leaf', 'create-leaf', 'leaf', node_connstr($node{leaf}), '--provider=' . node_connstr($node{root}));
 my $err = ok_ld('root', 'add-table', 'u', 'f');

@@ -30,27 +30,11 @@ sql('p1', q{insert into mt select i, 1, 'p1-' || i from generate_series(1, 2000)
 sql('p2', q{insert into mt select i, 2, 'p2-' || i from generate_series(100001, 102000) i});
 
 my %ini;
-sub mkini
-{
-	my ($name, $db, $queue) = @_;
-	$ini{$name} = "$dir/$name.ini";
-	PostgreSQL::Test::Utils::append_to_file($ini{$name}, "[londiste]\ndb = " . node_connstr($node{$db})
-		  . "\nqueue_name = $queue\nlogfile = $dir/$name.log\npidfile = $dir/$name.pid\nloop_delay = 0.2\n");
-}
-mkini('p1', 'p1', 'part1');
-mkini('p2', 'p2', 'part2');
-mkini('f1', 'full', 'part1');
-mkini('f2', 'full', 'part2');
-mkini('croot', 'full', 'comb');
-mkini('cbr', 'cbr', 'comb');
+$ini{$_->[0]} = londiste_ini($dir, $_->[0], $node{ $_->[1] }, $_->[2])
+  for ([ 'p1', 'p1', 'part1' ], [ 'p2', 'p2', 'part2' ], [ 'f1', 'full', 'part1' ],
+	[ 'f2', 'full', 'part2' ], [ 'croot', 'full', 'comb' ], [ 'cbr', 'cbr', 'comb' ]);
 sub ld { my ($n, @a) = @_; return londiste($ini{$n}, @a); }
-sub ok_ld
-{
-	my ($n, @a) = @_;
-	my ($rc, $out, $err) = ld($n, @a);
-	is($rc, 0, "$n: @a") or diag($err);
-	return $err;
-}
+sub ok_ld { my ($n, @a) = @_; return (londiste_ok($ini{$n}, @a))[1]; }
 ok_ld('p1', 'create-root', 'p1', node_connstr($node{p1}));
 ok_ld('p2', 'create-root', 'p2', node_connstr($node{p2}));
 ok_ld('croot', 'create-root', 'croot', node_connstr($node{full}));

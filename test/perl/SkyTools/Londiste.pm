@@ -11,6 +11,11 @@
 # start_pylondiste($py, $ini, $out) do the same as londiste() and
 # start_londiste() with upstream's Python Londiste, $py being what
 # SkyTools::Upstream::python_londiste returns: [command prefix, PYTHONPATH].
+# londiste_ini($dir, $name, $node, $queue, $extra) writes $dir/$name.ini
+# (db, queue, log and pid files in $dir, loop_delay 0.2, then the $extra
+# lines) and returns its path.  londiste_ok($ini, @args) runs a command
+# that must succeed (a test named after the ini and the arguments) and
+# returns (stdout, stderr).
 package SkyTools::Londiste;
 
 use strict;
@@ -18,9 +23,11 @@ use warnings;
 use Exporter 'import';
 use IPC::Run;
 use PostgreSQL::Test::Utils;
+use Test::More ();
 use SkyTools::Pgqd;
 
-our @EXPORT = qw(node_connstr londiste start_londiste start_pgqds pylondiste start_pylondiste);
+our @EXPORT = qw(node_connstr londiste start_londiste start_pgqds pylondiste start_pylondiste
+  londiste_ini londiste_ok);
 
 sub node_connstr
 {
@@ -62,6 +69,25 @@ sub start_pylondiste
 	local $ENV{PYTHONPATH} = $py->[1];
 	return IPC::Run::start([ @{ $py->[0] }, $ini, 'worker', @args ],
 		'>>', "$out.out", '2>>', "$out.err");
+}
+
+sub londiste_ini
+{
+	my ($dir, $name, $node, $queue, $extra) = @_;
+	my $ini = "$dir/$name.ini";
+	PostgreSQL::Test::Utils::append_to_file($ini, "[londiste]\ndb = " . node_connstr($node)
+		  . "\nqueue_name = $queue\nlogfile = $dir/$name.log\npidfile = $dir/$name.pid\n"
+		  . "loop_delay = 0.2\n" . ($extra // ''));
+	return $ini;
+}
+
+sub londiste_ok
+{
+	my ($ini, @args) = @_;
+	my ($rc, $out, $err) = londiste($ini, @args);
+	my $name = $ini =~ m{([^/]+)\.ini$} ? $1 : $ini;
+	Test::More::is($rc, 0, "$name: @args") or Test::More::diag($err);
+	return ($out, $err);
 }
 
 sub start_pgqds

@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "londiste.h"
 #include "skytools/consumer.h"
 #include "skytools/log.h"
@@ -97,6 +99,9 @@ struct Applier
 	TableInfo *copy_ti;
 	int64_t cur_ev; /* the event a handler is at (0: a flush, a copy) */
 	bool in_emit;	/* a handler's row: counted as its event already */
+	/* a branch: the last event passed on rewritten by its handler */
+	PgqEvent rw;
+	char *rw_data, *rw_extra2;
 	/* a merge leaf (fan-in): its combined queue, where the rows it
 	 * applies go on; "" when none */
 	char *combined;
@@ -272,6 +277,8 @@ applier_free(Applier *a)
 	free(a->cp_table);
 	pg_copy_free(&a->cp);
 	free(a->combined);
+	free(a->rw_data);
+	free(a->rw_extra2);
 	if (a->bk)
 	{
 		bulk_clear(a->bk);
@@ -2044,6 +2051,136 @@ applier_copy_row(Applier *a, PGconn *db, int n, const char *const *cols,
 	rc = handler_row(a, db, a->copy_ti, &ev, &t, &row);
 	free(row.fields);
 	return rc;
+}
+
+/* A row (urlencoded, or JSON when json) through the handler's
+ * copy_event into a malloc'd encoding; *same when it passes unchanged. */
+static char *
+rewrite_row(TableInfo *ti, const PgqEvent *ev, const SkyEvType *t,
+			const char *data, bool json, bool *same, bool *failed)
+{
+	SkyRow row = {0}, nr = {0};
+	LdhRow r, out = {0};
+	LdhEvent he = {0};
+	char *enc = NULL;
+	int i, rc;
+
+	*same = false;
+	if (!decode_row(&(PgqEvent){.id = ev->id, .data = data}, json, &row,
+					ti->name))
+	{
+		sky_row_free(&row);
+		*failed = true;
+		return NULL;
+	}
+	r.ncols = row.nfields;
+	r.cols = calloc(row.nfields + 1, sizeof(char *));
+	r.vals = calloc(row.nfields + 1, sizeof(char *));
+	for (i = 0; i < row.nfields; i++)
+	{
+		r.cols[i] = row.fields[i].key;
+		r.vals[i] = row.fields[i].value;
+	}
+	he.id = ev->id;
+	he.txid = ev->txid;
+	he.time = ev->time;
+	he.type = ev->type;
+	he.data = data;
+	he.extra1 = ev->extra1;
+	he.op = t->op;
+	he.nkeys = t->npkeys;
+	he.keys = (const char *const *) t->pkeys;
+	he.row = &r;
+	rc = ti->h->def->copy_event(ti->h, &he, &out);
+	if (rc == 0)
+		*same = true;
+	else if (rc < 0)
+		*failed = true;
+	else if (json)
+	{
+		json_t *o = json_object();
+
+		for (i = 0; i < out.ncols; i++)
+			json_object_set_new(o, out.cols[i],
+								out.vals[i] ? json_string(out.vals[i])
+											: json_null());
+		enc = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(o);
+	}
+	else
+	{
+		nr.nfields = out.ncols;
+		nr.fields = calloc(out.ncols + 1, sizeof(SkyRowField));
+		for (i = 0; i < out.ncols; i++)
+		{
+			nr.fields[i].key = out.cols[i];
+			nr.fields[i].value = out.vals[i];
+		}
+		enc = sky_row_encode(&nr);
+		free(nr.fields);
+	}
+	if (rc > 0 && enc == NULL)
+		*failed = true;
+	free(r.cols);
+	free(r.vals);
+	sky_row_free(&row);
+	return enc;
+}
+
+/*
+ * A branch passes each event on into its own queue: the table's handler
+ * may rewrite it first (copy_event: obfuscate).  ev, the rewritten one
+ * (kept until the next call), or NULL with *failed.
+ */
+const PgqEvent *
+applier_copy_rewrite(Applier *a, PGconn *db, const PgqEvent *ev, bool *failed)
+{
+	const char *type = ev->type ? ev->type : "";
+	bool json = type[0] == '{', same = false;
+	TableInfo *ti;
+	SkyEvType t;
+	char err[256];
+
+	*failed = false;
+	if (ev->extra1 == NULL || !(json || (type[0] && type[1] == ':')))
+		return ev;
+	if (a->stale && (applier_flush(a, db) < 0 || !load_tables(a, db)))
+	{
+		*failed = true;
+		return NULL;
+	}
+	ti = find_table(a, ev->extra1);
+	if (ti == NULL || ti->h == NULL || ti->h->def->copy_event == NULL)
+		return ev;
+	if (!(json ? sky_evtype_parse_json(&t, type, err, sizeof(err))
+			   : sky_evtype_parse(&t, type, err, sizeof(err))))
+	{
+		sky_evtype_free(&t);
+		return ev; /* the apply names what is wrong with it */
+	}
+	if (t.op == 'R')
+	{
+		sky_evtype_free(&t);
+		return ev;
+	}
+	free(a->rw_data);
+	free(a->rw_extra2);
+	a->rw_extra2 = NULL;
+	a->rw = *ev;
+	a->rw_data =
+		rewrite_row(ti, ev, &t, ev->data ? ev->data : "", json, &same, failed);
+	if (!*failed && !same)
+		a->rw.data = a->rw_data;
+	if (!*failed && ev->extra2 && ev->extra2[0])
+	{
+		/* the old row sent along (backup) goes the same way */
+		a->rw_extra2 =
+			rewrite_row(ti, ev, &t, ev->extra2, json, &same, failed);
+		if (!*failed && !same)
+			a->rw.extra2 = a->rw_extra2;
+	}
+	sky_evtype_free(&t);
+	return *failed ? NULL : &a->rw;
 }
 
 int

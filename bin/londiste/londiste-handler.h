@@ -103,6 +103,11 @@ typedef struct LdhDef
 	/* A WHERE condition (malloc'd) for the copy and compare, or NULL. */
 	char *(*copy_condition)(LdhTable *t, PGconn *local);
 	void (*free)(LdhTable *t);
+	/* A branch: an event of the table as it goes on into the node's own
+	 * queue: rewrite ev->row into *out (the new row's strings are the
+	 * handler's until the next call) and return 1, 0 to pass it on as it
+	 * is, -1 on error. */
+	int (*copy_event)(LdhTable *t, const LdhEvent *ev, LdhRow *out);
 } LdhDef;
 
 /*

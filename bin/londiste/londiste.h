@@ -260,5 +260,8 @@ extern int applier_copy_row(Applier *a, PGconn *db, int n,
 extern int applier_flush(Applier *a, PGconn *db);
 struct PgqEvent;
 extern int applier_event(Applier *a, PGconn *db, const struct PgqEvent *ev);
+extern const struct PgqEvent *applier_copy_rewrite(Applier *a, PGconn *db,
+												   const struct PgqEvent *ev,
+												   bool *failed);
 
 #endif /* LONDISTE_H */

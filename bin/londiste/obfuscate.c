@@ -54,6 +54,10 @@ typedef struct ObfState
 	size_t keylen;
 	char **warned; /* columns without a rule, logged once */
 	int nwarned;
+	/* the last event passed on (copy_event) */
+	char **cp_owned;
+	const char **cp_cols, **cp_vals;
+	int cp_n;
 } ObfState;
 
 static const char *const kinds[] = {"keep",	  "skip", "hash", "hash32",
@@ -340,17 +344,18 @@ obf_json(const ObfState *s, const Rule *r, int n, json_t *in)
 	return out;
 }
 
+/*
+ * A row through the rules into out (arrays of in->ncols; the values made
+ * are in owned[], in's order): 0, or -1 with a logged error.
+ */
 static int
-obf_event(LdhTable *t, LdhApply *ap, const LdhEvent *ev)
+obf_row(LdhTable *t, const LdhEvent *ev, const LdhRow *in, LdhRow *out,
+		char **owned)
 {
 	ObfState *s = t->state;
-	const LdhRow *in = ev->row;
-	const char **cols = calloc(in->ncols + 1, sizeof(char *));
-	const char **vals = calloc(in->ncols + 1, sizeof(char *));
-	char **owned = calloc(in->ncols + 1, sizeof(char *));
-	LdhRow out = {0, cols, vals};
-	int i, j, rc = -1;
+	int i, j;
 
+	out->ncols = 0;
 	for (i = 0; i < in->ncols; i++)
 	{
 		const Rule *r = NULL;
@@ -379,10 +384,10 @@ obf_event(LdhTable *t, LdhApply *ap, const LdhEvent *ev)
 		}
 		if (r->kind && strcmp(r->kind, "skip") == 0)
 			continue;
-		cols[out.ncols] = in->cols[i];
+		out->cols[out->ncols] = in->cols[i];
 		if (v == NULL)
 		{
-			vals[out.ncols++] = NULL;
+			out->vals[out->ncols++] = NULL;
 			continue;
 		}
 		if (r->kind == NULL)
@@ -400,7 +405,7 @@ obf_event(LdhTable *t, LdhApply *ap, const LdhEvent *ev)
 				ldh_log(LDH_ERROR,
 						"obfuscate: event %lld: %s.%s is not a JSON object",
 						(long long) ev->id, t->table, in->cols[i]);
-				goto out;
+				return -1;
 			}
 		}
 		else
@@ -410,37 +415,73 @@ obf_event(LdhTable *t, LdhApply *ap, const LdhEvent *ev)
 			{
 				ldh_log(LDH_ERROR, "obfuscate: hashing failed (OpenSSL "
 								   "without BLAKE2s?)");
-				goto out;
+				return -1;
 			}
 		}
-		vals[out.ncols++] = owned[i];
+		out->vals[out->ncols++] = owned[i];
 	}
-	{
-		/* the key columns that went (hashed keys stay keys) */
-		const char *keys[64];
-		int nkeys = 0;
+	return 0;
+}
 
-		for (i = 0; i < ev->nkeys && nkeys < 64; i++)
-			for (j = 0; j < out.ncols; j++)
-				if (strcmp(ev->keys[i], cols[j]) == 0)
-					keys[nkeys++] = ev->keys[i];
-		if (ev->op != 'I' && nkeys < ev->nkeys)
-		{
-			ldh_log(LDH_ERROR,
-					"obfuscate: %s: a key column is skipped: updates and "
-					"deletes cannot find their rows",
-					t->table);
-			goto out;
-		}
-		rc = ldh_emit(ap, NULL, ev->op, nkeys, keys, &out);
-	}
-out:
-	for (i = 0; i < in->ncols; i++)
+static void
+free_owned(char **owned, int n)
+{
+	for (int i = 0; i < n; i++)
 		free(owned[i]);
 	free(owned);
+}
+
+static int
+obf_event(LdhTable *t, LdhApply *ap, const LdhEvent *ev)
+{
+	const LdhRow *in = ev->row;
+	const char **cols = calloc(in->ncols + 1, sizeof(char *));
+	const char **vals = calloc(in->ncols + 1, sizeof(char *));
+	char **owned = calloc(in->ncols + 1, sizeof(char *));
+	LdhRow out = {0, cols, vals};
+	const char *keys[64];
+	int i, j, nkeys = 0, rc = -1;
+
+	if (obf_row(t, ev, in, &out, owned) < 0)
+		goto out;
+	/* the key columns that went (hashed keys stay keys) */
+	for (i = 0; i < ev->nkeys && nkeys < 64; i++)
+		for (j = 0; j < out.ncols; j++)
+			if (strcmp(ev->keys[i], cols[j]) == 0)
+				keys[nkeys++] = ev->keys[i];
+	if (ev->op != 'I' && nkeys < ev->nkeys)
+	{
+		ldh_log(LDH_ERROR,
+				"obfuscate: %s: a key column is skipped: updates and deletes "
+				"cannot find their rows",
+				t->table);
+		goto out;
+	}
+	rc = ldh_emit(ap, NULL, ev->op, nkeys, keys, &out);
+out:
+	free_owned(owned, in->ncols);
 	free(cols);
 	free(vals);
 	return rc;
+}
+
+/* A branch passes the events on obfuscated too. */
+static int
+obf_copy_event(LdhTable *t, const LdhEvent *ev, LdhRow *out)
+{
+	ObfState *s = t->state;
+	const LdhRow *in = ev->row;
+
+	free_owned(s->cp_owned, s->cp_n);
+	free(s->cp_cols);
+	free(s->cp_vals);
+	s->cp_n = in->ncols;
+	s->cp_owned = calloc(in->ncols + 1, sizeof(char *));
+	s->cp_cols = calloc(in->ncols + 1, sizeof(char *));
+	s->cp_vals = calloc(in->ncols + 1, sizeof(char *));
+	out->cols = s->cp_cols;
+	out->vals = s->cp_vals;
+	return obf_row(t, ev, in, out, s->cp_owned) < 0 ? -1 : 1;
 }
 
 static void
@@ -452,6 +493,9 @@ obf_free(LdhTable *t)
 	if (s == NULL)
 		return;
 	rules_free(s->cols, s->ncols);
+	free_owned(s->cp_owned, s->cp_n);
+	free(s->cp_cols);
+	free(s->cp_vals);
 	for (i = 0; i < s->nwarned; i++)
 		free(s->warned[i]);
 	free(s->warned);
@@ -469,9 +513,11 @@ const LdhDef ld_obfuscate_handler = {
 			"obfuscator_map (ini): YAML, table: {column: keep|skip|hash|"
 			"hash32|hash64|bool|{json key: rule}}",
 			"obfuscator_key (ini): the key of the keyed BLAKE2s hash",
-			"a column without a rule is not sent", NULL},
+			"a column without a rule is not sent",
+			"a branch passes its events on obfuscated too", NULL},
 	.flags = LDH_COPY_ROWS,
 	.init = obf_init,
 	.event = obf_event,
 	.free = obf_free,
+	.copy_event = obf_copy_event,
 };

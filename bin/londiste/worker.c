@@ -139,6 +139,12 @@ on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
 	return 0;
 }
 
+static const PgqEvent *
+on_copy_rewrite(PGconn *node, const PgqEvent *ev, void *arg, bool *failed)
+{
+	return applier_copy_rewrite(arg, node, ev, failed);
+}
+
 static int
 on_between_batches(PGconn *node, void *arg)
 {
@@ -207,6 +213,7 @@ subscriber_loop(Ld *ld)
 	co.batch_start = on_batch_start;
 	co.before_sync = on_before_sync;
 	co.between_batches = on_between_batches;
+	co.copy_rewrite = on_copy_rewrite;
 	cw = cascade_new(&co);
 	if (cw == NULL)
 	{

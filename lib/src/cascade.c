@@ -402,8 +402,14 @@ static int
 copy_event(Cascade *cw, PGconn *tdb, const PgqEvent *ev)
 {
 	char id[32], retry[16];
-	bool ok;
+	bool ok, failed = false;
 
+	if (cw->o.copy_rewrite)
+	{
+		ev = cw->o.copy_rewrite(tdb, ev, cw->o.arg, &failed);
+		if (ev == NULL)
+			return failed ? -1 : 0;
+	}
 	snprintf(id, sizeof(id), "%" PRId64, ev->id);
 	snprintf(retry, sizeof(retry), "%d", ev->retry);
 	ok = pg_copy_value(&cw->cbuf, id, false) &&

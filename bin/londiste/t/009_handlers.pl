@@ -1,4 +1,5 @@
-# Table handlers on real clusters: a root and two leaves.
+# Table handlers on real clusters: a root, two subscribers (leaf a and
+# branch b) and a leaf d under b.
 #   bulk        (leaf a) a key's events in one batch arrive as their net
 #               effect: a trigger on the leaf sees one INSERT and one UPDATE
 #   dispatch    (leaf a) daily_field into declarative partitions, made when
@@ -6,8 +7,10 @@
 #               into inheritance partitions
 #   shard       (both) each leaf keeps its half; the halves are disjoint and
 #               add up to the root
-#   obfuscate   (leaf b) no clear value of the hashed columns reaches it;
-#               a skipped column never does; updates still find their rows
+#   obfuscate   (branch b) no clear value of the hashed columns reaches it;
+#               a skipped column never does; updates still find their rows;
+#               it passes the events on obfuscated: leaf d (default
+#               handler) gets no clear value either
 #   qtable      (root) rows queued, never stored; qsplitter (leaf a) puts
 #               them into a queue of its own
 #   applyfn, multimaster (leaf b) each event to a function; vtable
@@ -26,7 +29,7 @@ my ($rc, $out, $err);
 local $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
 my $dir = PostgreSQL::Test::Utils::tempdir;
 my %node;
-for my $name (qw(root a b))
+for my $name (qw(root a b d))
 {
 	my $n = PostgreSQL::Test::Cluster->new("h_$name");
 	$n->init;
@@ -69,6 +72,7 @@ create table ev (id int, at timestamptz not null, v text, primary key (id, at)) 
 create table mon (id int primary key, at timestamptz not null, v text);
 create table sh (id int primary key, v text);
 });
+sql('d', q{create table ob (id int primary key, email text, score int, note text, data json)});
 sql('b', q{
 create table sh (id int primary key, v text);
 create table ob (id int primary key, email text, score int, note text, data json);
@@ -103,7 +107,9 @@ my %ini = map { $_ => londiste_ini($dir, $_, $node{$_}, 'hq', $extra{$_}) } keys
 sub ld { my ($n, @a) = @_; return londiste($ini{$n}, @a); }
 sub ok_ld { my ($n, @a) = @_; return (londiste_ok($ini{$n}, @a))[0]; }
 ok_ld('root', 'create-root', 'root', node_connstr($node{root}));
-ok_ld($_, 'create-leaf', $_, node_connstr($node{$_}), '--provider=' . node_connstr($node{root})) for qw(a b);
+ok_ld('a', 'create-leaf', 'a', node_connstr($node{a}), '--provider=' . node_connstr($node{root}));
+ok_ld('b', 'create-branch', 'b', node_connstr($node{b}), '--provider=' . node_connstr($node{root}));
+ok_ld('d', 'create-leaf', 'd', node_connstr($node{d}), '--provider=' . node_connstr($node{b}));
 sql('a', q{select pgq.create_queue('qout')});
 
 # handlers on the root: shard's hash, qtable's skip
@@ -143,9 +149,10 @@ ok_ld('b', 'add-table', 'up', '--handler=upper', '--handler-arg=column=v');
 like(sql('a', q{select table_attrs from londiste.table_info where table_name = 'public.ev'}),
 	qr/^handler=daily_field%28part_field%3Dat%29$/, 'the handler is stored urlencoded, as upstream stores it');
 
-my %pgqd = start_pgqds($dir, root => $node{root}, a => $node{a});
+my %pgqd = start_pgqds($dir, root => $node{root}, a => $node{a}, b => $node{b});
 my %w = map { $_ => start_londiste($ini{$_}, "$dir/$_") } keys %node;
-for my $n (qw(a b))
+ok_ld('d', 'add-table', 'ob');
+for my $n (qw(a b d))
 {
 	ok($node{$n}->poll_query_until('postgres',
 			q{select count(*) = 0 from londiste.table_info where local and merge_state is distinct from 'ok'}),
@@ -223,6 +230,9 @@ is(sql('b', q{select count(*) from ob where email ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0
 is(sql('b', q{select count(*) from ob where note is not null}), '0', 'obfuscate: a skipped column is not sent');
 is(sql('b', q{select data->>'n' from ob where id = 1}), '5', 'obfuscate: a kept JSON key stays');
 isnt(sql('b', q{select score from ob where id = 1}), '43', 'obfuscate: hash32 of the updated value');
+ok($node{d}->poll_query_until('postgres', q{select count(*) = 2 from ob}), 'obfuscate: the leaf under the branch gets the rows');
+is(sql('d', q{select string_agg(concat_ws('|', id, email, score, note, data), E'\n' order by id) from ob}), $leaf_ob,
+	'obfuscate: the branch passed on what it applied (copy and events alike): no clear value below it');
 
 # qtable + qsplitter
 sql('root', q{insert into q values (1, 'queued'), (2, 'also')});

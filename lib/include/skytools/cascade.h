@@ -62,6 +62,11 @@ typedef struct CascadeOpts
 	/* optional: before looking for each batch (not while paused); -1
 	 * counts as an error (the worker backs off) */
 	int (*between_batches)(PGconn *node, void *arg);
+	/* optional, a branch: the event as it goes into the node's queue (ev
+	 * itself, another the caller keeps until the next call, or NULL: not
+	 * passed on); NULL from an error sets *failed */
+	const PgqEvent *(*copy_rewrite)(PGconn *node, const PgqEvent *ev,
+									void *arg, bool *failed);
 } CascadeOpts;
 
 /*

@@ -1360,8 +1360,40 @@ cmd_compare(Ld *ld)
 			bad += r != 0;
 			continue;
 		}
-		r = compare_table(ld, t, PQgetvalue(tables, i, 1), prov_lock, prov_cs,
-						  prov_root, worker, repair);
+		{
+			/* the rows come from the first node up that stores the table
+			 * (a provider with it as a vtable does not) */
+			char node[256];
+			char *src_cs = ld_table_source(ld, prov_cs, t, node, sizeof(node));
+
+			if (src_cs == NULL)
+				r = -1;
+			else if (strcmp(src_cs, prov_cs) == 0)
+				r = compare_table(ld, t, PQgetvalue(tables, i, 1), prov_lock,
+								  prov_cs, prov_root, worker, repair);
+			else
+			{
+				PGconn *lock = ld_connect(src_cs, "the source");
+				PGresult *si =
+					lock ? ld_node_info(lock, ld->queue, "the source") : NULL;
+
+				log_info("%s: compared with node %s", t, node);
+				r = -1;
+				if (si)
+				{
+					char w[256];
+
+					snprintf(w, sizeof(w), "%s", ld_field(si, "worker_name"));
+					r = compare_table(
+						ld, t, PQgetvalue(tables, i, 1), lock, src_cs,
+						strcmp(ld_field(si, "node_type"), "root") == 0, w,
+						repair);
+				}
+				PQclear(si);
+				PQfinish(lock);
+			}
+			free(src_cs);
+		}
 		if (r != 0)
 			bad++;
 		if (r >= 0 && !repair)

@@ -401,6 +401,8 @@ typedef struct CopyJob
 	const char *table;
 	char consumer[512];
 	char *provider_db;
+	char *source_db; /* where the rows are read: the provider, or the node
+					  * copy_node names (? : the first up that stores it) */
 	char provider_node[256];
 	char *src_table; /* on the provider */
 	char *dest;		 /* here */
@@ -635,7 +637,8 @@ do_copy(CopyJob *j)
 	}
 	PQfinish(prov);
 
-	src = ld_connect(j->provider_db, "the provider");
+	src = ld_connect(j->source_db ? j->source_db : j->provider_db,
+					 "the copy's source");
 	dst = ld_connect(ld->cfg.db, "the local database");
 	if (src == NULL || dst == NULL)
 		goto out;
@@ -1115,6 +1118,46 @@ cmd_copy(Ld *ld)
 	j.condition = ld_attr_value(PQgetvalue(res, 0, 3), "copy_condition");
 	j.attrs = strdup(PQgetvalue(res, 0, 3));
 	PQclear(res);
+	{
+		/* --copy-node=NODE, --find-copy-node (copy_node=?) */
+		char *cn = ld_attr_value(j.attrs, "copy_node");
+
+		if (cn && strcmp(cn, "?") == 0)
+		{
+			char node[256];
+
+			j.source_db =
+				ld_table_source(ld, j.provider_db, table, node, sizeof(node));
+			if (j.source_db == NULL)
+			{
+				free(cn);
+				goto out;
+			}
+			log_info("copy %s from node %s", table, node);
+		}
+		else if (cn)
+		{
+			const char *lp[2] = {ld->queue, cn};
+			PGresult *l = ld_query(ld->db,
+								   "select node_location from "
+								   "pgq_node.get_queue_locations($1) where "
+								   "node_name = $2",
+								   2, lp);
+
+			if (l == NULL || PQntuples(l) != 1)
+			{
+				log_error("copy %s: copy_node %s is not a member of the queue",
+						  table, cn);
+				PQclear(l);
+				free(cn);
+				goto out;
+			}
+			j.source_db = ld_join_connstr(PQgetvalue(l, 0, 0),
+										  ld->cfg.remote_extra_connstr);
+			PQclear(l);
+		}
+		free(cn);
+	}
 	/*
 	 * The provider's table, once it is in sync there: a branch still
 	 * copying it has no rows (or not all) to give yet.
@@ -1310,6 +1353,7 @@ out:
 	cascade_free(cw);
 	applier_free(j.applier);
 	free(j.provider_db);
+	free(j.source_db);
 	free(j.src_table);
 	free(j.dest);
 	free(j.condition);

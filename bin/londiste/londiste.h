@@ -162,6 +162,8 @@ extern bool ld_register_wanted(Ld *ld, const char *name, bool seq);
 extern const char *ld_only(PGconn *db, const char *table);
 extern char *ld_attr_value(const char *attrs, const char *key);
 extern char *ld_column_list(const char *attrs);
+extern char *ld_table_source(Ld *ld, const char *provider_cs,
+							 const char *table, char *node, size_t nodelen);
 
 /* node.c */
 extern int cmd_install(Ld *ld);

@@ -436,3 +436,71 @@ ld_column_list(const char *attrs)
 	free(keep);
 	return out;
 }
+
+/*
+ * Where a table's rows are to be read (copy with --find-copy-node,
+ * compare, repair): from the provider up, the first node that has the
+ * table local and stores it (not a handler without a table, such as
+ * vtable).  Its connect string (malloc'd), with its node name; NULL with
+ * a logged error when no node up to the root stores it.
+ */
+char *
+ld_table_source(Ld *ld, const char *provider_cs, const char *table, char *node,
+				size_t nodelen)
+{
+	char *cs = strdup(provider_cs);
+	int hops;
+
+	for (hops = 0; cs && hops < 64; hops++)
+	{
+		PGconn *db = ld_connect(cs, "a node up the cascade");
+		const char *p[2] = {ld->queue, table};
+		PGresult *t, *n;
+		bool stores = false;
+		char *up = NULL;
+
+		if (db == NULL)
+		{
+			free(cs);
+			return NULL;
+		}
+		t = ld_query(db,
+					 "select coalesce(table_attrs, '') from "
+					 "londiste.get_table_list($1) where table_name = $2 and "
+					 "local",
+					 2, p);
+		n = ld_node_info(db, ld->queue, "a node up the cascade");
+		if (t && PQntuples(t) == 1)
+		{
+			char *h = ld_attr_value(PQgetvalue(t, 0, 0), "handler");
+			const LdhDef *d = NULL;
+
+			if (h)
+			{
+				h[strcspn(h, "(")] = '\0';
+				d = ld_handler_find(ld, h);
+			}
+			stores = d == NULL || !(d->flags & LDH_NO_TABLE);
+			free(h);
+		}
+		if (n)
+			snprintf(node, nodelen, "%s", ld_field(n, "node_name"));
+		if (!stores && n && ld_field(n, "provider_location") &&
+			strcmp(ld_field(n, "node_type"), "root") != 0)
+			up = ld_join_connstr(ld_field(n, "provider_location"),
+								 ld->cfg.remote_extra_connstr);
+		PQclear(t);
+		PQclear(n);
+		PQfinish(db);
+		if (stores)
+			return cs;
+		free(cs);
+		cs = up;
+		if (cs)
+			log_info("%s is not stored on %s: looking further up", table,
+					 node);
+	}
+	log_error("%s: no node up the cascade stores it", table);
+	free(cs);
+	return NULL;
+}

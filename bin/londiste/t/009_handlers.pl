@@ -56,6 +56,7 @@ insert into ev select i, timestamptz '2024-03-01 12:00+00' + (i % 3) * interval 
 insert into sh select i, 's' || i from generate_series(1, 200) i;
 insert into ob values (1, 'alice@example.com', 42, 'secret note', '{"user": "alice", "n": 5}');
 insert into up values (1, 'copied');
+insert into vt values (100, 'on the root');
 });
 # leaf a: bulk (with a trigger that logs what reaches the table), dispatch
 sql('a', q{
@@ -72,7 +73,8 @@ create table ev (id int, at timestamptz not null, v text, primary key (id, at)) 
 create table mon (id int primary key, at timestamptz not null, v text);
 create table sh (id int primary key, v text);
 });
-sql('d', q{create table ob (id int primary key, email text, score int, note text, data json)});
+sql('d', q{create table ob (id int primary key, email text, score int, note text, data json);
+  create table vt (id int primary key, v text)});
 sql('b', q{
 create table sh (id int primary key, v text);
 create table ob (id int primary key, email text, score int, note text, data json);
@@ -152,6 +154,8 @@ like(sql('a', q{select table_attrs from londiste.table_info where table_name = '
 my %pgqd = start_pgqds($dir, root => $node{root}, a => $node{a}, b => $node{b});
 my %w = map { $_ => start_londiste($ini{$_}, "$dir/$_") } keys %node;
 ok_ld('d', 'add-table', 'ob');
+# b keeps vt as a vtable: d copies it from the first node up that stores it
+ok_ld('d', 'add-table', 'vt', '--find-copy-node');
 for my $n (qw(a b d))
 {
 	ok($node{$n}->poll_query_until('postgres',
@@ -252,6 +256,12 @@ ok($node{b}->poll_query_until('postgres', q{select count(*) = 1 from mm_log wher
 ok($node{b}->poll_query_until('postgres', q{select count(*) = 2 from up}), 'user handler: rows arrive');
 is(sql('b', q{select string_agg(v, ',' order by id) from up}), 'COPIED,REPLAYED', 'user handler: copied and replayed rows');
 is(sql('b', q{select to_regclass('vt') is null and to_regclass('fn') is null}), 't', 'vtable, applyfn: no table needed');
+ok($node{d}->poll_query_until('postgres', q{select count(*) = 2 from vt}),
+	'd: vt copied from the root past b (which has no table) and replayed through b');
+like(slurp_file("$dir/d.log"), qr/copy public\.vt from node root/, 'd: the copy went to the root');
+($rc, $out, $err) = ld('d', 'compare', 'vt');
+is($rc, 0, 'd: compare vt against the node that stores it') or diag($err);
+like($err, qr/public\.vt: compared with node root/, 'd: compare went to the root');
 
 # change-handler, show-handlers
 ok_ld('a', 'change-handler', 'b');

@@ -45,3 +45,24 @@ select pgq.next_batch('busy_q', 'bc') as bb \gset
 select ev_data from pgq.get_batch_events(:bb);
 select pgq.finish_batch(:bb);
 select pgq.drop_queue(q, true) from unnest(array['busy_q', 'idle_q', 'paused_q']) q;
+
+-- ticker() finds the due queues in one query and ticks those only: a
+-- mixture of settings gives what ticker(text) would give for each
+select pgq.create_queue(q) from unnest(array['m_new', 'm_count', 'm_lag', 'm_quiet', 'm_paused', 'm_ext']) q;
+select pgq.set_queue_config('m_count', 'ticker_max_count', '3');
+select pgq.set_queue_config('m_lag', 'ticker_max_lag', '0');
+select pgq.set_queue_config('m_quiet', 'ticker_max_count', '1000');
+-- (an hour: the not-due ones stay so on a slow machine)
+select pgq.set_queue_config(q, 'ticker_max_lag', '1 hour') from unnest(array['m_new', 'm_quiet']) q;
+select pgq.set_queue_config('m_new', 'ticker_idle_period', '1 hour');
+select pgq.set_queue_config('m_paused', 'ticker_paused', 'true');
+select pgq.set_queue_config('m_ext', 'external_ticker', 'true');
+-- each has its first tick (create_queue); m_new gets a second one now
+select pgq.ticker('m_new') > 0 as second_tick;
+select pgq.insert_event(q, 'ev', i::text) > 0 as inserted
+  from unnest(array['m_count', 'm_lag', 'm_quiet', 'm_paused']) q, generate_series(1, 4) i;
+create temp table before as select queue_name, last_tick_id from pgq.get_queue_info() where queue_name like 'm\_%';
+select pgq.ticker() >= 2 as ticked_some;
+select i.queue_name, i.last_tick_id > b.last_tick_id as ticked
+  from pgq.get_queue_info() i join before b using (queue_name) order by 1;
+select pgq.drop_queue(q, true) from unnest(array['m_new', 'm_count', 'm_lag', 'm_quiet', 'm_paused', 'm_ext']) q;

@@ -108,12 +108,10 @@ node_call(Ld *ld, Node *n, const char *sql, int np, const char *const *p)
 static bool
 set_paused(Ld *ld, Node *n, bool pause)
 {
-	const char *p[3] = {ld->queue, n->worker, pause ? "t" : "f"};
+	char what[300];
 
-	if (node_call(ld, n,
-				  "select * from pgq_node.set_consumer_paused($1, $2, "
-				  "$3::boolean)",
-				  3, p) >= 400 ||
+	snprintf(what, sizeof(what), "[%s]", n->name);
+	if (ld_set_paused(ld, n->db, n->worker, pause, what) >= 400 ||
 		!ld_wait_ack(ld, n->db, n->name, n->worker,
 					 pause ? "pause" : "resume"))
 		return false;
@@ -127,13 +125,11 @@ set_paused(Ld *ld, Node *n, bool pause)
 static bool
 set_paused_flag(Ld *ld, Node *n)
 {
-	const char *p[3] = {ld->queue, n->worker, "t"};
+	char what[300];
 
+	snprintf(what, sizeof(what), "[%s]", n->name);
 	n->paused = true;
-	return node_call(ld, n,
-					 "select * from pgq_node.set_consumer_paused($1, $2, "
-					 "$3::boolean)",
-					 3, p) < 400;
+	return ld_set_paused(ld, n->db, n->worker, true, what) < 400;
 }
 
 /* Wait until n's worker has completed tick, at most admin_timeout. */

@@ -50,6 +50,7 @@ typedef struct TableInfo
 	int ncols;
 	const char *only; /* "only ", or "" for a partitioned table */
 	LdhTable *h;	  /* its handler; NULL: the default */
+	char *attrs;	  /* table_attrs its handler was made from */
 	char *cond;		  /* its row filter (copy_condition), or NULL */
 	char *keep;		  /* ",a,b,": the columns kept (--columns), or NULL */
 } TableInfo;
@@ -96,6 +97,7 @@ struct Applier
 	TableInfo **extra;
 	int nextra;
 	bool copying; /* a copy's rows through the handler: its table only */
+	bool fresh_handlers; /* the next reload makes every handler anew */
 	TableInfo *copy_ti;
 	int64_t cur_ev; /* the event a handler is at (0: a flush, a copy) */
 	bool in_emit;	/* a handler's row: counted as its event already */
@@ -241,6 +243,7 @@ free_table(TableInfo *t)
 	free(t->types);
 	free(t->cond);
 	free(t->keep);
+	free(t->attrs);
 	ld_handler_close(t->h);
 }
 
@@ -296,6 +299,10 @@ applier_begin_batch(Applier *a, PGconn *db, const PgqBatch *b)
 {
 	(void) db;
 	a->stale = true;
+	/* a batch again (the last one failed and was rolled back): what the
+	 * handlers learned in it (partitions made) went with it */
+	if (b && b->tick_id <= a->hx.tick_id)
+		a->fresh_handlers = true;
 	a->hx.tick_id = b ? b->tick_id : 0;
 	snprintf(a->hx.tick_time, sizeof(a->hx.tick_time), "%s",
 			 b ? b->tick_time : "");
@@ -337,13 +344,12 @@ set_columns(TableInfo *t, const char *desc)
 	", strpos(" d ", '.') + 1))))"
 
 static bool
-load_tables(Applier *a, PGconn *db)
+read_tables(Applier *a, PGconn *db, TableInfo *old, int nold)
 {
 	const char *p[3] = {a->ld->queue, a->only, a->copying ? "t" : "f"};
 	PGresult *res;
 	int i;
 
-	clear_tables(a);
 	if (a->combined == NULL)
 	{
 		const char *q[1] = {a->ld->queue};
@@ -399,9 +405,20 @@ load_tables(Applier *a, PGconn *db)
 			a->t[i].cond =
 				ld_attr_value(PQgetvalue(res, i, 6), "copy_condition");
 			a->t[i].keep = ld_column_list(PQgetvalue(res, i, 6));
-			a->t[i].h =
-				ld_handler_open(a->ld, a->t[i].name, PQgetvalue(res, i, 1),
-								PQgetvalue(res, i, 6), err, sizeof(err));
+			a->t[i].attrs = strdup(PQgetvalue(res, i, 6));
+			err[0] = '\0';
+			for (int k = 0; k < nold && a->t[i].h == NULL; k++)
+				if (old[k].h && strcmp(old[k].name, a->t[i].name) == 0 &&
+					strcmp(old[k].attrs, a->t[i].attrs) == 0 &&
+					strcmp(old[k].h->dest, PQgetvalue(res, i, 1)) == 0)
+				{
+					a->t[i].h = old[k].h;
+					old[k].h = NULL;
+				}
+			if (a->t[i].h == NULL)
+				a->t[i].h =
+					ld_handler_open(a->ld, a->t[i].name, PQgetvalue(res, i, 1),
+									a->t[i].attrs, err, sizeof(err));
 			if (a->t[i].h == NULL && err[0])
 			{
 				log_error("table %s: %s", a->t[i].name, err);
@@ -424,6 +441,29 @@ load_tables(Applier *a, PGconn *db)
 	PQclear(res);
 	a->stale = false;
 	return true;
+}
+
+/*
+ * The table list anew (each batch).  A table whose attributes stay keeps
+ * its handler, and with it the handler's state (dispatch's known
+ * partitions, obfuscate's rules, shard's number); the others' go.
+ */
+static bool
+load_tables(Applier *a, PGconn *db)
+{
+	TableInfo *old = a->t;
+	int nold = a->nt;
+	bool ok;
+
+	a->t = NULL;
+	a->nt = 0;
+	clear_tables(a);
+	ok = read_tables(a, db, old, a->fresh_handlers ? 0 : nold);
+	a->fresh_handlers = false;
+	for (int k = 0; k < nold; k++)
+		free_table(&old[k]);
+	free(old);
+	return ok;
 }
 
 static TableInfo *
@@ -1813,9 +1853,11 @@ apply_execute(Applier *a, PGconn *db, const PgqEvent *ev)
 	if (ld_exec_replay(a->ld, db, ev->extra1 ? ev->extra1 : "", ev->data,
 					   ev->extra2) < 0)
 		return -1;
-	/* the DDL may have changed what the prepared statements use */
+	/* the DDL may have changed what the prepared statements use, and
+	 * what the handlers know (partitions) */
 	forget_prepared(a);
 	a->stale = true;
+	a->fresh_handlers = true;
 	return 0;
 }
 
@@ -2183,12 +2225,31 @@ applier_copy_rewrite(Applier *a, PGconn *db, const PgqEvent *ev, bool *failed)
 	return *failed ? NULL : &a->rw;
 }
 
+/* A data event of a table applied here: by its handler, or by its format
+ * (the type was checked by the caller). */
+static int
+apply_data(Applier *a, PGconn *db, TableInfo *ti, const PgqEvent *ev)
+{
+	const char *type = ev->type;
+
+	if (ti->h)
+		return handler_event(a, db, ti, ev);
+	if (type[0] == '{')
+		return apply_encoded(a, db, ti, ev, true);
+	if (strcmp(type, "R") == 0)
+		return apply_truncate(ti, db);
+	if (type[1] == ':')
+		return apply_encoded(a, db, ti, ev, false);
+	return apply_sql(a, db, ti, ev);
+}
+
 int
 applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 {
 	const char *type = ev->type ? ev->type : "";
 	const char *q = a->ld->queue;
 	TableInfo *ti;
+	int rc;
 
 	if (strncmp(type, "londiste.", 9) == 0 || strcmp(type, "EXECUTE") == 0 ||
 		strcmp(type, "R") == 0)
@@ -2259,34 +2320,17 @@ applier_event(Applier *a, PGconn *db, const PgqEvent *ev)
 		a->skipped++;
 		return 0;
 	}
-	if (a->combined && a->combined[0])
+	rc = apply_data(a, db, ti, ev);
+	if (rc < 0 || a->combined == NULL || !a->combined[0])
+		return rc;
 	{
-		/* fan-in: the event goes on into the combined queue, in the
-		 * same transaction as its row */
+		/* fan-in: the event goes on into the combined queue, in the same
+		 * transaction as its row */
 		const char *p[7] = {a->combined, ev->type,	 ev->data,	ev->extra1,
 							ev->extra2,	 ev->extra3, ev->extra4};
-		int rc = ti->h					  ? handler_event(a, db, ti, ev)
-				 : type[0] == '{'		  ? apply_encoded(a, db, ti, ev, true)
-				 : strcmp(type, "R") == 0 ? apply_truncate(ti, db)
-				 : type[1] == ':'		  ? apply_encoded(a, db, ti, ev, false)
-										  : apply_sql(a, db, ti, ev);
 
-		if (rc < 0)
-			return rc;
 		return send_row(a, db,
 						"select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)",
 						7, p, 'S', ti->name, "", ev->id);
 	}
-	if (ti->h)
-		return handler_event(a, db, ti, ev);
-	if (type[0] == '{')
-		return apply_encoded(a, db, ti, ev, true);
-	if (strcmp(type, "R") == 0)
-		return apply_truncate(ti, db);
-	if ((type[0] == 'I' || type[0] == 'U' || type[0] == 'D') && type[1] == ':')
-		return apply_encoded(a, db, ti, ev, false);
-	if ((type[0] == 'I' || type[0] == 'U' || type[0] == 'D') &&
-		type[1] == '\0')
-		return apply_sql(a, db, ti, ev);
-	return 0; /* not reached: the type was checked above */
 }

@@ -1156,12 +1156,7 @@ compare_table(Ld *ld, const char *table, const char *dest, PGconn *prov_lock,
 	}
 	else
 	{
-		const char *pp[3] = {ld->queue, prov_worker, "t"};
-
-		PQclear(ld_query(prov_lock,
-						 "select * from pgq_node.set_consumer_paused($1, $2, "
-						 "$3::boolean)",
-						 3, pp));
+		ld_set_paused(ld, prov_lock, prov_worker, true, NULL);
 		if (!ld_wait_ack(ld, prov_lock, "provider", prov_worker, "pause"))
 			goto resume;
 		tick = one_int(
@@ -1182,14 +1177,7 @@ resume:
 	if (prov_root)
 		run(prov_lock, rc == 0 ? "commit" : "rollback");
 	else
-	{
-		const char *pp[3] = {ld->queue, prov_worker, "f"};
-
-		PQclear(ld_query(prov_lock,
-						 "select * from pgq_node.set_consumer_paused($1, $2, "
-						 "$3::boolean)",
-						 3, pp));
-	}
+		ld_set_paused(ld, prov_lock, prov_worker, false, NULL);
 	if (rc < 0)
 		goto out;
 	rc = -1;

@@ -160,6 +160,8 @@ extern bool ld_wait_ack(Ld *ld, PGconn *db, const char *who,
  * (a sequence) the root publishes */
 extern bool ld_register_wanted(Ld *ld, const char *name, bool seq);
 extern const char *ld_only(PGconn *db, const char *table);
+extern int ld_set_paused(Ld *ld, PGconn *db, const char *worker, bool pause,
+						 const char *what);
 extern char *ld_attr_value(const char *attrs, const char *key);
 extern char *ld_column_list(const char *attrs);
 extern char *ld_table_source(Ld *ld, const char *provider_cs,

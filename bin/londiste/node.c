@@ -901,17 +901,11 @@ cmd_pause(Ld *ld)
 	bool pause = strcmp(ld->command, "pause") == 0;
 	const char *consumer =
 		ld->opt.consumer ? ld->opt.consumer : ld->cfg.consumer_name;
-	const char *p[3] = {ld->queue, consumer, pause ? "t" : "f"};
 	int code;
 
 	if (ld_local(ld) == NULL)
 		return 1;
-	code =
-		ld_ret(ld_query(ld->db,
-						"select * from pgq_node.set_consumer_paused($1, $2, "
-						"$3::boolean)",
-						3, p),
-			   NULL);
+	code = ld_set_paused(ld, ld->db, consumer, pause, NULL);
 	if (code >= 300)
 		return code >= 400 ? 1 : 0;
 	if (!ld_wait_ack(ld, ld->db, "local", consumer,

@@ -504,3 +504,19 @@ ld_table_source(Ld *ld, const char *provider_cs, const char *table, char *node,
 	free(cs);
 	return NULL;
 }
+
+/* Pause (or resume) worker on db, through pgq_node: the ret_code (what
+ * names the call in a message on failure).  The worker acknowledges on
+ * its next round: ld_wait_ack. */
+int
+ld_set_paused(Ld *ld, PGconn *db, const char *worker, bool pause,
+			  const char *what)
+{
+	const char *p[3] = {ld->queue, worker, pause ? "t" : "f"};
+
+	return ld_ret(ld_query(db,
+						   "select * from pgq_node.set_consumer_paused($1, "
+						   "$2, $3::boolean)",
+						   3, p),
+				  what);
+}

@@ -52,6 +52,25 @@ tps() {
         | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
 
+# tps_cpu PORT DATADIR SCRIPT SECS CLIENTS: "tps cpu" where cpu is the
+# server's CPU milliseconds per transaction: what the backends used (the
+# postmaster's reaped children's user + system time, read when no client
+# backend is left, before and after pgbench).
+tps_cpu() {
+    local pm c0 c1 out tx t
+    pm=$(head -1 "$2/postmaster.pid")
+    no_backends() { while pgrep -P "$pm" -f '^postgres: postgres ' >/dev/null; do sleep 0.05; done; }
+    no_backends
+    c0=$(awk '{print $16 + $17}' "/proc/$pm/stat")
+    out=$(pgbench -n -h "$BENCH_DIR" -p "$1" -U postgres -f "$3" -T "$4" -c "$5" -j "$5" postgres 2>&1)
+    no_backends
+    c1=$(awk '{print $16 + $17}' "/proc/$pm/stat")
+    tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
+    t=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")
+    awk -v t="$t" -v c=$((c1 - c0)) -v n="$tx" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN {printf "%s %.3f\n", t, (n > 0 ? c * 1000 / hz / n : 0)}'
+}
+
 # median of the arguments
 median() {
     printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'

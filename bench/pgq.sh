@@ -3,8 +3,8 @@
 # postgresql-15-pgq3, in a private tree) on two clusters of the same
 # machine, every workload alternating ours / upstream (A B A B ...), medians
 # of BENCH_REPS rounds of BENCH_SECS seconds.  Prints one table with the
-# ratio ours/upstream (above 1 is better for ours, except latency, where
-# lower is better).  Asserts nothing.
+# ratio ours/upstream (above 1 is better for ours, except latency and
+# CPU per call, where lower is better).  Asserts nothing.
 #
 #   insert_event   events/s, 1 or 100 events per transaction, 1 or 4 clients
 #   plain INSERT   rows/s of 100 small rows per transaction (the limit)
@@ -17,8 +17,12 @@
 #   latency        commit-to-consumer ms at 1000 events/s, p50 and p99:
 #                  each side's pgqd and PgQ with default settings, and with
 #                  an eager ticker (ticker_period 0.1, ticker_max_lag 0.1 s)
-#   ticker         pgq.ticker() calls/s with 1, 100, 1000 idle queues
+#   ticker         pgq.ticker() calls/s and server CPU per call with 1, 100,
+#                  1000 idle queues, and with 100 of them ticking on every
+#                  call (ticker_max_lag and ticker_idle_period 0)
 #
+# BENCH_PARTS (default "insert triggers consume latency ticker") picks the
+# parts to run.
 # Needs TREE, UPSTREAM (bin dirs) and UPSTREAM_PGQD; scripts/bench.sh sets
 # them.  Without upstream only our column is printed.
 set -euo pipefail
@@ -28,6 +32,8 @@ secs=${BENCH_SECS:-4}
 reps=${BENCH_REPS:-3}
 nevents=${BENCH_EVENTS:-1000000}
 lat_secs=${BENCH_LAT_SECS:-12}
+parts=" ${BENCH_PARTS:-insert triggers consume latency ticker} "
+part() { [[ "$parts" == *" $1 "* ]]; }
 cleanup() {
     pkill -INT -f "$BENCH_DIR/pgqd-" 2>/dev/null || true
     stop_clusters
@@ -92,6 +98,7 @@ run_tps() {
     for r in $(seq "$reps"); do
         for s in "${ss[@]}"; do
             v=$(tps "$(port_of "$s")" "$BENCH_DIR/$script.sql" "$secs" "$clients")
+            [ -z "${BENCH_DEBUG:-}" ] || echo "$row $s $v" >&2
             got[$s]+=" $(awk -v x="$v" -v m="$mult" 'BEGIN {printf "%.0f", x * m}')"
         done
     done
@@ -104,6 +111,7 @@ run_tps() {
     done
 }
 
+if part insert; then
 echo "insert_event ..." >&2
 run_tps ins1c1 "insert_event, 1 per tx, 1 client" "events/s" ins1 1 1
 run_tps ins1c4 "insert_event, 1 per tx, 4 clients" "events/s" ins1 4 1
@@ -111,6 +119,9 @@ run_tps ins100c1 "insert_event, 100 per tx, 1 client" "events/s" ins100 1 100
 run_tps ins100c4 "insert_event, 100 per tx, 4 clients" "events/s" ins100 4 100
 run_tps plain100c1 "plain INSERT, 100 per tx, 1 client" "rows/s" plain100 1 100 ours
 run_tps plain100c4 "plain INSERT, 100 per tx, 4 clients" "rows/s" plain100 4 100 ours
+fi
+
+if part triggers; then
 
 echo "triggers ..." >&2
 for op in ins upd; do
@@ -123,7 +134,9 @@ for op in ins upd; do
         fi
     done
 done
+fi
 
+if part consume; then
 echo "consume ..." >&2
 for s in "${sides[@]}"; do
     bsql "$(port_of "$s")" >/dev/null <<SQL
@@ -200,7 +213,9 @@ if [ -n "${cons[own1,upstream]:-}" ]; then
     res[own1,upstream]=$(median ${cons[own1,upstream]})
     res[own4,upstream]=$(median ${cons[own4,upstream]})
 fi
+fi
 
+if part latency; then
 echo "latency ..." >&2
 w lat "select pgq.insert_event('lq', 'lat', extract(epoch from clock_timestamp())::text);"
 latconsumer=$here/latency_consumer
@@ -251,8 +266,38 @@ for mode in default eager; do
         res[lat99_$mode,$s]=$(median ${lp99[$mode,$s]})
     done
 done
+fi
 
+if part ticker; then
 echo "ticker ..." >&2
+# run_ticker ROW LABEL: pgq.ticker() calls/s and the server's CPU per call,
+# rounds A B A B
+run_ticker() {
+    local s r v
+    declare -A got=() cpu=()
+    for r in $(seq "$reps"); do
+        for s in "${sides[@]}"; do
+            v=$(tps_cpu "$(port_of "$s")" "$BENCH_DIR/$s" "$BENCH_DIR/ticker.sql" "$secs" 1)
+            got[$s]+=" ${v% *}"; cpu[$s]+=" ${v#* }"
+        done
+    done
+    rows+=("$1" "$1cpu")
+    label[$1]=$2; unit[$1]="calls/s"
+    label[$1cpu]="  the same: server CPU per call"; unit[$1cpu]="ms"
+    for s in "${sides[@]}"; do
+        res[$1,$s]=$(median ${got[$s]})
+        res[$1cpu,$s]=$(median ${cpu[$s]})
+    done
+}
+# busy ON|OFF: queues tq1..tq100 tick on every call (or back to defaults)
+busy() {
+    local lag=0 idle=0 s
+    [ "$1" = on ] || { lag='3 seconds'; idle='1 minute'; }
+    for s in "${sides[@]}"; do
+        bsql "$(port_of "$s")" -c "select pgq.set_queue_config('tq' || i, 'ticker_max_lag', '$lag'),
+            pgq.set_queue_config('tq' || i, 'ticker_idle_period', '$idle') from generate_series(1, 100) i" >/dev/null
+    done
+}
 declare -A have
 for s in "${sides[@]}"; do
     bsql "$(port_of "$s")" -c "select pgq.drop_queue(queue_name, true) from pgq.queue" >/dev/null
@@ -265,9 +310,19 @@ for n in 1 100 1000; do
             bsql "$(port_of "$s")" -c "select pgq.create_queue('tq' || i) from generate_series($(( have[$s] + 1 )), $to) i" >/dev/null
             have[$s]=$to
         done
+        # new queues tick once; then fresh statistics, as autovacuum would take
+        bsql "$(port_of "$s")" -c "select pgq.ticker()" -c "analyze pgq.queue, pgq.tick" >/dev/null
     done
-    run_tps "ticker$n" "pgq.ticker(), $n idle queues" "calls/s" ticker 1 1
+    run_ticker "ticker$n" "pgq.ticker(), $n idle queues"
+    if [ "$n" -gt 1 ]; then
+        # 100 queues that tick on every call (ticker_max_lag and
+        # ticker_idle_period 0): 100 ticks per call
+        busy on
+        run_ticker "ticker${n}busy" "pgq.ticker(), $n queues, 100 tick"
+        busy off
+    fi
 done
+fi
 
 echo
 echo "PgQ, ours / upstream 3.5, median of $reps rounds (latency: 2), ${secs}s each"

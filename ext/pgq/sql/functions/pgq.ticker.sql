@@ -148,23 +148,32 @@ $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
 -- ----------------------------------------------------------------------
 -- pgq.ticker()
 --     Tick every queue that has neither an external ticker nor a paused
---     one, in name order, each when due (see ticker(text)).  One query
---     finds the queues that may be due (the same tests as ticker(text),
---     on the last two ticks and the event sequence's last value read
---     without dynamic SQL), and ticker(text) runs for those only: a round
---     costs little more than its ticks, however many queues are idle.
---     A queue whose event sequence was not called since create_queue
---     (pg_sequence_last_value is NULL) has no new events.
+--     one, each when due (see ticker(text)).  One statement finds the
+--     queues that are due (the same tests as ticker(text), on the last two
+--     ticks and the event sequence's last value read without dynamic SQL)
+--     and inserts their ticks; a second NOTIFYs them in name order: a
+--     round costs little more than its ticks, however many queues are
+--     idle.  An event sequence not called since create_queue set it
+--     back (pg_sequence_last_value is NULL) still holds the value the
+--     queue's ticks store: no new events.  A queue whose state would make
+--     ticker(text) raise or warn, or that has no tick yet, goes through
+--     ticker(text) itself, after the others.
 -- Returns: the number of queues that got a tick.
 -- ----------------------------------------------------------------------
 create or replace function pgq.ticker()
 returns bigint as $$
 declare
-    q       record;
-    n       bigint := 0;
+    direct  text[];
+    via     text[];
+    qname   text;
+    n       bigint;
 begin
-    for q in
-        select qq.queue_name
+    with due as materialized (
+        select qq.queue_id, qq.queue_name, qq.queue_tick_seq, t.tick_id,
+               coalesce(x.cur_seq, t.tick_event_seq) as cur_seq,
+               (t.tick_id is null
+                or t.xmin > txid_current() or t.xmax > txid_current()
+                or x.new_events < 0) as via_ticker
           from pgq.queue qq
           left join lateral (
                 select t.tick_id, t.tick_time, t.tick_event_seq,
@@ -179,9 +188,10 @@ begin
                  where p.tick_queue = qq.queue_id and p.tick_id < t.tick_id
                  order by p.tick_queue desc, p.tick_id desc limit 1) p on true
           cross join lateral (
-                select coalesce(pg_sequence_last_value(qq.queue_event_seq::regclass),
-                                t.tick_event_seq) - t.tick_event_seq as new_events,
-                       now() - t.tick_time as lag) x
+                select s.cur_seq,
+                       coalesce(s.cur_seq, t.tick_event_seq) - t.tick_event_seq as new_events,
+                       now() - t.tick_time as lag
+                  from (select pg_sequence_last_value(qq.queue_event_seq::regclass) as cur_seq) s) x
          where not qq.queue_external_ticker and not qq.queue_ticker_paused
            and (t.tick_id is null
                 -- ticker(text)'s errors and warnings stay its own
@@ -195,13 +205,36 @@ begin
                          or coalesce(not (x.lag < qq.queue_ticker_max_lag / 2
                                           or (x.lag < (t.tick_time - p.tick_time) * 2
                                               and x.lag < qq.queue_ticker_idle_period)),
-                                     true))))
-         order by qq.queue_name
-    loop
-        if pgq.ticker(q.queue_name) is not null then
-            n := n + 1;
-        end if;
-    end loop;
+                                     true))))),
+    ins as (
+        -- pgq._insert_tick's work, in one statement
+        insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
+        select d.queue_id,
+               case when d.new_id <= d.tick_id
+                    then pgq.seq_setval(d.queue_tick_seq, d.tick_id + 1)
+                    else d.new_id end,
+               d.cur_seq
+          from (select due.*,
+                       nextval(pgq.quote_fqname(due.queue_tick_seq)::regclass) as new_id
+                  from due where not due.via_ticker order by due.queue_name) d
+        returning tick_queue)
+    select array_agg(queue_name order by queue_name) filter (where not via_ticker),
+           array_agg(queue_name order by queue_name) filter (where via_ticker)
+      into direct, via
+      from due;
+
+    -- wake LISTENing consumers (payload limit: 8000 bytes)
+    perform pg_catalog.pg_notify('pgq_tick', x)
+       from pg_catalog.unnest(direct) x
+      where pg_catalog.octet_length(x) < 8000;
+    n := coalesce(pg_catalog.array_length(direct, 1), 0);
+    if via is not null then
+        foreach qname in array via loop
+            if pgq.ticker(qname) is not null then
+                n := n + 1;
+            end if;
+        end loop;
+    end if;
     return n;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;

@@ -48,9 +48,11 @@ select pgq.drop_queue(q, true) from unnest(array['busy_q', 'idle_q', 'paused_q']
 
 -- ticker() finds the due queues in one query and ticks those only: a
 -- mixture of settings gives what ticker(text) would give for each
-select pgq.create_queue(q) from unnest(array['m_new', 'm_count', 'm_lag', 'm_quiet', 'm_paused', 'm_ext']) q;
+select pgq.create_queue(q) from unnest(array['m_new', 'm_count', 'm_lag', 'm_quiet', 'm_paused', 'm_ext', 'm_idle']) q;
 select pgq.set_queue_config('m_count', 'ticker_max_count', '3');
-select pgq.set_queue_config('m_lag', 'ticker_max_lag', '0');
+select pgq.set_queue_config(q, 'ticker_max_lag', '0') from unnest(array['m_lag', 'm_idle']) q;
+-- m_idle has no events and ticks on every round
+select pgq.set_queue_config('m_idle', 'ticker_idle_period', '0');
 select pgq.set_queue_config('m_quiet', 'ticker_max_count', '1000');
 -- (an hour: the not-due ones stay so on a slow machine)
 select pgq.set_queue_config(q, 'ticker_max_lag', '1 hour') from unnest(array['m_new', 'm_quiet']) q;
@@ -65,4 +67,15 @@ create temp table before as select queue_name, last_tick_id from pgq.get_queue_i
 select pgq.ticker() >= 2 as ticked_some;
 select i.queue_name, i.last_tick_id > b.last_tick_id as ticked
   from pgq.get_queue_info() i join before b using (queue_name) order by 1;
-select pgq.drop_queue(q, true) from unnest(array['m_new', 'm_count', 'm_lag', 'm_quiet', 'm_paused', 'm_ext']) q;
+-- every new tick stores the event sequence's value, as ticker(text) does
+-- (m_idle's sequence was never called: its value is the creation tick's)
+-- (m_paused and m_quiet did not tick: their events wait)
+select q.queue_name, t.tick_event_seq = pgq.seq_getval(q.queue_event_seq) as seq_stored
+  from pgq.queue q
+  join lateral (select * from pgq.tick where tick_queue = q.queue_id
+                 order by tick_id desc limit 1) t on true
+ where q.queue_name like 'm\_%' order by 1;
+select pgq.ticker() >= 1 as ticked_again;
+select count(*) as m_idle_ticks from pgq.tick join pgq.queue on queue_id = tick_queue
+ where queue_name = 'm_idle';
+select pgq.drop_queue(q, true) from unnest(array['m_new', 'm_count', 'm_lag', 'm_quiet', 'm_paused', 'm_ext', 'm_idle']) q;

@@ -21,7 +21,7 @@ grant select, insert, truncate on pgq.event_template to pgq_admin;
 
 revoke all on function
     pgq.upgrade_schema(), pgq.batch_event_sql(bigint),
-    pgq.batch_event_tables(bigint),
+    pgq.batch_event_tables(bigint), pgq._batch_read_sql(text),
     pgq.find_tick_helper(int4, int8, timestamptz, int8, int8, interval),
     pgq.register_consumer(text, text),
     pgq.register_consumer_at(text, text, bigint),
@@ -54,12 +54,17 @@ revoke all on function
                         integer, text, text, text, text, text, text)
     from public, pgq_reader, pgq_writer, pgq_admin;
 
--- The row-capture triggers exist only where C is (not in the PL-only
--- script yet), so their grants are looked up by name.
+-- The row-capture triggers and the C batch read exist only where C is
+-- (not in the PL-only script), so their grants are looked up by name.
 do $$
 declare
     fn text;
 begin
+    if pg_catalog.to_regprocedure('pgq._batch_rows(text)') is not null then
+        revoke all on function pgq._batch_rows(text)
+            from public, pgq_reader, pgq_writer, pgq_admin;
+        grant execute on function pgq._batch_rows(text) to pgq_reader;
+    end if;
     foreach fn in array array['pgq.logutriga()', 'pgq.sqltriga()', 'pgq.jsontriga()']
     loop
         if pg_catalog.to_regprocedure(fn) is not null then
@@ -78,6 +83,7 @@ grant execute on function
 
 grant execute on function
     pgq.batch_event_sql(bigint), pgq.batch_event_tables(bigint),
+    pgq._batch_read_sql(text),
     pgq.find_tick_helper(int4, int8, timestamptz, int8, int8, interval),
     pgq.register_consumer(text, text),
     pgq.register_consumer_at(text, text, bigint),

@@ -4,7 +4,9 @@
 --     Declare a cursor (valid until the end of the transaction) over a
 --     batch's events and return its first i_quick_limit rows; the caller
 --     FETCHes the rest.  i_extra_where, raw SQL from the caller, filters
---     the events.  A NULL batch, name or limit returns nothing.
+--     the events.  A NULL batch, name or limit returns nothing.  Without
+--     i_extra_where the batch is read through pgq._batch_read_sql() (in
+--     the C build: pgq._batch_rows(), which mostly spares the sort).
 -- Errors: those of batch_event_sql; a name already in use.
 -- ----------------------------------------------------------------------
 create or replace function pgq.get_batch_cursor(
@@ -28,6 +30,8 @@ begin
         sql := pg_catalog.replace(sql, ' order by 1', '');
         sql := 'select * from (' || sql || ') _evs where ' || i_extra_where
             || ' order by 1';
+    else
+        sql := pgq._batch_read_sql(sql);
     end if;
 
     execute 'declare ' || pg_catalog.quote_ident(i_cursor_name)

@@ -12,6 +12,6 @@ create or replace function pgq.get_batch_events(
     out ev_extra4 text)
 returns setof record as $$
 begin
-    return query execute pgq.batch_event_sql(x_batch_id);
+    return query execute pgq._batch_read_sql(pgq.batch_event_sql(x_batch_id));
 end;
 $$ language plpgsql;

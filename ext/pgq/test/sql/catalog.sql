@@ -1,8 +1,10 @@
 -- The SQL surface: every function with its arguments, result, security,
 -- strictness and volatility; the tables' columns.  Clients call these by
 -- name and by argument name, so any change here is a compatibility break.
--- Upstream's 51 functions, plus two of ours: pgq.ticker_busy(interval)
--- (pgqd's quick ticks for busy queues) and the internal pgq._insert_tick.
+-- Upstream's 51 functions, plus three of ours: pgq.ticker_busy(interval)
+-- (pgqd's quick ticks for busy queues), the internal pgq._insert_tick and
+-- pgq._batch_read_sql (how batches are read; the C build's
+-- pgq._batch_rows is listed in init_ext).
 \set VERBOSITY terse
 \pset format unaligned
 select p.proname || '(' || pg_get_function_arguments(p.oid) || ')' as function,
@@ -11,7 +13,7 @@ select p.proname || '(' || pg_get_function_arguments(p.oid) || ')' as function,
        case when p.proisstrict then 'strict' else '' end as strict,
        p.provolatile as vol
   from pg_proc p where p.pronamespace = 'pgq'::regnamespace
-   and p.proname not in ('_urlencode', '_pl_row', '_pl_format', '_pl_capture')
+   and p.proname not in ('_urlencode', '_pl_row', '_pl_format', '_pl_capture', '_batch_rows')
  order by 1;
 \pset format aligned
 
@@ -23,10 +25,11 @@ select p.proname, p.proconfig from pg_proc p
    and (p.proconfig is null
         or not 'search_path=pg_catalog, pg_temp' = any (p.proconfig));
 
--- (the PL-only build's internal trigger helpers are listed in init_pl)
+-- (the PL-only build's internal trigger helpers are listed in init_pl,
+-- the C build's batch read in init_ext)
 select count(*) filter (where prosecdef) as definer, count(*) as total
   from pg_proc where pronamespace = 'pgq'::regnamespace
-   and proname not in ('_urlencode', '_pl_row', '_pl_format', '_pl_capture');
+   and proname not in ('_urlencode', '_pl_row', '_pl_format', '_pl_capture', '_batch_rows');
 
 select c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
        a.attnotnull, pg_get_expr(d.adbin, d.adrelid) as default

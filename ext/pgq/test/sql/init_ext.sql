@@ -25,3 +25,10 @@ select r.rolname as role, m.rolname as member
   from pg_auth_members a join pg_roles r on r.oid = a.roleid
   join pg_roles m on m.oid = a.member
  where m.rolname like 'pgq\_%' order by 1, 2;
+
+-- pgq._batch_rows (the C batch read) takes batch queries only
+\set VERBOSITY terse
+select * from pgq._batch_rows('select 1');
+select * from pgq._batch_rows('select 1 order by 1');
+select * from pgq._batch_rows('select 1::bigint, now(), 2::bigint, 3, 4, 5, 6, 7, 8, 9 order by 1');
+\set VERBOSITY default

@@ -5,14 +5,16 @@
 --     A batch (L, C) holds the events whose transaction is visible in the
 --     snapshot of end tick C and not in that of start tick L.  Every such
 --     transaction either has a txid between xmax(L) and xmax(C), found by
---     a range scan of the ev_txid index checked against both snapshots,
---     or was still running at L and finished before C: a txid in
---     xip(L) - xip(C).  Those long transactions are walked from the
---     newest down: one within 100 of the range's lower end just lowers
---     that end (many short transactions sit just below xmax, and a
---     slightly wider range is cheaper than a long IN-list); the others
---     are read with an explicit IN-list, which needs no visibility test.
---     Retried events carry ev_owner and are shown only to the
+--     a range scan of the ev_txid index, or was still running at L and
+--     finished before C: a txid in xip(L) - xip(C).  Those long
+--     transactions are walked from the newest down: one within 100 of the
+--     range's lower end just lowers that end (many short transactions sit
+--     just below xmax, and a slightly wider range is cheaper than a long
+--     IN-list); the others are read with an explicit IN-list.  The
+--     snapshots' tests are written out as constants: in the range, a txid
+--     is in the batch unless it is in xip(C), and below xmax(L) only if it
+--     is in xip(L) (the lowered part); no per-row call, no join with
+--     pgq.tick.  Retried events carry ev_owner and are shown only to the
 --     subscription that retried them.
 --
 --     The text ends in ' order by 1' and holds it nowhere else:
@@ -29,6 +31,8 @@ declare
     xid         int8;
     cols        text;
     owner_cond  text;
+    cur_running text;
+    last_running text;
     tbl         text;
     part        text;
     sql         text := '';
@@ -63,22 +67,31 @@ begin
         end if;
     end loop;
 
+    -- the range's txids still running at C are not in the batch
+    select coalesce(' and ev.ev_txid not in ('
+                    || string_agg(x::text, ',' order by x) || ')', '')
+      into cur_running
+      from pg_catalog.txid_snapshot_xip(b.cur_snap) x
+     where x >= tx_start and x < b.tx_end;
+    -- below xmax(L), only those still running at L are
+    if tx_start < b.tx_start then
+        select ' and (ev.ev_txid >= ' || b.tx_start::text
+               || ' or ev.ev_txid in (' || string_agg(x::text, ',' order by x) || '))'
+          into last_running
+          from pg_catalog.txid_snapshot_xip(b.last_snap) x
+         where x >= tx_start and x < b.tx_start;
+    end if;
+
     cols := 'select ev.ev_id, ev.ev_time, ev.ev_txid, ev.ev_retry, ev.ev_type,'
         || ' ev.ev_data, ev.ev_extra1, ev.ev_extra2, ev.ev_extra3, ev.ev_extra4';
     owner_cond := ' and (ev.ev_owner is null or ev.ev_owner = '
         || b.sub_id::text || ')';
 
     for tbl in select t from pgq.batch_event_tables(x_batch_id) t loop
-        part := cols || ' from pgq.tick cur, pgq.tick last, '
-            || pgq.quote_fqname(tbl) || ' ev'
-            || ' where cur.tick_id = ' || b.sub_next_tick::text
-            || ' and cur.tick_queue = ' || b.sub_queue::text
-            || ' and last.tick_id = ' || b.sub_last_tick::text
-            || ' and last.tick_queue = ' || b.sub_queue::text
-            || ' and ev.ev_txid >= ' || tx_start::text
-            || ' and ev.ev_txid <= ' || b.tx_end::text
-            || ' and pg_catalog.txid_visible_in_snapshot(ev.ev_txid, cur.tick_snapshot)'
-            || ' and not pg_catalog.txid_visible_in_snapshot(ev.ev_txid, last.tick_snapshot)'
+        part := cols || ' from ' || pgq.quote_fqname(tbl) || ' ev'
+            || ' where ev.ev_txid >= ' || tx_start::text
+            || ' and ev.ev_txid < ' || b.tx_end::text
+            || cur_running || coalesce(last_running, '')
             || owner_cond;
         if long_list <> '' then
             part := part || ' union all ' || cols

@@ -278,7 +278,7 @@ run_ticker() {
     for r in $(seq "$reps"); do
         for s in "${sides[@]}"; do
             v=$(tps_cpu "$(port_of "$s")" "$BENCH_DIR/$s" "$BENCH_DIR/ticker.sql" "$secs" 1)
-            got[$s]+=" ${v% *}"; cpu[$s]+=" ${v#* }"
+            got[$s]+=" $(printf %.0f "${v% *}")"; cpu[$s]+=" ${v#* }"
         done
     done
     rows+=("$1" "$1cpu")

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "skytools/log.h"
+#include "skytools/pgutil.h"
 
 #define DEFAULT_FETCH	   300
 #define DEFAULT_LOOP_DELAY 1.0
@@ -65,7 +66,9 @@ struct PgqConsumer
 	PGresult *next;	  /* or has arrived: the next slice */
 	bool next_failed; /* or has failed */
 	PgqEvent ev;
-	char timebuf[96];
+	char timebuf[PG_UTC_TIME_LEN]; /* ev.time: the last ev_time formatted */
+	int64_t timebuf_us;			   /* which it is */
+	bool timebuf_set;
 	RetryTag *retries;
 	int nretries;
 	int maxretries;
@@ -600,35 +603,26 @@ bin_int(PGresult *res, int row, int col)
 	return (int64_t) v;
 }
 
-/* A binary timestamptz as "YYYY-MM-DD HH:MM:SS.ffffff+00" (UTC). */
+/*
+ * A binary timestamptz as "YYYY-MM-DD HH:MM:SS.ffffff+00" (UTC).  The
+ * events of one transaction share their ev_time: the last one formatted
+ * is kept and reused.
+ */
 static const char *
-bin_time(PGresult *res, int row, int col, char *buf, size_t len)
+bin_time(PgqConsumer *c, PGresult *res, int row, int col)
 {
-	int64_t us, secs;
-	int frac;
-	time_t t;
-	struct tm tm;
+	int64_t us;
 
 	if (PQgetisnull(res, row, col))
 		return NULL;
 	us = bin_int(res, row, col);
-	if (us == INT64_MAX)
-		return "infinity";
-	if (us == INT64_MIN)
-		return "-infinity";
-	secs = us / 1000000;
-	frac = (int) (us % 1000000);
-	if (frac < 0)
+	if (!c->timebuf_set || us != c->timebuf_us)
 	{
-		frac += 1000000;
-		secs--;
+		pg_format_utc_time(c->timebuf, us);
+		c->timebuf_us = us;
+		c->timebuf_set = true;
 	}
-	t = (time_t) (secs + 946684800); /* 2000-01-01 */
-	gmtime_r(&t, &tm);
-	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			 tm.tm_min, tm.tm_sec, frac);
-	return buf;
+	return c->timebuf;
 }
 
 const PgqEvent *
@@ -653,7 +647,7 @@ pgq_batch_next(PgqConsumer *c)
 
 	r = c->rows;
 	c->ev.id = bin_int(r, c->row, 0);
-	c->ev.time = bin_time(r, c->row, 1, c->timebuf, sizeof(c->timebuf));
+	c->ev.time = bin_time(c, r, c->row, 1);
 	c->ev.txid = bin_int(r, c->row, 2);
 	c->ev.retry = (int) bin_int(r, c->row, 3);
 	c->ev.type = get_str(r, c->row, 4);

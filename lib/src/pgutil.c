@@ -10,8 +10,10 @@
  */
 #include "skytools/pgutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /*
  * PostgreSQL's reserved key words and those allowed only as function or
@@ -288,4 +290,90 @@ pg_copy_free(PgCopyBuf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+/* Two decimal digits of v (0..99) at p. */
+static char *
+put2(char *p, int v)
+{
+	p[0] = (char) ('0' + v / 10);
+	p[1] = (char) ('0' + v % 10);
+	return p + 2;
+}
+
+void
+pg_format_utc_time(char *dst, int64_t us)
+{
+	int64_t secs, days, z, era, doe, yoe, y, doy, mp, d, m;
+	int frac, sod, i;
+	char *p = dst;
+
+	if (us == INT64_MAX)
+	{
+		strcpy(dst, "infinity");
+		return;
+	}
+	if (us == INT64_MIN)
+	{
+		strcpy(dst, "-infinity");
+		return;
+	}
+	secs = us / 1000000;
+	frac = (int) (us % 1000000);
+	if (frac < 0)
+	{
+		frac += 1000000;
+		secs--;
+	}
+	secs += 946684800; /* 2000-01-01 in Unix time */
+	days = secs / 86400;
+	sod = (int) (secs % 86400);
+	if (sod < 0)
+	{
+		sod += 86400;
+		days--;
+	}
+	/* civil date of a day count since 1970-01-01 (proleptic Gregorian) */
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	if (m <= 2)
+		y++;
+	if (y < 1 || y > 9999)
+	{
+		time_t t = (time_t) secs;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		snprintf(dst, PG_UTC_TIME_LEN, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+				 tm.tm_min, tm.tm_sec, frac);
+		return;
+	}
+	p = put2(p, (int) (y / 100));
+	p = put2(p, (int) (y % 100));
+	*p++ = '-';
+	p = put2(p, (int) m);
+	*p++ = '-';
+	p = put2(p, (int) d);
+	*p++ = ' ';
+	p = put2(p, sod / 3600);
+	*p++ = ':';
+	p = put2(p, sod / 60 % 60);
+	*p++ = ':';
+	p = put2(p, sod % 60);
+	*p++ = '.';
+	for (i = 5; i >= 0; i--)
+	{
+		p[i] = (char) ('0' + frac % 10);
+		frac /= 10;
+	}
+	p += 6;
+	memcpy(p, "+00", 4);
 }

@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "skytools/pgutil.h"
 
@@ -80,6 +82,68 @@ test_copy_value(void **state)
 	assert_null(b.data);
 }
 
+/* What the C library writes for the same instant. */
+static void
+libc_time(char *dst, int64_t us)
+{
+	int64_t secs = us / 1000000;
+	int frac = (int) (us % 1000000);
+	time_t t;
+	struct tm tm;
+
+	if (frac < 0)
+	{
+		frac += 1000000;
+		secs--;
+	}
+	t = (time_t) (secs + 946684800);
+	gmtime_r(&t, &tm);
+	snprintf(dst, PG_UTC_TIME_LEN, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			 tm.tm_min, tm.tm_sec, frac);
+}
+
+static void
+test_utc_time(void **state)
+{
+	char got[PG_UTC_TIME_LEN], want[PG_UTC_TIME_LEN];
+	int64_t day = INT64_C(86400000000), us;
+	uint64_t x = 88172645463325252u;
+	int i;
+
+	(void) state;
+	pg_format_utc_time(got, 0);
+	assert_string_equal(got, "2000-01-01 00:00:00.000000+00");
+	pg_format_utc_time(got, -1);
+	assert_string_equal(got, "1999-12-31 23:59:59.999999+00");
+	/* 2000-02-29, a leap day of a century leap year */
+	pg_format_utc_time(got, 59 * day + INT64_C(3723000004));
+	assert_string_equal(got, "2000-02-29 01:02:03.000004+00");
+	pg_format_utc_time(got, INT64_MAX);
+	assert_string_equal(got, "infinity");
+	pg_format_utc_time(got, INT64_MIN);
+	assert_string_equal(got, "-infinity");
+	/* every day from 1900 to 2100, and random instants in years 1-9999 */
+	for (us = -36524 * day; us < 36525 * day; us += day + 1000001)
+	{
+		pg_format_utc_time(got, us);
+		libc_time(want, us);
+		assert_string_equal(got, want);
+	}
+	for (i = 0; i < 200000; i++)
+	{
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* 63113904000000000 us: 2000 years either side of 2000 */
+		us = (int64_t) (x % UINT64_C(126227808000000000)) -
+			 INT64_C(63113904000000000);
+		pg_format_utc_time(got, us);
+		libc_time(want, us);
+		assert_string_equal(got, want);
+	}
+}
+
 int
 main(void)
 {
@@ -88,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_conninfo_value),
 		cmocka_unit_test(test_copy_value),
+		cmocka_unit_test(test_utc_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

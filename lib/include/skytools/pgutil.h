@@ -13,6 +13,7 @@
 #define SKYTOOLS_PGUTIL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 /*
@@ -52,5 +53,15 @@ typedef struct PgCopyBuf
 extern bool pg_copy_value(PgCopyBuf *b, const char *value, bool last);
 extern void pg_copy_reset(PgCopyBuf *b);
 extern void pg_copy_free(PgCopyBuf *b);
+
+/*
+ * A timestamptz as PostgreSQL sends it in binary (microseconds since
+ * 2000-01-01 00:00 UTC) written as "YYYY-MM-DD HH:MM:SS.ffffff+00" (UTC;
+ * "infinity", "-infinity" for those).  dst needs PG_UTC_TIME_LEN bytes.
+ * Years 1 to 9999 are written without the C library (this runs once per
+ * event in consumers); others through gmtime_r.
+ */
+#define PG_UTC_TIME_LEN 64
+extern void pg_format_utc_time(char *dst, int64_t us);
 
 #endif /* SKYTOOLS_PGUTIL_H */

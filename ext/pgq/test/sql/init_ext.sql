@@ -31,4 +31,14 @@ select r.rolname as role, m.rolname as member
 select * from pgq._batch_rows('select 1');
 select * from pgq._batch_rows('select 1 order by 1');
 select * from pgq._batch_rows('select 1::bigint, now(), 2::bigint, 3, 4, 5, 6, 7, 8, 9 order by 1');
+-- and from consumers only (pgq_reader), since it runs the SQL it is given
+create role batch_nobody;
+create role batch_reader in role pgq_reader;
+set role batch_nobody;
+select * from pgq._batch_rows('select 1 order by 1');
+set role batch_reader;
+select * from pgq._batch_rows('select 1 order by 1');
+reset role;
+drop role batch_nobody;
+drop role batch_reader;
 \set VERBOSITY default

@@ -76,7 +76,8 @@ begin
     -- below xmax(L), only those still running at L are
     if tx_start < b.tx_start then
         select ' and (ev.ev_txid >= ' || b.tx_start::text
-               || ' or ev.ev_txid in (' || string_agg(x::text, ',' order by x) || '))'
+               || ' or ev.ev_txid = any (''{' || string_agg(x::text, ',' order by x)
+               || '}''::pg_catalog.int8[]))'
           into last_running
           from pg_catalog.txid_snapshot_xip(b.last_snap) x
          where x >= tx_start and x < b.tx_start;

@@ -62,3 +62,14 @@ commit;
 select pgq.finish_batch(:b);
 select pgq.unregister_consumer('rq', 'rc');
 select pgq.drop_queue('rq');
+
+-- pgq._batch_read_sql, behind get_batch_cursor, is for consumers only
+create role batch_nobody;
+create role batch_reader in role pgq_reader;
+set role batch_nobody;
+select pgq._batch_read_sql('select 1 order by 1') is not null as allowed;
+set role batch_reader;
+select pgq._batch_read_sql('select 1 order by 1') is not null as allowed;
+reset role;
+drop role batch_nobody;
+drop role batch_reader;

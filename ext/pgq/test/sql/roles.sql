@@ -48,7 +48,6 @@ insert into public.calls (what, sql) values
  ('version', 'select pgq.version()'),
  ('batch_event_sql', 'select pgq.batch_event_sql(' || :bid || ')'),
  ('batch_event_tables', 'select pgq.batch_event_tables(' || :bid || ')'),
- ('_batch_read_sql', 'select pgq._batch_read_sql(''select 1'')'),
  ('find_tick_helper', 'select pgq.find_tick_helper(1, 1, now(), 1, 1, null)'),
  ('register_consumer', 'select pgq.register_consumer(''permq'', ''x'')'),
  ('register_consumer_at', 'select pgq.register_consumer_at(''permq'', ''x'', 1)'),

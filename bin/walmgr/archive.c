@@ -1,0 +1,313 @@
+/*-------------------------------------------------------------------------
+ *
+ * archive.c
+ *	  The archive: xarchive (PostgreSQL's archive_command on the master),
+ *	  xrestore (restore_command on the slave) and the slave's setup.
+ *
+ * xarchive puts a WAL file into completed_wals so that it is either
+ * there whole and durable or not there at all: the bytes go to a
+ * temporary dot-name, are fsynced, and are linked to the final name
+ * (link(), which never replaces a file) before the directory is fsynced.
+ * A file archived already is never overwritten: the same content again is
+ * success (PostgreSQL retries after a crash between our link and its own
+ * bookkeeping), different content is an error and the archive stays as
+ * it was.  With compression > 0 segments are stored zstd-compressed
+ * (NAME.zst, that zstd level); history and backup files stay plain.  Every
+ * stored file's SHA-256 goes into completed_wals/SHA256SUMS.
+ *
+ * xrestore answers at once: the file, decompressed, or "not found" (exit
+ * 1), so that a standby goes on to stream from the master.  After `boot`
+ * (the STOP file) a segment missing from completed_wals comes from
+ * partial_wals.  restore_wait = 1 gives upstream's waiting loop instead.
+ *
+ * IDENTIFICATION
+ *	  bin/walmgr/archive.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "walmgr.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "skytools/log.h"
+
+/* A directory key that must be set and local (host:path is not yet). */
+static const char *
+local_dir(const char *key, const char *value)
+{
+	const char *colon, *slash;
+
+	if (value == NULL || value[0] == '\0')
+	{
+		log_error("%s is not set in the ini", key);
+		return NULL;
+	}
+	colon = strchr(value, ':');
+	slash = strchr(value, '/');
+	if (colon && (slash == NULL || colon < slash))
+	{
+		log_error("%s = %s: archives on another host (host:path) are not "
+				  "supported by this version; use a local path",
+				  key, value);
+		return NULL;
+	}
+	return value;
+}
+
+static bool
+is_segment(const char *name)
+{
+	return strlen(name) == 24 || strstr(name, ".partial") != NULL;
+}
+
+static double
+now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* xarchive SRCPATH SRCNAME */
+int
+cmd_xarchive(Wm *wm, int argc, char **argv)
+{
+	const char *dir, *src, *name;
+	char final[4096], other[4096], tmp[4096], err[512] = "";
+	unsigned char sum[32];
+	bool compress, found;
+	double t0 = now_secs();
+	int same;
+
+	if (argc != 2)
+	{
+		log_error("usage: xarchive SRCPATH SRCNAME");
+		return 1;
+	}
+	src = argv[0];
+	name = argv[1];
+	if (!wm_valid_wal_name(name))
+	{
+		log_error("xarchive: %s is not a WAL file name", name);
+		return 1;
+	}
+	if ((dir = local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
+		return 1;
+	if (!wm_exists(dir))
+	{
+		log_error("xarchive: archive directory %s does not exist (run setup "
+				  "with the slave's ini)",
+				  dir);
+		return 1;
+	}
+	compress = wm->cfg.compression > 0 && is_segment(name);
+	snprintf(final, sizeof(final), "%s/%s%s", dir, name,
+			 compress ? WM_ZSTD_SUFFIX : "");
+	snprintf(other, sizeof(other), "%s/%s%s", dir, name,
+			 compress ? "" : WM_ZSTD_SUFFIX);
+
+	/* archived before (either way): the same bytes or an error */
+	if (wm_exists(final) || wm_exists(other))
+	{
+		const char *have = wm_exists(final) ? final : other;
+		bool have_zst = have == final ? compress : !compress;
+
+		same = wm_same_content(src, false, have, have_zst, err, sizeof(err));
+		if (same < 0)
+		{
+			log_error("xarchive: %s", err);
+			return 1;
+		}
+		if (!same)
+		{
+			log_error("xarchive: %s is archived already with other content "
+					  "(%s): refusing to overwrite it",
+					  name, have);
+			return 1;
+		}
+		/* a crash may have come between the link and the sums */
+		if (!wm_find_sum(dir, strrchr(have, '/') + 1, &found, err,
+						 sizeof(err)))
+		{
+			log_error("xarchive: %s", err);
+			return 1;
+		}
+		if (!found && !wm->not_really)
+		{
+			char t2[4096];
+
+			snprintf(t2, sizeof(t2), "%s/.%s.walmgr-sum", dir, name);
+			if (!wm_copy_file(have, t2, 0, false, sum, err, sizeof(err)))
+			{
+				unlink(t2);
+				log_error("xarchive: %s", err);
+				return 1;
+			}
+			unlink(t2);
+			if (!wm_record_sum(dir, strrchr(have, '/') + 1, sum, err,
+							   sizeof(err)))
+			{
+				log_error("xarchive: %s", err);
+				return 1;
+			}
+		}
+		log_info("%s: archived already, same content", name);
+		return 0;
+	}
+
+	if (wm->not_really)
+	{
+		log_info("would archive %s as %s", src, final);
+		return 0;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/.%s.walmgr-tmp", dir, name);
+	if (!wm_copy_file(src, tmp, compress ? wm->cfg.compression : 0, false, sum,
+					  err, sizeof(err)))
+	{
+		unlink(tmp);
+		log_error("xarchive: %s", err);
+		return 1;
+	}
+	if (link(tmp, final) != 0)
+	{
+		int e = errno;
+
+		unlink(tmp);
+		log_error("xarchive: cannot link %s to %s: %s", tmp, final,
+				  strerror(e));
+		return 1;
+	}
+	unlink(tmp);
+	if (!wm_fsync_dir_of(final, err, sizeof(err)) ||
+		!wm_record_sum(dir, strrchr(final, '/') + 1, sum, err, sizeof(err)))
+	{
+		log_error("xarchive: %s", err);
+		return 1;
+	}
+	log_info("%s archived%s in %.3f s", name, compress ? " (zstd)" : "",
+			 now_secs() - t0);
+	return 0;
+}
+
+/* The file to restore name from: completed_wals, or partial_wals after boot. */
+static bool
+find_wal(Wm *wm, const char *name, char *path, size_t len, bool *zst)
+{
+	const char *dir = wm->cfg.completed_wals;
+	char stop[4096];
+
+	snprintf(path, len, "%s/%s", dir, name);
+	*zst = false;
+	if (wm_exists(path))
+		return true;
+	snprintf(path, len, "%s/%s%s", dir, name, WM_ZSTD_SUFFIX);
+	*zst = true;
+	if (wm_exists(path))
+		return true;
+	*zst = false;
+	snprintf(stop, sizeof(stop), "%s/STOP", dir);
+	if (wm->cfg.partial_wals && wm_exists(stop))
+	{
+		snprintf(path, len, "%s/%s", wm->cfg.partial_wals, name);
+		if (wm_exists(path))
+		{
+			log_info("%s: from partial_wals (boot)", name);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* xrestore NAME DST [LASTRESTARTWAL] */
+int
+cmd_xrestore(Wm *wm, int argc, char **argv)
+{
+	const char *name, *dst;
+	char path[4096], err[512] = "", stop[4096];
+	bool zst;
+
+	if (argc < 2 || argc > 3)
+	{
+		log_error("usage: xrestore NAME DST [LASTRESTARTWAL]");
+		return 1;
+	}
+	name = argv[0];
+	dst = argv[1];
+	if (!wm_valid_wal_name(name))
+	{
+		log_error("xrestore: %s is not a WAL file name", name);
+		return 1;
+	}
+	if (local_dir("completed_wals", wm->cfg.completed_wals) == NULL)
+		return 1;
+	snprintf(stop, sizeof(stop), "%s/STOP", wm->cfg.completed_wals);
+	while (!find_wal(wm, name, path, sizeof(path), &zst))
+	{
+		/* the waiting mode, when asked: until the file, STOP or our parent goes */
+		if (!wm->restore_wait || strstr(name, ".history") || wm_exists(stop) ||
+			getppid() == 1)
+		{
+			log_debug("%s: not found", name);
+			return 1;
+		}
+		sleep(1);
+	}
+	if (wm->not_really)
+	{
+		log_info("would restore %s to %s", path, dst);
+		return 0;
+	}
+	if (!wm_copy_file(path, dst, 0, zst, NULL, err, sizeof(err)))
+	{
+		log_error("xrestore: %s", err);
+		unlink(dst);
+		return 1;
+	}
+	log_info("%s restored", name);
+	return 0;
+}
+
+/* setup on the slave: the archive's directories */
+int
+cmd_setup_slave(Wm *wm)
+{
+	const char *keys[] = {"completed_wals", "partial_wals", "full_backup",
+						  "config_backup"};
+	const char *vals[] = {wm->cfg.completed_wals, wm->cfg.partial_wals,
+						  wm->cfg.full_backup, wm->cfg.config_backup};
+	char err[512];
+	int i;
+
+	for (i = 0; i < 4; i++)
+	{
+		if (vals[i] == NULL || vals[i][0] == '\0')
+		{
+			if (i < 3)
+			{
+				log_error("%s is not set in the ini", keys[i]);
+				return 1;
+			}
+			continue;
+		}
+		if (local_dir(keys[i], vals[i]) == NULL)
+			return 1;
+		if (wm->not_really)
+		{
+			log_info("would create %s", vals[i]);
+			continue;
+		}
+		if (!wm_mkdirs(vals[i], err, sizeof(err)))
+		{
+			log_error("setup: %s", err);
+			return 1;
+		}
+		log_info("%s: %s", keys[i], vals[i]);
+	}
+	return 0;
+}

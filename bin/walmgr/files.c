@@ -1,0 +1,496 @@
+/*-------------------------------------------------------------------------
+ *
+ * files.c
+ *	  File work of walmgr: copies that are durable before they are
+ *	  visible (a temporary name, fsync, rename, fsync of the directory),
+ *	  zstd compression on the way in and out, content comparison, and the
+ *	  SHA256SUMS list of an archive directory (sha256sum's format, so
+ *	  `sha256sum -c SHA256SUMS` checks an archive without walmgr).
+ *
+ * IDENTIFICATION
+ *	  bin/walmgr/files.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "walmgr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <zstd.h>
+
+#define BUFSZ (256 * 1024)
+
+/*
+ * A WAL file name as PostgreSQL hands it to archive_command: a segment
+ * (24 hex digits), optionally ".partial", a timeline history file
+ * ("<8 hex>.history") or a backup history file ("<24 hex>.<8 hex>.backup").
+ * Nothing with a slash or a leading dot gets through.
+ */
+bool
+wm_valid_wal_name(const char *name)
+{
+	size_t n = strspn(name, "0123456789ABCDEF");
+	const char *rest = name + n;
+
+	if (n == 24)
+		return *rest == '\0' || strcmp(rest, ".partial") == 0 ||
+			   (rest[0] == '.' && strspn(rest + 1, "0123456789ABCDEF") == 8 &&
+				strcmp(rest + 9, ".backup") == 0);
+	if (n == 8)
+		return strcmp(rest, ".history") == 0;
+	return false;
+}
+
+bool
+wm_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+bool
+wm_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char buf[4096];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int) sizeof(buf))
+	{
+		snprintf(err, errlen, "path too long: %s", path);
+		return false;
+	}
+	for (p = buf + 1;; p++)
+	{
+		if (*p == '/' || *p == '\0')
+		{
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			{
+				snprintf(err, errlen, "cannot create directory %s: %s", buf,
+						 strerror(errno));
+				return false;
+			}
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return true;
+}
+
+bool
+wm_fsync_dir_of(const char *path, char *err, size_t errlen)
+{
+	char dir[4096];
+	char *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0 || fsync(fd) != 0)
+	{
+		snprintf(err, errlen, "cannot fsync directory %s: %s", dir,
+				 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/* A source of plain bytes: a file, decompressed on the fly or not. */
+typedef struct Reader
+{
+	int fd;
+	ZSTD_DCtx *dctx;
+	unsigned char *in;
+	ZSTD_inBuffer zin;
+	bool eof;
+	bool frame_done; /* the last frame read was complete */
+	const char *path;
+} Reader;
+
+static bool
+reader_open(Reader *r, const char *path, bool zst, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->fd = open(path, O_RDONLY);
+	if (r->fd < 0)
+	{
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return false;
+	}
+	if (zst)
+	{
+		r->dctx = ZSTD_createDCtx();
+		r->in = malloc(BUFSZ);
+		if (r->dctx == NULL || r->in == NULL)
+		{
+			snprintf(err, errlen, "out of memory");
+			return false;
+		}
+		r->frame_done = true;
+	}
+	return true;
+}
+
+static void
+reader_close(Reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	ZSTD_freeDCtx(r->dctx);
+	free(r->in);
+	r->fd = -1;
+	r->dctx = NULL;
+	r->in = NULL;
+}
+
+/* Up to len plain bytes into buf: the count, 0 at the end, -1 on error. */
+static ssize_t
+reader_read(Reader *r, void *buf, size_t len, char *err, size_t errlen)
+{
+	ZSTD_outBuffer out = {buf, len, 0};
+
+	if (r->dctx == NULL)
+	{
+		ssize_t n = read(r->fd, buf, len);
+
+		if (n < 0)
+			snprintf(err, errlen, "cannot read %s: %s", r->path,
+					 strerror(errno));
+		return n;
+	}
+	while (out.pos == 0)
+	{
+		size_t rc;
+
+		if (r->zin.pos == r->zin.size)
+		{
+			ssize_t n;
+
+			if (r->eof)
+			{
+				if (!r->frame_done)
+				{
+					snprintf(err, errlen, "%s: truncated zstd data", r->path);
+					return -1;
+				}
+				return 0;
+			}
+			n = read(r->fd, r->in, BUFSZ);
+			if (n < 0)
+			{
+				snprintf(err, errlen, "cannot read %s: %s", r->path,
+						 strerror(errno));
+				return -1;
+			}
+			if (n == 0)
+			{
+				r->eof = true;
+				continue;
+			}
+			r->zin.src = r->in;
+			r->zin.size = (size_t) n;
+			r->zin.pos = 0;
+		}
+		rc = ZSTD_decompressStream(r->dctx, &out, &r->zin);
+		if (ZSTD_isError(rc))
+		{
+			snprintf(err, errlen, "%s: bad zstd data: %s", r->path,
+					 ZSTD_getErrorName(rc));
+			return -1;
+		}
+		r->frame_done = rc == 0;
+	}
+	return (ssize_t) out.pos;
+}
+
+static bool
+write_all(int fd, const void *buf, size_t len, const char *path, char *err,
+		  size_t errlen)
+{
+	const char *p = buf;
+
+	while (len > 0)
+	{
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0)
+		{
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "cannot write %s: %s", path,
+					 strerror(errno));
+			return false;
+		}
+		p += n;
+		len -= (size_t) n;
+	}
+	return true;
+}
+
+/*
+ * Copy src to dst (created or truncated), compressing with zstd at
+ * zstd_level (> 0) or decompressing src (decompress), and fsync dst.
+ * sha256 (if not NULL) gets the hash of the bytes written.
+ */
+bool
+wm_copy_file(const char *src, const char *dst, int zstd_level, bool decompress,
+			 unsigned char sha256[32], char *err, size_t errlen)
+{
+	Reader r;
+	int out = -1;
+	unsigned char *buf = NULL, *zbuf = NULL;
+	size_t zcap = ZSTD_CStreamOutSize();
+	ZSTD_CCtx *cctx = NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	bool ok = false;
+	ssize_t n;
+
+	if (!reader_open(&r, src, decompress, err, errlen))
+		goto done;
+	buf = malloc(BUFSZ);
+	if (buf == NULL || md == NULL ||
+		!EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+	{
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (zstd_level > 0)
+	{
+		cctx = ZSTD_createCCtx();
+		zbuf = malloc(zcap);
+		if (cctx == NULL || zbuf == NULL ||
+			ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel,
+												zstd_level)) ||
+			ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)))
+		{
+			snprintf(err, errlen, "cannot set up zstd (level %d)", zstd_level);
+			goto done;
+		}
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (out < 0)
+	{
+		snprintf(err, errlen, "cannot create %s: %s", dst, strerror(errno));
+		goto done;
+	}
+	for (;;)
+	{
+		n = reader_read(&r, buf, BUFSZ, err, errlen);
+		if (n < 0)
+			goto done;
+		if (cctx == NULL)
+		{
+			if (n == 0)
+				break;
+			if (!write_all(out, buf, (size_t) n, dst, err, errlen) ||
+				!EVP_DigestUpdate(md, buf, (size_t) n))
+				goto done;
+			continue;
+		}
+		else
+		{
+			ZSTD_inBuffer zin = {buf, (size_t) n, 0};
+			ZSTD_EndDirective mode = n == 0 ? ZSTD_e_end : ZSTD_e_continue;
+			size_t left;
+
+			do
+			{
+				ZSTD_outBuffer zout = {zbuf, zcap, 0};
+
+				left = ZSTD_compressStream2(cctx, &zout, &zin, mode);
+				if (ZSTD_isError(left))
+				{
+					snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(left));
+					goto done;
+				}
+				if (!write_all(out, zbuf, zout.pos, dst, err, errlen) ||
+					!EVP_DigestUpdate(md, zbuf, zout.pos))
+					goto done;
+			} while (mode == ZSTD_e_end ? left != 0 : zin.pos < zin.size);
+			if (n == 0)
+				break;
+		}
+	}
+	if (fsync(out) != 0)
+	{
+		snprintf(err, errlen, "cannot fsync %s: %s", dst, strerror(errno));
+		goto done;
+	}
+	if (close(out) != 0)
+	{
+		out = -1;
+		snprintf(err, errlen, "cannot close %s: %s", dst, strerror(errno));
+		goto done;
+	}
+	out = -1;
+	if (sha256 && !EVP_DigestFinal_ex(md, sha256, NULL))
+	{
+		snprintf(err, errlen, "sha256 failed");
+		goto done;
+	}
+	ok = true;
+done:
+	if (out >= 0)
+		close(out);
+	reader_close(&r);
+	ZSTD_freeCCtx(cctx);
+	EVP_MD_CTX_free(md);
+	free(buf);
+	free(zbuf);
+	return ok;
+}
+
+/* 1 when a and b hold the same plain bytes, 0 when not, -1 on error. */
+int
+wm_same_content(const char *a, bool a_zst, const char *b, bool b_zst,
+				char *err, size_t errlen)
+{
+	Reader ra, rb;
+	unsigned char *ba = malloc(BUFSZ), *bb = malloc(BUFSZ);
+	size_t la = 0, lb = 0;
+	int res = -1;
+
+	ra.fd = rb.fd = -1;
+	ra.dctx = rb.dctx = NULL;
+	ra.in = rb.in = NULL;
+	if (ba == NULL || bb == NULL)
+	{
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (!reader_open(&ra, a, a_zst, err, errlen) ||
+		!reader_open(&rb, b, b_zst, err, errlen))
+		goto done;
+	for (;;)
+	{
+		ssize_t n;
+		size_t m;
+
+		/* fill both buffers as far as they go, then compare */
+		while (la < BUFSZ &&
+			   (n = reader_read(&ra, ba + la, BUFSZ - la, err, errlen)) != 0)
+		{
+			if (n < 0)
+				goto done;
+			la += (size_t) n;
+		}
+		while (lb < BUFSZ &&
+			   (n = reader_read(&rb, bb + lb, BUFSZ - lb, err, errlen)) != 0)
+		{
+			if (n < 0)
+				goto done;
+			lb += (size_t) n;
+		}
+		m = la < lb ? la : lb;
+		if (la != lb || memcmp(ba, bb, m) != 0)
+		{
+			res = 0;
+			goto done;
+		}
+		if (la == 0)
+		{
+			res = 1;
+			goto done;
+		}
+		la = lb = 0;
+	}
+done:
+	reader_close(&ra);
+	reader_close(&rb);
+	free(ba);
+	free(bb);
+	return res;
+}
+
+static void
+hex(char *dst, const unsigned char *sum)
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+		sprintf(dst + 2 * i, "%02x", sum[i]);
+}
+
+/*
+ * Append "<sha256>  <name>" to dir/SHA256SUMS (under flock, fsynced): the
+ * hash of the file as stored, written once the file is in place.
+ */
+bool
+wm_record_sum(const char *dir, const char *name,
+			  const unsigned char sha256[32], char *err, size_t errlen)
+{
+	char path[4096], line[4200];
+	int fd, len;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, WM_SUMS_FILE);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (fd < 0)
+	{
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return false;
+	}
+	hex(line, sha256);
+	len = snprintf(line + 64, sizeof(line) - 64, "  %s\n", name) + 64;
+	ok = flock(fd, LOCK_EX) == 0 &&
+		 write_all(fd, line, (size_t) len, path, err, errlen) &&
+		 fsync(fd) == 0;
+	if (!ok && err[0] == '\0')
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	close(fd);
+	return ok;
+}
+
+/* Whether dir/SHA256SUMS has a line for name. */
+bool
+wm_find_sum(const char *dir, const char *name, bool *found, char *err,
+			size_t errlen)
+{
+	char path[4096], line[4200];
+	FILE *f;
+
+	*found = false;
+	snprintf(path, sizeof(path), "%s/%s", dir, WM_SUMS_FILE);
+	f = fopen(path, "r");
+	if (f == NULL)
+	{
+		if (errno == ENOENT)
+			return true;
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return false;
+	}
+	while (fgets(line, sizeof(line), f))
+	{
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line) > 66 && strcmp(line + 66, name) == 0)
+		{
+			*found = true;
+			break;
+		}
+	}
+	fclose(f);
+	return true;
+}

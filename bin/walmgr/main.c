@@ -1,0 +1,331 @@
+/*-------------------------------------------------------------------------
+ *
+ * main.c
+ *	  walmgr's command line: walmgr INI COMMAND [args] [options], the ini
+ *	  file's [walmgr] section with every key of upstream's walmgr checked
+ *	  when it is loaded, and the command table (which role runs what).
+ *
+ * IDENTIFICATION
+ *	  bin/walmgr/main.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "walmgr.h"
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "skytools/log.h"
+#include "skytools/pyini.h"
+
+#define K(name, type, field, def, help)                                       \
+	{                                                                         \
+		name, type, offsetof(WmConfig, field), def, help                      \
+	}
+
+static const CfKey keys[] = {
+	K("job_name", CF_STR, job_name, "%(job_name)s", "log identity"),
+	K("logfile", CF_FILE, logfile, NULL, "log file; default stderr only"),
+	K("use_skylog", CF_STR, use_skylog, "0", "accepted; logging is logfile's"),
+	K("pidfile", CF_FILE, pidfile, NULL, "pid file of sync/syncdaemon"),
+	K("walmgr_data", CF_FILE, walmgr_data, NULL,
+	  "base directory on the slave"),
+	K("completed_wals", CF_FILE, completed_wals, NULL,
+	  "archived WAL (logs.complete)"),
+	K("partial_wals", CF_FILE, partial_wals, NULL,
+	  "the segment being written (logs.partial)"),
+	K("full_backup", CF_FILE, full_backup, NULL, "base backup (data.master)"),
+	K("config_backup", CF_FILE, config_backup, NULL,
+	  "copies of the master's configuration files"),
+	K("loop_delay", CF_TIME, loop_delay, "1.0",
+	  "syncdaemon's period, seconds"),
+	K("master_db", CF_STR, master_db, NULL, "master: connect string"),
+	K("master_data", CF_FILE, master_data, NULL,
+	  "master: data directory (its presence makes the node the master)"),
+	K("master_config", CF_FILE, master_config, NULL,
+	  "master: postgresql.conf"),
+	K("master_bin", CF_FILE, master_bin, NULL, "master: PostgreSQL's bin dir"),
+	K("master_restart_cmd", CF_STR, master_restart_cmd, NULL,
+	  "master: restart command"),
+	K("slave", CF_STR, slave, NULL, "master: the slave's host (ssh)"),
+	K("slave_config", CF_FILE, slave_config, NULL,
+	  "master: the slave's ini, on the slave"),
+	K("use_xlog_functions", CF_INT, use_xlog_functions, "0",
+	  "master: accepted (sync streams the WAL)"),
+	K("compression", CF_INT, compression, "0",
+	  "zstd level of archived segments, 0 = plain"),
+	K("keep_symlinks", CF_INT, keep_symlinks, "1",
+	  "master: keep symlinked pg_wal/log on the slave"),
+	K("hot_standby", CF_STR, hot_standby, "0", "master: accepted (replica)"),
+	K("periodic_command", CF_STR, periodic_command, NULL,
+	  "master: shell command run from xarchive"),
+	K("command_interval", CF_INT, command_interval, "0",
+	  "master: seconds between periodic_command runs"),
+	K("slave_data", CF_FILE, slave_data, NULL, "slave: data directory"),
+	K("slave_bin", CF_FILE, slave_bin, NULL, "slave: PostgreSQL's bin dir"),
+	K("slave_start_cmd", CF_STR, slave_start_cmd, NULL,
+	  "slave: start command"),
+	K("slave_stop_cmd", CF_STR, slave_stop_cmd, NULL, "slave: stop command"),
+	K("slave_config_dir", CF_FILE, slave_config_dir, NULL,
+	  "slave: where restore puts the configuration files"),
+	K("slave_pg_xlog", CF_FILE, slave_pg_xlog, NULL,
+	  "slave: pg_wal as a symlink to this directory"),
+	K("backup_datadir", CF_STR, backup_datadir, "yes",
+	  "slave: keep the old data directory on restore"),
+	K("keep_backups", CF_INT, keep_backups, "0",
+	  "slave: base backup generations kept"),
+	K("archive_command", CF_STR, archive_command, NULL,
+	  "slave: hook run before a backup set is removed ($BACKUPDIR)"),
+	K("primary_conninfo", CF_STR, primary_conninfo, NULL,
+	  "slave: stream from the master"),
+	K("keep_days", CF_INT, keep_days, "0",
+	  "slave: also remove backup sets older than this, 0 = never"),
+	K("restore_wait", CF_STR, restore_wait, "0",
+	  "slave: xrestore waits for WAL not archived yet (upstream's way)"),
+	{NULL, CF_STR, 0, NULL, NULL},
+};
+
+/* Which node runs a command: 'M' master, 'S' slave, 'B' both. */
+typedef struct Command
+{
+	const char *name;
+	char role;
+	bool ready; /* implemented by this version */
+} Command;
+
+static const Command commands[] = {
+	{"setup", 'B', true},		  {"stop", 'M', false},
+	{"sync", 'M', false},		  {"syncdaemon", 'M', false},
+	{"periodic", 'M', false},	  {"synch-standby", 'M', false},
+	{"backup", 'B', false},		  {"listbackups", 'B', false},
+	{"restore", 'B', false},	  {"boot", 'S', false},
+	{"pause", 'S', false},		  {"continue", 'S', false},
+	{"createslave", 'S', false},  {"cleanup", 'B', false},
+	{"xarchive", 'M', true},	  {"xrestore", 'B', true},
+	{"xlock", 'S', false},		  {"xrelease", 'S', false},
+	{"xrotate", 'S', false},	  {"xpurgewals", 'S', false},
+	{"xpartialsync", 'S', false}, {NULL, 0, false},
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: walmgr INI COMMAND [args] [options]\n"
+			   "\n"
+			   "master commands: setup stop sync syncdaemon periodic "
+			   "synch-standby backup listbackups\n"
+			   "slave commands:  setup backup listbackups restore boot pause "
+			   "continue createslave cleanup\n"
+			   "internal:        xarchive xrestore xlock xrelease xrotate "
+			   "xpurgewals xpartialsync\n"
+			   "\n"
+			   "options:\n"
+			   "  -n, --not-really   say what would be done, do nothing\n"
+			   "  -q, --quiet        nothing on stderr\n"
+			   "  -v, --verbose      more output\n"
+			   "  --set KEY=VALUE    override an ini key\n"
+			   "  --ini              print a sample ini and exit\n"
+			   "  -V, --version      print the version and exit\n"
+			   "  -h, --help         this help\n");
+}
+
+static void
+print_sample(void)
+{
+	const CfKey *k;
+
+	printf("[walmgr]\n");
+	for (k = keys; k->name; k++)
+		printf("# %s\n#%s = %s\n\n", k->help, k->name, k->def ? k->def : "");
+}
+
+static bool
+check_bool(const char *key, const char *value)
+{
+	bool b;
+
+	if (value == NULL || pyini_parse_bool(value, &b))
+		return true;
+	fprintf(stderr, "walmgr: %s = %s: not a boolean\n", key, value);
+	return false;
+}
+
+static bool
+load_ini(Wm *wm, char **sets, int nsets)
+{
+	const char *const sections[] = {"walmgr", NULL};
+	char err[512] = "";
+	PyIni *ini;
+	int i;
+	bool ok;
+
+	ini = pyini_load(wm->ini_file, err, sizeof(err));
+	if (ini == NULL)
+	{
+		fprintf(stderr, "walmgr: %s\n", err);
+		return false;
+	}
+	for (i = 0; i < nsets; i++)
+	{
+		char *eq = strchr(sets[i], '=');
+
+		if (eq == NULL)
+		{
+			fprintf(stderr, "walmgr: --set %s: expected KEY=VALUE\n", sets[i]);
+			pyini_free(ini);
+			return false;
+		}
+		*eq = '\0';
+		ok = pyini_override(ini, sets[i], eq + 1);
+		*eq = '=';
+		if (!ok)
+		{
+			fprintf(stderr, "walmgr: out of memory\n");
+			pyini_free(ini);
+			return false;
+		}
+	}
+	if (pyini_find_section(ini, sections) == NULL)
+	{
+		fprintf(stderr, "walmgr: %s: no [walmgr] section\n", wm->ini_file);
+		pyini_free(ini);
+		return false;
+	}
+	ok = pyini_fill(ini, "walmgr", keys, &wm->cfg, err, sizeof(err));
+	pyini_free(ini);
+	if (!ok)
+	{
+		fprintf(stderr, "walmgr: %s\n", err);
+		return false;
+	}
+	if (!check_bool("use_skylog", wm->cfg.use_skylog) ||
+		!check_bool("hot_standby", wm->cfg.hot_standby) ||
+		!check_bool("backup_datadir", wm->cfg.backup_datadir) ||
+		!check_bool("restore_wait", wm->cfg.restore_wait))
+		return false;
+	if (wm->cfg.compression < 0 || wm->cfg.compression > 19)
+	{
+		fprintf(stderr, "walmgr: compression = %d: expected 0 (off) to 19\n",
+				wm->cfg.compression);
+		return false;
+	}
+	if (wm->cfg.keep_backups < 0 || wm->cfg.keep_days < 0 ||
+		wm->cfg.command_interval < 0)
+	{
+		fprintf(stderr, "walmgr: keep_backups, keep_days and command_interval "
+						"must not be negative\n");
+		return false;
+	}
+	pyini_parse_bool(wm->cfg.restore_wait, &wm->restore_wait);
+	wm->is_master = wm->cfg.master_data != NULL && wm->cfg.master_data[0];
+	return true;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"not-really", no_argument, NULL, 'n'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{"ini", no_argument, NULL, 'I'},
+		{"set", required_argument, NULL, 'S'},
+		{NULL, 0, NULL, 0},
+	};
+	Wm wm;
+	LogSettings ls;
+	char **sets = calloc((size_t) argc + 1, sizeof(char *));
+	int nsets = 0, verbose = 0, c, rc;
+	bool quiet = false;
+	const Command *cmd;
+
+	memset(&wm, 0, sizeof(wm));
+	/* options may come anywhere: getopt moves the rest to the end, in order */
+	while ((c = getopt_long(argc, argv, "nqvVh", opts, NULL)) != -1)
+	{
+		switch (c)
+		{
+			case 'n':
+				wm.not_really = true;
+				break;
+			case 'q':
+				quiet = true;
+				break;
+			case 'v':
+				verbose++;
+				break;
+			case 'V':
+				printf("walmgr %s\n", WALMGR_VERSION);
+				return 0;
+			case 'h':
+				usage(stdout);
+				return 0;
+			case 'I':
+				print_sample();
+				return 0;
+			case 'S':
+				sets[nsets++] = optarg;
+				break;
+			default:
+				usage(stderr);
+				return 1;
+		}
+	}
+	if (argc - optind < 2)
+	{
+		usage(stderr);
+		return 1;
+	}
+	wm.ini_file = argv[optind];
+	for (cmd = commands; cmd->name; cmd++)
+		if (strcmp(cmd->name, argv[optind + 1]) == 0)
+			break;
+	if (cmd->name == NULL)
+	{
+		fprintf(stderr, "walmgr: unknown command: %s\n", argv[optind + 1]);
+		usage(stderr);
+		return 1;
+	}
+	if (!load_ini(&wm, sets, nsets))
+		return 1;
+	memset(&ls, 0, sizeof(ls));
+	ls.logfile = wm.cfg.logfile;
+	ls.verbose = verbose;
+	ls.quiet = quiet;
+	log_configure(&ls);
+
+	if ((cmd->role == 'M' && !wm.is_master) ||
+		(cmd->role == 'S' && wm.is_master))
+	{
+		log_error("%s: Action not available on current node.", cmd->name);
+		return 1;
+	}
+	if (!cmd->ready)
+	{
+		log_error("%s: not available in this version of walmgr yet",
+				  cmd->name);
+		return 1;
+	}
+	argc -= optind + 2;
+	argv += optind + 2;
+	if (strcmp(cmd->name, "xarchive") == 0)
+		rc = cmd_xarchive(&wm, argc, argv);
+	else if (strcmp(cmd->name, "xrestore") == 0)
+		rc = cmd_xrestore(&wm, argc, argv);
+	else if (strcmp(cmd->name, "setup") == 0 && !wm.is_master)
+		rc = cmd_setup_slave(&wm);
+	else
+	{
+		log_error("%s: not available in this version of walmgr yet",
+				  cmd->name);
+		rc = 1;
+	}
+	cf_free(keys, &wm.cfg);
+	free(sets);
+	return rc;
+}

@@ -1,0 +1,164 @@
+# walmgr's archive on a real cluster: PostgreSQL archives through
+# `walmgr INI xarchive %p %f` into completed_wals, durable and checksummed
+# (sha256sum -c agrees), plain or zstd-compressed; a segment archived again
+# is success when identical and refused when different (the archive is
+# unchanged); xarchive killed with -9 mid-copy leaves no segment under the
+# archived name, and the retry archives it whole; xrestore gives the bytes
+# back (decompressed) or answers "not found" at once.  Bad input (unknown
+# command, a command of the other role, a missing or malformed ini, a
+# garbage number) is refused with a clear message and changes nothing.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use IPC::Run;
+use Test::More;
+use Time::HiRes qw(time usleep);
+
+my $dir = PostgreSQL::Test::Utils::tempdir;
+my $arch = "$dir/walshipping/logs.complete";
+my $node = PostgreSQL::Test::Cluster->new('wm_master');
+$node->init;
+my $pgdata = $node->data_dir;
+
+sub write_file_
+{
+	my ($path, $text) = @_;
+	open(my $f, '>', $path) or die "$path: $!";
+	print $f $text;
+	close($f);
+}
+write_file_("$dir/master.ini", <<"INI");
+[walmgr]
+master_data = $pgdata
+completed_wals = $arch
+logfile = $dir/master.log
+INI
+write_file_("$dir/slave.ini", <<"INI");
+[walmgr]
+walmgr_data = $dir/walshipping
+completed_wals = %(walmgr_data)s/logs.complete
+partial_wals = %(walmgr_data)s/logs.partial
+full_backup = %(walmgr_data)s/data.master
+slave_data = $dir/slave
+INI
+
+sub wm
+{
+	my ($out, $err) = ('', '');
+	my $ok = IPC::Run::run([ 'walmgr', @_ ], '<', \undef, '>', \$out, '2>', \$err);
+	return ($? >> 8, $out, $err);
+}
+sub listing { opendir(my $d, $arch) or return ''; return join(' ', sort grep { !/^\.\.?$/ } readdir($d)); }
+sub slurp { open(my $f, '<', $_[0]) or die "$_[0]: $!"; binmode $f; local $/; my $x = <$f>; close $f; return $x; }
+
+my ($rc, $out, $err) = wm("$dir/slave.ini", 'setup');
+is($rc, 0, 'slave setup') or diag($err);
+ok(-d $arch && -d "$dir/walshipping/logs.partial" && -d "$dir/walshipping/data.master",
+	'setup made the archive directories');
+
+$node->append_conf('postgresql.conf', qq{
+wal_level = replica
+archive_mode = on
+archive_command = 'walmgr $dir/master.ini xarchive %p %f'
+});
+$node->start;
+$node->safe_psql('postgres', q{
+create table t (id int);
+insert into t select generate_series(1, 1000);
+select pg_switch_wal();
+insert into t select generate_series(1, 1000);
+select pg_switch_wal();
+});
+$node->poll_query_until('postgres',
+	"select archived_count >= 2 and failed_count = 0 from pg_stat_archiver")
+  or die 'archiving did not happen';
+my @segs = grep { /^[0-9A-F]{24}$/ } split / /, listing();
+cmp_ok(scalar(@segs), '>=', 2, 'segments archived under their names');
+is(system("cd $arch && sha256sum --quiet -c SHA256SUMS"), 0,
+	'sha256sum -c agrees with the recorded checksums');
+is(-s "$arch/$segs[0]", 16 * 1024 * 1024, 'a whole segment');
+
+# the same file again: success; other content under that name: refused
+my $seg = $segs[0];
+write_file_("$dir/copy", slurp("$arch/$seg"));
+($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/copy", $seg);
+is($rc, 0, 'the same segment again is success') or diag($err);
+my $before = listing();
+my $sums = slurp("$arch/SHA256SUMS");
+write_file_("$dir/other", 'x' x 1000);
+($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/other", $seg);
+is($rc, 1, 'other content under an archived name: refused');
+like($err, qr/archived already with other content.*refusing to overwrite/, 'says why');
+is(slurp("$arch/$seg"), slurp("$dir/copy"), 'the archived segment is unchanged');
+is(listing(), $before, 'nothing added');
+is(slurp("$arch/SHA256SUMS"), $sums, 'the checksums unchanged');
+
+# killed mid-copy: reading from a pipe, half a segment written, kill -9
+my $name = '0000000100000000000000F0';
+my $fifo = "$dir/fifo";
+system('mkfifo', $fifo) == 0 or die 'mkfifo';
+my $h = IPC::Run::start([ 'walmgr', "$dir/master.ini", 'xarchive', $fifo, $name ],
+	'>', \$out, '2>', \$err);
+open(my $w, '>', $fifo) or die "fifo: $!";
+binmode $w;
+print $w ('y' x (8 * 1024 * 1024));
+my $tmp = "$arch/.$name.walmgr-tmp";
+my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
+usleep(50_000) while ((-s $tmp // 0) == 0 && time() < $deadline);
+ok((-s $tmp // 0) > 0, 'the copy is under way (temporary name)');
+$h->signal('KILL');
+$h->finish;
+close($w);
+ok(!-e "$arch/$name", 'killed mid-copy: nothing under the archived name');
+write_file_("$dir/whole", 'z' x (16 * 1024 * 1024));
+($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/whole", $name);
+is($rc, 0, 'archived again') or diag($err);
+is(-s "$arch/$name", 16 * 1024 * 1024, 'whole now');
+ok(!-e $tmp, 'no temporary file left');
+
+# compressed: stored as .zst, restored as it was
+my $zname = '0000000100000000000000F1';
+($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/copy", $zname, '--set', 'compression=3');
+is($rc, 0, 'archived compressed') or diag($err);
+ok(-e "$arch/$zname.zst" && !-e "$arch/$zname", 'stored as .zst');
+cmp_ok(-s "$arch/$zname.zst", '<', 16 * 1024 * 1024, 'smaller');
+($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/copy", $zname);
+is($rc, 0, 'the same segment plain, archived compressed before: success') or diag($err);
+($rc, $out, $err) = wm("$dir/slave.ini", 'xrestore', $zname, "$dir/restored");
+is($rc, 0, 'xrestore of a compressed segment') or diag($err);
+is(slurp("$dir/restored"), slurp("$dir/copy"), 'decompressed, the same bytes');
+($rc, $out, $err) = wm("$dir/slave.ini", 'xrestore', $seg, "$dir/restored2");
+is(slurp("$dir/restored2"), slurp("$dir/copy"), 'a plain segment restored');
+my $t0 = time();
+($rc, $out, $err) = wm("$dir/slave.ini", 'xrestore', '0000000100000000000000FF', "$dir/nothing");
+is($rc, 1, 'a missing segment: not found');
+ok(!-e "$dir/nothing", 'nothing written');
+is(system("cd $arch && sha256sum --quiet -c SHA256SUMS"), 0, 'every checksum still agrees');
+
+# bad input: a clear error, exit 1, nothing changed
+$before = listing();
+my @bad = (
+	[ [ "$dir/master.ini", 'nosuch' ], qr/unknown command: nosuch/, 'unknown command' ],
+	[ [ "$dir/master.ini", 'boot' ], qr/boot: Action not available on current node/, 'slave command on the master' ],
+	[ [ "$dir/slave.ini", 'xarchive', "$dir/copy", '0000000100000000000000F2' ],
+		qr/xarchive: Action not available on current node/, 'master command on the slave' ],
+	[ [ "$dir/none.ini", 'setup' ], qr/none\.ini/, 'missing ini' ],
+	[ [ "$dir/master.ini", 'xarchive', "$dir/copy", '../evil' ], qr/not a WAL file name/, 'not a WAL name' ],
+	[ [ "$dir/master.ini", 'xarchive', "$dir/copy", '0000000100000000000000F3', '--set', 'keep_backups=abc' ],
+		qr/keep_backups/, 'garbage number' ],
+	[ [ "$dir/master.ini", 'xarchive', "$dir/copy", '0000000100000000000000F3', '--set', 'nosuchkey=1' ],
+		qr/nosuchkey/, 'unknown key' ],
+);
+write_file_("$dir/broken.ini", "[walmgr]\nthis is not a key value line\n");
+push @bad, [ [ "$dir/broken.ini", 'setup' ], qr/broken\.ini:2/, 'malformed ini' ];
+for my $b (@bad)
+{
+	($rc, $out, $err) = wm(@{ $b->[0] });
+	is($rc, 1, "$b->[2]: exit 1");
+	like($err, $b->[1], "$b->[2]: says so");
+}
+is(listing(), $before, 'the archive unchanged by all of them');
+
+$node->stop;
+done_testing();

@@ -140,16 +140,11 @@ cmd_xarchive(Wm *wm, int argc, char **argv)
 		}
 		if (!found && !wm->not_really)
 		{
-			char t2[4096];
-
-			snprintf(t2, sizeof(t2), "%s/.%s.walmgr-sum", dir, name);
-			if (!wm_copy_file(have, t2, 0, false, sum, err, sizeof(err)))
+			if (!wm_hash_file(have, sum, err, sizeof(err)))
 			{
-				unlink(t2);
 				log_error("xarchive: %s", err);
 				return 1;
 			}
-			unlink(t2);
 			if (!wm_record_sum(dir, strrchr(have, '/') + 1, sum, err,
 							   sizeof(err)))
 			{
@@ -310,4 +305,65 @@ cmd_setup_slave(Wm *wm)
 		log_info("%s: %s", keys[i], vals[i]);
 	}
 	return 0;
+}
+
+/*
+ * verify: every file named in completed_wals/SHA256SUMS hashed again and
+ * compared; a file missing or different is an error (exit 1).  Files the
+ * list does not name (control files such as STOP and PAUSE, WAL archived
+ * by another tool) are not checked.
+ */
+int
+cmd_verify(Wm *wm)
+{
+	const char *dir;
+	char path[4096], line[4200], err[512] = "";
+	FILE *f;
+	int checked = 0, bad = 0;
+
+	if ((dir = local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/%s", dir, WM_SUMS_FILE);
+	f = fopen(path, "r");
+	if (f == NULL && errno != ENOENT)
+	{
+		log_error("verify: cannot open %s: %s", path, strerror(errno));
+		return 1;
+	}
+	while (f && fgets(line, sizeof(line), f))
+	{
+		char want[65], got[65], file[8400];
+		unsigned char sum[32];
+		int i;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line) < 67 || line[64] != ' ' || line[65] != ' ')
+		{
+			log_error("verify: %s: malformed line: %s", path, line);
+			bad++;
+			continue;
+		}
+		memcpy(want, line, 64);
+		want[64] = '\0';
+		snprintf(file, sizeof(file), "%s/%s", dir, line + 66);
+		if (!wm_hash_file(file, sum, err, sizeof(err)))
+		{
+			log_error("verify: %s", err);
+			bad++;
+			continue;
+		}
+		for (i = 0; i < 32; i++)
+			sprintf(got + 2 * i, "%02x", sum[i]);
+		checked++;
+		if (strcmp(got, want) != 0)
+		{
+			log_error("verify: %s: checksum mismatch (recorded %s, now %s)",
+					  line + 66, want, got);
+			bad++;
+		}
+	}
+	if (f)
+		fclose(f);
+	log_info("verify: %d files checked, %d bad", checked, bad);
+	return bad ? 1 : 0;
 }

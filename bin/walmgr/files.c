@@ -494,3 +494,35 @@ wm_find_sum(const char *dir, const char *name, bool *found, char *err,
 	fclose(f);
 	return true;
 }
+
+/* The SHA-256 of path's bytes (as stored). */
+bool
+wm_hash_file(const char *path, unsigned char sha256[32], char *err,
+			 size_t errlen)
+{
+	Reader r;
+	unsigned char *buf = malloc(BUFSZ);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	bool ok = false;
+	ssize_t n;
+
+	r.fd = -1;
+	r.dctx = NULL;
+	r.in = NULL;
+	if (buf == NULL || md == NULL ||
+		!EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		snprintf(err, errlen, "out of memory");
+	else if (reader_open(&r, path, false, err, errlen))
+	{
+		while ((n = reader_read(&r, buf, BUFSZ, err, errlen)) > 0)
+			if (!EVP_DigestUpdate(md, buf, (size_t) n))
+				break;
+		ok = n == 0 && EVP_DigestFinal_ex(md, sha256, NULL);
+		if (!ok && err[0] == '\0')
+			snprintf(err, errlen, "sha256 of %s failed", path);
+	}
+	reader_close(&r);
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return ok;
+}

@@ -107,7 +107,8 @@ static const Command commands[] = {
 	{"xarchive", 'M', true},	  {"xrestore", 'B', true},
 	{"xlock", 'S', false},		  {"xrelease", 'S', false},
 	{"xrotate", 'S', false},	  {"xpurgewals", 'S', false},
-	{"xpartialsync", 'S', false}, {NULL, 0, false},
+	{"xpartialsync", 'S', false}, {"verify", 'B', true},
+	{"check", 'M', false},		  {NULL, 0, false},
 };
 
 static void
@@ -119,6 +120,7 @@ usage(FILE *f)
 			   "synch-standby backup listbackups\n"
 			   "slave commands:  setup backup listbackups restore boot pause "
 			   "continue createslave cleanup\n"
+			   "also:            verify (both roles), check (master)\n"
 			   "internal:        xarchive xrestore xlock xrelease xrotate "
 			   "xpurgewals xpartialsync\n"
 			   "\n"
@@ -319,6 +321,8 @@ main(int argc, char **argv)
 		rc = cmd_xrestore(&wm, argc, argv);
 	else if (strcmp(cmd->name, "setup") == 0 && !wm.is_master)
 		rc = cmd_setup_slave(&wm);
+	else if (strcmp(cmd->name, "verify") == 0)
+		rc = cmd_verify(&wm);
 	else
 	{
 		log_error("%s: not available in this version of walmgr yet",

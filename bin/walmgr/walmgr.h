@@ -76,6 +76,7 @@ typedef struct Wm
 extern int cmd_xarchive(Wm *wm, int argc, char **argv);
 extern int cmd_xrestore(Wm *wm, int argc, char **argv);
 extern int cmd_setup_slave(Wm *wm);
+extern int cmd_verify(Wm *wm);
 
 /* files.c */
 #define WM_ZSTD_SUFFIX ".zst"
@@ -92,6 +93,8 @@ extern int wm_same_content(const char *a, bool a_zst, const char *b,
 extern bool wm_record_sum(const char *dir, const char *name,
 						  const unsigned char sha256[32], char *err,
 						  size_t errlen);
+extern bool wm_hash_file(const char *path, unsigned char sha256[32], char *err,
+						 size_t errlen);
 extern bool wm_find_sum(const char *dir, const char *name, bool *found,
 						char *err, size_t errlen);
 

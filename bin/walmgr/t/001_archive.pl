@@ -136,6 +136,38 @@ is($rc, 1, 'a missing segment: not found');
 ok(!-e "$dir/nothing", 'nothing written');
 is(system("cd $arch && sha256sum --quiet -c SHA256SUMS"), 0, 'every checksum still agrees');
 
+# verify: an intact archive with history, backup and control files passes;
+# one flipped byte (in the unused tail of a segment) is found
+write_file_("$dir/hist", "1\t0/3000000\tno recovery target specified\n");
+($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/hist", '00000002.history');
+is($rc, 0, 'a history file archived') or diag($err);
+write_file_("$dir/bk", "START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\n");
+($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/bk", '000000010000000000000002.00000028.backup');
+is($rc, 0, 'a backup history file archived') or diag($err);
+write_file_("$arch/STOP", '');
+write_file_("$arch/PAUSE", '');
+($rc, $out, $err) = wm("$dir/slave.ini", 'verify');
+is($rc, 0, 'verify: an intact archive') or diag($err);
+like($err, qr/verify: \d+ files checked, 0 bad/, 'verify: counts');
+unlink("$arch/STOP", "$arch/PAUSE");
+open(my $fh, '+<', "$arch/$seg") or die;
+binmode $fh;
+seek($fh, 16 * 1024 * 1024 - 1, 0);
+read($fh, my $last, 1);
+seek($fh, 16 * 1024 * 1024 - 1, 0);
+print $fh chr(ord($last) ^ 1);
+close($fh);
+($rc, $out, $err) = wm("$dir/slave.ini", 'verify');
+is($rc, 1, 'verify: one flipped byte fails');
+like($err, qr/$seg: checksum mismatch/, 'verify: names the file');
+open($fh, '+<', "$arch/$seg") or die;
+binmode $fh;
+seek($fh, 16 * 1024 * 1024 - 1, 0);
+print $fh $last;
+close($fh);
+($rc, $out, $err) = wm("$dir/slave.ini", 'verify');
+is($rc, 0, 'verify: the byte back, intact again') or diag($err);
+
 # bad input: a clear error, exit 1, nothing changed
 $before = listing();
 my @bad = (

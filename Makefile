@@ -9,7 +9,7 @@
 #   make format     clang-format the C sources in place
 
 EXTS = $(wildcard ext/*)
-BINS = $(wildcard bin/*) examples
+BINS = $(patsubst %/,%,$(wildcard bin/*/)) examples
 
 .PHONY: all install check demo bench fuzz format clean lib $(EXTS) $(BINS)
 

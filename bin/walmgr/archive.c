@@ -28,6 +28,7 @@
 #include "walmgr.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,4 +367,93 @@ cmd_verify(Wm *wm)
 		fclose(f);
 	log_info("verify: %d files checked, %d bad", checked, bad);
 	return bad ? 1 : 0;
+}
+
+/*
+ * xlock [PID]: completed_wals/BACKUPLOCK, made only if absent (O_EXCL),
+ * holding PID (the master's backup process; default our parent).  Held
+ * already: the holder's pid on stdout, exit 1.  xrelease removes it.
+ */
+int
+cmd_xlock(Wm *wm, int argc, char **argv)
+{
+	char path[4096], buf[64];
+	const char *dir;
+	long pid;
+	char *end;
+	int fd, len;
+
+	if ((dir = local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
+		return 1;
+	if (argc > 1)
+	{
+		log_error("usage: xlock [PID]");
+		return 1;
+	}
+	pid = argc == 1 ? strtol(argv[0], &end, 10) : (long) getppid();
+	if (argc == 1 && (end == argv[0] || *end != '\0' || pid <= 0))
+	{
+		log_error("xlock: %s is not a process id", argv[0]);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/BACKUPLOCK", dir);
+	if (wm->not_really)
+	{
+		log_info("would take %s for %ld", path, pid);
+		return 0;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 && errno == EEXIST)
+	{
+		FILE *f = fopen(path, "r");
+
+		if (f && fgets(buf, sizeof(buf), f))
+		{
+			buf[strcspn(buf, "\n")] = '\0';
+			printf("%s\n", buf);
+		}
+		if (f)
+			fclose(f);
+		log_error("xlock: %s is held by %s", path, buf);
+		return 1;
+	}
+	if (fd < 0)
+	{
+		log_error("xlock: cannot create %s: %s", path, strerror(errno));
+		return 1;
+	}
+	len = snprintf(buf, sizeof(buf), "%ld\n", pid);
+	if (write(fd, buf, (size_t) len) != len || fsync(fd) != 0)
+	{
+		log_error("xlock: cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return 1;
+	}
+	close(fd);
+	log_info("%s taken for %ld", path, pid);
+	return 0;
+}
+
+int
+cmd_xrelease(Wm *wm)
+{
+	char path[4096];
+	const char *dir;
+
+	if ((dir = local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/BACKUPLOCK", dir);
+	if (wm->not_really)
+	{
+		log_info("would remove %s", path);
+		return 0;
+	}
+	if (unlink(path) != 0 && errno != ENOENT)
+	{
+		log_error("xrelease: cannot remove %s: %s", path, strerror(errno));
+		return 1;
+	}
+	log_info("%s released", path);
+	return 0;
 }

@@ -105,7 +105,7 @@ static const Command commands[] = {
 	{"pause", 'S', false},		  {"continue", 'S', false},
 	{"createslave", 'S', false},  {"cleanup", 'B', false},
 	{"xarchive", 'M', true},	  {"xrestore", 'B', true},
-	{"xlock", 'S', false},		  {"xrelease", 'S', false},
+	{"xlock", 'S', true},		  {"xrelease", 'S', true},
 	{"xrotate", 'S', false},	  {"xpurgewals", 'S', false},
 	{"xpartialsync", 'S', false}, {"verify", 'B', true},
 	{"check", 'M', false},		  {NULL, 0, false},
@@ -323,6 +323,10 @@ main(int argc, char **argv)
 		rc = cmd_setup_slave(&wm);
 	else if (strcmp(cmd->name, "verify") == 0)
 		rc = cmd_verify(&wm);
+	else if (strcmp(cmd->name, "xlock") == 0)
+		rc = cmd_xlock(&wm, argc, argv);
+	else if (strcmp(cmd->name, "xrelease") == 0)
+		rc = cmd_xrelease(&wm);
 	else
 	{
 		log_error("%s: not available in this version of walmgr yet",

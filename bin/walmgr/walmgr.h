@@ -77,6 +77,8 @@ extern int cmd_xarchive(Wm *wm, int argc, char **argv);
 extern int cmd_xrestore(Wm *wm, int argc, char **argv);
 extern int cmd_setup_slave(Wm *wm);
 extern int cmd_verify(Wm *wm);
+extern int cmd_xlock(Wm *wm, int argc, char **argv);
+extern int cmd_xrelease(Wm *wm);
 
 /* files.c */
 #define WM_ZSTD_SUFFIX ".zst"

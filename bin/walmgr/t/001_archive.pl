@@ -168,6 +168,25 @@ close($fh);
 ($rc, $out, $err) = wm("$dir/slave.ini", 'verify');
 is($rc, 0, 'verify: the byte back, intact again') or diag($err);
 
+# the backup lock: taken once, the holder named to the second taker
+($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', '4242');
+is($rc, 0, 'xlock taken') or diag($err);
+is(slurp("$arch/BACKUPLOCK"), "4242\n", 'BACKUPLOCK holds the pid');
+($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', '5353');
+is($rc, 1, 'xlock held: refused');
+is($out, "4242\n", 'the holder printed');
+is(slurp("$arch/BACKUPLOCK"), "4242\n", 'the lock unchanged');
+($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', 'x1');
+is($rc, 1, 'xlock of a non-pid: refused');
+($rc, $out, $err) = wm("$dir/slave.ini", 'xrelease');
+is($rc, 0, 'xrelease') or diag($err);
+ok(!-e "$arch/BACKUPLOCK", 'the lock is gone');
+($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', '5353');
+is($rc, 0, 'xlock taken again after release') or diag($err);
+($rc, $out, $err) = wm("$dir/master.ini", 'xrelease');
+is($rc, 1, 'xrelease is the slave\'s');
+wm("$dir/slave.ini", 'xrelease');
+
 # bad input: a clear error, exit 1, nothing changed
 $before = listing();
 my @bad = (

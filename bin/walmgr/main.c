@@ -100,7 +100,7 @@ static const Command commands[] = {
 	{"setup", 'B', true},		  {"stop", 'M', false},
 	{"sync", 'M', false},		  {"syncdaemon", 'M', false},
 	{"periodic", 'M', false},	  {"synch-standby", 'M', false},
-	{"backup", 'B', false},		  {"listbackups", 'B', false},
+	{"backup", 'B', false},		  {"listbackups", 'B', true},
 	{"restore", 'B', false},	  {"boot", 'S', false},
 	{"pause", 'S', false},		  {"continue", 'S', false},
 	{"createslave", 'S', false},  {"cleanup", 'B', false},
@@ -236,6 +236,7 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{"ini", no_argument, NULL, 'I'},
+		{"json", no_argument, NULL, 'J'},
 		{"set", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
@@ -272,6 +273,9 @@ main(int argc, char **argv)
 				return 0;
 			case 'S':
 				sets[nsets++] = optarg;
+				break;
+			case 'J':
+				wm.json = true;
 				break;
 			default:
 				usage(stderr);
@@ -323,6 +327,8 @@ main(int argc, char **argv)
 		rc = cmd_setup_slave(&wm);
 	else if (strcmp(cmd->name, "verify") == 0)
 		rc = cmd_verify(&wm);
+	else if (strcmp(cmd->name, "listbackups") == 0)
+		rc = cmd_listbackups(&wm);
 	else if (strcmp(cmd->name, "xlock") == 0)
 		rc = cmd_xlock(&wm, argc, argv);
 	else if (strcmp(cmd->name, "xrelease") == 0)

@@ -70,6 +70,7 @@ typedef struct Wm
 	bool is_master;
 	bool not_really; /* -n */
 	bool restore_wait;
+	bool json; /* --json */
 } Wm;
 
 /* archive.c */
@@ -79,6 +80,9 @@ extern int cmd_setup_slave(Wm *wm);
 extern int cmd_verify(Wm *wm);
 extern int cmd_xlock(Wm *wm, int argc, char **argv);
 extern int cmd_xrelease(Wm *wm);
+
+/* backups.c */
+extern int cmd_listbackups(Wm *wm);
 
 /* files.c */
 #define WM_ZSTD_SUFFIX ".zst"

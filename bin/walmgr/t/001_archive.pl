@@ -168,6 +168,34 @@ close($fh);
 ($rc, $out, $err) = wm("$dir/slave.ini", 'verify');
 is($rc, 0, 'verify: the byte back, intact again') or diag($err);
 
+# listbackups: sets with a label, newest first, then by number
+($rc, $out, $err) = wm("$dir/slave.ini", 'listbackups');
+is($out, "No backups found.\n", 'listbackups: none yet') or diag($err);
+my $wd = "$dir/walshipping";
+mkdir("$wd/data.master.$_") for (0, 2, 10);
+mkdir("$wd/data.masterx");
+write_file_("$wd/data.master/backup_label",
+	"START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\n"
+	  . "START TIME: 2026-12-02 10:00:00 UTC\nLABEL: FullBackup\n");
+write_file_("$wd/data.master.10/backup_label.old",
+	"START WAL LOCATION: 0/1000028 (file 000000010000000000000001)\n"
+	  . "START TIME: 2026-12-01 10:00:00 UTC\nLABEL: Old \"one\"\n");
+write_file_("$wd/data.master.2/backup_label", "LABEL: two\n");
+write_file_("$wd/data.masterx/backup_label", "LABEL: not a set\n");
+($rc, $out, $err) = wm("$dir/slave.ini", 'listbackups');
+is($rc, 0, 'listbackups') or diag($err);
+like($out, qr/^Backup\ set\s+Timestamp\s+Label\s+First\ WAL\n
+	data\.master\s+2026-12-02\ 10:00:00\ UTC\s+FullBackup\s+000000010000000000000002\n
+	data\.master\.2\s+two\s*\n
+	data\.master\.10\s+2026-12-01\ 10:00:00\ UTC\s+Old\ "one"\s+000000010000000000000001\n$/x,
+	'listbackups: each set with its time, label and first WAL, in order');
+($rc, $out, $err) = wm("$dir/slave.ini", 'listbackups', '--json');
+is($out, '[{"set": "data.master", "timestamp": "2026-12-02 10:00:00 UTC", "label": "FullBackup", '
+	  . '"first_wal": "000000010000000000000002"},' . "\n"
+	  . ' {"set": "data.master.2", "timestamp": "", "label": "two", "first_wal": ""},' . "\n"
+	  . ' {"set": "data.master.10", "timestamp": "2026-12-01 10:00:00 UTC", "label": "Old \\"one\\"", '
+	  . '"first_wal": "000000010000000000000001"}]' . "\n", 'listbackups --json');
+
 # the backup lock: taken once, the holder named to the second taker
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', '4242');
 is($rc, 0, 'xlock taken') or diag($err);

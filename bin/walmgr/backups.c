@@ -1,0 +1,251 @@
+/*-------------------------------------------------------------------------
+ *
+ * backups.c
+ *	  Base backup sets on the slave: full_backup (data.master) and its
+ *	  rotated copies full_backup.0, .1, ... (upstream's layout); a set is
+ *	  a directory holding backup_label (or backup_label.old).
+ *
+ * IDENTIFICATION
+ *	  bin/walmgr/backups.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "walmgr.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "skytools/log.h"
+
+typedef struct BackupSet
+{
+	char *dir;	 /* full path */
+	char *name;	 /* its base name */
+	long suffix; /* -1: none (the newest) */
+	char start_time[64];
+	char label[256];
+	char first_wal[32];
+} BackupSet;
+
+static int
+cmp_sets(const void *a, const void *b)
+{
+	const BackupSet *x = a, *y = b;
+
+	return (x->suffix > y->suffix) - (x->suffix < y->suffix);
+}
+
+/* src into dst[n], cut to fit */
+static void
+set_field(char *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/* Read START TIME, LABEL and the first WAL file from a set's label. */
+static bool
+read_label(BackupSet *s)
+{
+	const char *names[] = {"backup_label", "backup_label.old"};
+	char path[4096], line[1024];
+	FILE *f = NULL;
+	int i;
+
+	for (i = 0; i < 2 && f == NULL; i++)
+	{
+		snprintf(path, sizeof(path), "%s/%s", s->dir, names[i]);
+		f = fopen(path, "r");
+	}
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f))
+	{
+		char *p;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "START TIME: ", 12) == 0)
+			set_field(s->start_time, sizeof(s->start_time), line + 12);
+		else if (strncmp(line, "LABEL: ", 7) == 0)
+			set_field(s->label, sizeof(s->label), line + 7);
+		else if (strncmp(line, "START WAL LOCATION: ", 20) == 0 &&
+				 (p = strstr(line, "(file ")) != NULL)
+		{
+			set_field(s->first_wal, sizeof(s->first_wal), p + 6);
+			s->first_wal[strcspn(s->first_wal, ")")] = '\0';
+		}
+	}
+	fclose(f);
+	return true;
+}
+
+/*
+ * The backup sets next to full_backup, newest (no suffix) first, then by
+ * numeric suffix.  NULL with *n = 0 when there are none; *n = -1 on error.
+ */
+static BackupSet *
+list_sets(const char *full_backup, int *n)
+{
+	char parent[4096], base[1024];
+	const char *slash = strrchr(full_backup, '/');
+	BackupSet *sets = NULL;
+	struct dirent *de;
+	size_t blen;
+	DIR *d;
+
+	*n = 0;
+	if (slash == NULL)
+	{
+		snprintf(parent, sizeof(parent), ".");
+		snprintf(base, sizeof(base), "%s", full_backup);
+	}
+	else
+	{
+		snprintf(parent, sizeof(parent), "%.*s",
+				 (int) (slash == full_backup ? 1 : slash - full_backup),
+				 full_backup);
+		snprintf(base, sizeof(base), "%s", slash + 1);
+	}
+	blen = strlen(base);
+	d = opendir(parent);
+	if (d == NULL)
+	{
+		if (errno == ENOENT)
+			return NULL;
+		log_error("cannot read %s: %s", parent, strerror(errno));
+		*n = -1;
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL)
+	{
+		BackupSet s;
+		char *end;
+
+		memset(&s, 0, sizeof(s));
+		if (strncmp(de->d_name, base, blen) != 0)
+			continue;
+		if (de->d_name[blen] == '\0')
+			s.suffix = -1;
+		else if (de->d_name[blen] == '.' && de->d_name[blen + 1] >= '0' &&
+				 de->d_name[blen + 1] <= '9')
+		{
+			s.suffix = strtol(de->d_name + blen + 1, &end, 10);
+			if (*end != '\0')
+				continue;
+		}
+		else
+			continue;
+		s.name = strdup(de->d_name);
+		s.dir = malloc(strlen(parent) + strlen(de->d_name) + 2);
+		if (s.name == NULL || s.dir == NULL)
+		{
+			free(s.name);
+			free(s.dir);
+			continue;
+		}
+		sprintf(s.dir, "%s/%s", parent, de->d_name);
+		if (!read_label(&s))
+		{
+			free(s.name);
+			free(s.dir);
+			continue;
+		}
+		sets = realloc(sets, sizeof(BackupSet) * (size_t) (*n + 1));
+		if (sets == NULL)
+		{
+			*n = -1;
+			break;
+		}
+		sets[(*n)++] = s;
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(sets, (size_t) *n, sizeof(BackupSet), cmp_sets);
+	return sets;
+}
+
+/* A JSON string (the label is the user's text). */
+static void
+json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* listbackups [--json] */
+int
+cmd_listbackups(Wm *wm)
+{
+	BackupSet *sets;
+	int n, i;
+
+	if (wm->cfg.full_backup == NULL || wm->cfg.full_backup[0] == '\0')
+	{
+		log_error("full_backup is not set in the ini");
+		return 1;
+	}
+	if (strchr(wm->cfg.full_backup, ':') &&
+		strchr(wm->cfg.full_backup, ':') < strchr(wm->cfg.full_backup, '/'))
+	{
+		log_error("full_backup = %s: backups on another host (host:path) "
+				  "are not supported by this version",
+				  wm->cfg.full_backup);
+		return 1;
+	}
+	sets = list_sets(wm->cfg.full_backup, &n);
+	if (n < 0)
+		return 1;
+	if (wm->json)
+	{
+		printf("[");
+		for (i = 0; i < n; i++)
+		{
+			printf(i ? ",\n {" : "{");
+			printf("\"set\": ");
+			json_str(sets[i].name);
+			printf(", \"timestamp\": ");
+			json_str(sets[i].start_time);
+			printf(", \"label\": ");
+			json_str(sets[i].label);
+			printf(", \"first_wal\": ");
+			json_str(sets[i].first_wal);
+			printf("}");
+		}
+		printf("]\n");
+	}
+	else if (n == 0)
+		printf("No backups found.\n");
+	else
+	{
+		printf("%-20s %-28s %-24s %s\n", "Backup set", "Timestamp", "Label",
+			   "First WAL");
+		for (i = 0; i < n; i++)
+			printf("%-20s %-28s %-24s %s\n", sets[i].name, sets[i].start_time,
+				   sets[i].label, sets[i].first_wal);
+	}
+	for (i = 0; i < n; i++)
+	{
+		free(sets[i].name);
+		free(sets[i].dir);
+	}
+	free(sets);
+	return 0;
+}

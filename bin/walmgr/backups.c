@@ -10,13 +10,18 @@
  *
  *-------------------------------------------------------------------------
  */
+#define _GNU_SOURCE /* nftw's FTW_DEPTH, FTW_PHYS */
 #include "walmgr.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "skytools/log.h"
 
@@ -248,4 +253,157 @@ cmd_listbackups(Wm *wm)
 	}
 	free(sets);
 	return 0;
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void) st;
+	(void) ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Run the slave's archive_command hook for dir ($BACKUPDIR); its status. */
+static int
+run_hook(const char *hook, const char *dir)
+{
+	char cmd[8192];
+	const char *p = hook, *at;
+	size_t len = 0;
+
+	cmd[0] = '\0';
+	while ((at = strstr(p, "$BACKUPDIR")) != NULL)
+	{
+		len += (size_t) snprintf(cmd + len, sizeof(cmd) - len, "%.*s'%s'",
+								 (int) (at - p), p, dir);
+		if (len >= sizeof(cmd))
+			return -1;
+		p = at + strlen("$BACKUPDIR");
+	}
+	snprintf(cmd + len, sizeof(cmd) - len, "%s", p);
+	return system(cmd);
+}
+
+/*
+ * Remove a backup set: the archive_command hook first (non-zero: the set
+ * stays and the rotation stops), then the directory.
+ */
+static bool
+drop_set(Wm *wm, const BackupSet *s)
+{
+	if (wm->cfg.archive_command && wm->cfg.archive_command[0])
+	{
+		int st = run_hook(wm->cfg.archive_command, s->dir);
+
+		if (st != 0)
+		{
+			log_error("xrotate: archive_command for %s failed (status %d): "
+					  "the set stays",
+					  s->dir, st);
+			return false;
+		}
+	}
+	if (nftw(s->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+	{
+		log_error("xrotate: cannot remove %s: %s", s->dir, strerror(errno));
+		return false;
+	}
+	log_info("backup set %s removed", s->name);
+	return true;
+}
+
+/* Seconds since the set's backup_label (or .old) was written. */
+static double
+set_age(const BackupSet *s)
+{
+	char path[4200];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/backup_label", s->dir);
+	if (stat(path, &st) != 0)
+	{
+		snprintf(path, sizeof(path), "%s/backup_label.old", s->dir);
+		if (stat(path, &st) != 0)
+			return 0;
+	}
+	return difftime(time(NULL), st.st_mtime);
+}
+
+/*
+ * xrotate (slave), before a new backup: while there are keep_backups sets
+ * or more (keep_backups > 0), the oldest goes; so does every set older
+ * than keep_days (never the newest).  Then full_backup.N becomes .N+1 from
+ * the oldest down and full_backup becomes full_backup.0.
+ */
+int
+cmd_xrotate(Wm *wm)
+{
+	BackupSet *sets;
+	int n, i, rc = 0;
+	char from[4200], to[4200];
+
+	if (wm->cfg.full_backup == NULL || wm->cfg.full_backup[0] == '\0')
+	{
+		log_error("full_backup is not set in the ini");
+		return 1;
+	}
+	sets = list_sets(wm->cfg.full_backup, &n);
+	if (n < 0)
+		return 1;
+	while (wm->cfg.keep_backups > 0 && n >= wm->cfg.keep_backups)
+	{
+		if (wm->not_really)
+			log_info("would remove %s", sets[n - 1].dir);
+		else if (!drop_set(wm, &sets[n - 1]))
+		{
+			rc = 1;
+			goto done;
+		}
+		n--;
+		free(sets[n].name);
+		free(sets[n].dir);
+	}
+	while (wm->cfg.keep_days > 0 && n > 1 &&
+		   set_age(&sets[n - 1]) > wm->cfg.keep_days * 86400.0)
+	{
+		if (wm->not_really)
+			log_info("would remove %s (older than %d days)", sets[n - 1].dir,
+					 wm->cfg.keep_days);
+		else if (!drop_set(wm, &sets[n - 1]))
+		{
+			rc = 1;
+			goto done;
+		}
+		n--;
+		free(sets[n].name);
+		free(sets[n].dir);
+	}
+	/* renumber from the oldest down; the newest becomes .0 */
+	for (i = n - 1; i >= 0; i--)
+	{
+		snprintf(from, sizeof(from), "%s", sets[i].dir);
+		snprintf(to, sizeof(to), "%s.%ld", wm->cfg.full_backup,
+				 sets[i].suffix + 1);
+		if (wm->not_really)
+		{
+			log_info("would rename %s to %s", from, to);
+			continue;
+		}
+		if (rename(from, to) != 0)
+		{
+			log_error("xrotate: cannot rename %s to %s: %s", from, to,
+					  strerror(errno));
+			rc = 1;
+			goto done;
+		}
+	}
+	log_info("xrotate: %d backup sets kept", n);
+done:
+	for (i = 0; i < n; i++)
+	{
+		free(sets[i].name);
+		free(sets[i].dir);
+	}
+	free(sets);
+	return rc;
 }

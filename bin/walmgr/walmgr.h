@@ -83,6 +83,7 @@ extern int cmd_xrelease(Wm *wm);
 
 /* backups.c */
 extern int cmd_listbackups(Wm *wm);
+extern int cmd_xrotate(Wm *wm);
 
 /* files.c */
 #define WM_ZSTD_SUFFIX ".zst"

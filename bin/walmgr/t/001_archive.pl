@@ -196,6 +196,34 @@ is($out, '[{"set": "data.master", "timestamp": "2026-12-02 10:00:00 UTC", "label
 	  . ' {"set": "data.master.10", "timestamp": "2026-12-01 10:00:00 UTC", "label": "Old \\"one\\"", '
 	  . '"first_wal": "000000010000000000000001"}]' . "\n", 'listbackups --json');
 
+# xrotate before a new backup: with keep_backups = 3 the oldest sets go
+# until two are left (the new backup makes three; the archive_command
+# hook sees each removed set first), the rest move up one
+($rc, $out, $err) = wm("$dir/slave.ini", 'xrotate', '--set', 'keep_backups=3',
+	'--set', "archive_command=echo \$BACKUPDIR >> $dir/hook.log");
+is($rc, 0, 'xrotate') or diag($err);
+my @left = sort grep { /^data\.master/ } do { opendir(my $d, $wd); readdir($d) };
+is_deeply(\@left, [ 'data.master.0', 'data.master.3', 'data.masterx' ],
+	'keep_backups = 3: two sets remain, renumbered (unlabelled dirs untouched)');
+is(slurp("$dir/hook.log"), "$wd/data.master.10\n",
+	'the hook ran for the removed set (the oldest) before it went');
+is(slurp("$wd/data.master.3/backup_label"), "LABEL: two\n", 'a set moved up with its label');
+like(slurp("$wd/data.master.0/backup_label"), qr/LABEL: FullBackup/, 'the newest became .0');
+mkdir("$wd/data.master");
+write_file_("$wd/data.master/backup_label", "LABEL: newest\n");
+# a failing hook: nothing removed, exit 1
+($rc, $out, $err) = wm("$dir/slave.ini", 'xrotate', '--set', 'keep_backups=1',
+	'--set', 'archive_command=false');
+is($rc, 1, 'xrotate: a failing hook stops it');
+ok(-d "$wd/data.master.3" && -d "$wd/data.master", 'and the sets stay');
+# keep_days: a set older than that goes, the newest never
+utime(time() - 3 * 86400, time() - 3 * 86400, "$wd/data.master.3/backup_label");
+($rc, $out, $err) = wm("$dir/slave.ini", 'xrotate', '--set', 'keep_days=2');
+is($rc, 0, 'xrotate with keep_days') or diag($err);
+@left = sort grep { /^data\.master/ } do { opendir(my $d, $wd); readdir($d) };
+is_deeply(\@left, [ 'data.master.0', 'data.master.1', 'data.masterx' ],
+	'keep_days = 2: the 3-day-old set removed, the others renumbered');
+
 # the backup lock: taken once, the holder named to the second taker
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', '4242');
 is($rc, 0, 'xlock taken') or diag($err);

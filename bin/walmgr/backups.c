@@ -407,3 +407,91 @@ done:
 	free(sets);
 	return rc;
 }
+
+/* Whether name is WAL of a segment before first (pg_archivecleanup's test:
+ * the log and segment digits, whatever the timeline; .history kept). */
+static bool
+purgeable(const char *name, const char *first)
+{
+	if (strspn(name, "0123456789ABCDEF") < 24 || strstr(name, ".history"))
+		return false;
+	return strncmp(name + 8, first + 8, 16) < 0;
+}
+
+static int
+purge_dir(Wm *wm, const char *dir, const char *first)
+{
+	char path[4200], err[512] = "";
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL)
+	{
+		if (!purgeable(de->d_name, first))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (wm->not_really)
+			log_info("would remove %s", path);
+		else if (unlink(path) != 0 && errno != ENOENT)
+			log_warning("xpurgewals: cannot remove %s: %s", path,
+						strerror(errno));
+		else
+			n++;
+	}
+	closedir(d);
+	if (n > 0 && !wm->not_really && !wm_prune_sums(dir, err, sizeof(err)))
+	{
+		log_error("xpurgewals: %s", err);
+		return -1;
+	}
+	return n;
+}
+
+/*
+ * xpurgewals (slave): WAL older than the oldest backup set's first segment
+ * leaves completed_wals and partial_wals (and SHA256SUMS), on every
+ * timeline; .history files stay.  No backup set: nothing goes.
+ */
+int
+cmd_xpurgewals(Wm *wm)
+{
+	BackupSet *sets;
+	int n, i, a, b;
+
+	if (wm->cfg.full_backup == NULL || wm->cfg.completed_wals == NULL)
+	{
+		log_error("full_backup and completed_wals must be set in the ini");
+		return 1;
+	}
+	sets = list_sets(wm->cfg.full_backup, &n);
+	if (n < 0)
+		return 1;
+	if (n == 0 || strlen(sets[n - 1].first_wal) != 24)
+	{
+		log_info("xpurgewals: no backup set names its first WAL: nothing "
+				 "removed");
+		a = b = 0;
+	}
+	else
+	{
+		log_info("xpurgewals: keeping WAL from %s (%s)", sets[n - 1].first_wal,
+				 sets[n - 1].name);
+		a = purge_dir(wm, wm->cfg.completed_wals, sets[n - 1].first_wal);
+		b = wm->cfg.partial_wals
+				? purge_dir(wm, wm->cfg.partial_wals, sets[n - 1].first_wal)
+				: 0;
+	}
+	for (i = 0; i < n; i++)
+	{
+		free(sets[i].name);
+		free(sets[i].dir);
+	}
+	free(sets);
+	if (a < 0 || b < 0)
+		return 1;
+	log_info("xpurgewals: %d files removed", a + b);
+	return 0;
+}

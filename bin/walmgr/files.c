@@ -447,11 +447,27 @@ wm_record_sum(const char *dir, const char *name,
 	bool ok;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, WM_SUMS_FILE);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	if (fd < 0)
+	/* the lock, on the file the name leads to (a purge may replace it) */
+	for (;;)
 	{
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return false;
+		struct stat a, b;
+
+		fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd < 0)
+		{
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			return false;
+		}
+		if (flock(fd, LOCK_EX) != 0 || fstat(fd, &a) != 0)
+		{
+			snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
+			close(fd);
+			return false;
+		}
+		if (stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+			a.st_dev == b.st_dev)
+			break;
+		close(fd);
 	}
 	hex(line, sha256);
 	len = snprintf(line + 64, sizeof(line) - 64, "  %s\n", name) + 64;
@@ -524,5 +540,73 @@ wm_hash_file(const char *path, unsigned char sha256[32], char *err,
 	reader_close(&r);
 	EVP_MD_CTX_free(md);
 	free(buf);
+	return ok;
+}
+
+/*
+ * Drop the lines of dir/SHA256SUMS whose file is gone: a new list under a
+ * temporary name, fsynced and renamed over the old one while holding the
+ * old one's lock (wm_record_sum re-opens when it finds the name moved).
+ */
+bool
+wm_prune_sums(const char *dir, char *err, size_t errlen)
+{
+	char path[4096], tmp[4200], line[4200], file[8400];
+	FILE *in, *out;
+	int lockfd;
+	bool ok = true;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, WM_SUMS_FILE);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.walmgr-tmp", dir, WM_SUMS_FILE);
+	lockfd = open(path, O_RDONLY);
+	if (lockfd < 0)
+	{
+		if (errno == ENOENT)
+			return true;
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return false;
+	}
+	if (flock(lockfd, LOCK_EX) != 0)
+	{
+		snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
+		close(lockfd);
+		return false;
+	}
+	in = fopen(path, "r");
+	out = fopen(tmp, "w");
+	if (in == NULL || out == NULL)
+	{
+		snprintf(err, errlen, "cannot rewrite %s: %s", path, strerror(errno));
+		ok = false;
+	}
+	while (ok && fgets(line, sizeof(line), in))
+	{
+		char *name = strlen(line) > 66 ? line + 66 : NULL;
+
+		if (name == NULL)
+			continue;
+		snprintf(file, sizeof(file), "%s/%.*s", dir, (int) strcspn(name, "\n"),
+				 name);
+		if (wm_exists(file) && fputs(line, out) == EOF)
+			ok = false;
+	}
+	if (in)
+		fclose(in);
+	if (out && (fflush(out) != 0 || fsync(fileno(out)) != 0))
+		ok = false;
+	if (out && fclose(out) != 0)
+		ok = false;
+	if (ok && rename(tmp, path) != 0)
+		ok = false;
+	if (!ok)
+	{
+		if (err[0] == '\0')
+			snprintf(err, errlen, "cannot rewrite %s: %s", path,
+					 strerror(errno));
+		unlink(tmp);
+	}
+	else
+		ok = wm_fsync_dir_of(path, err, errlen);
+	close(lockfd);
 	return ok;
 }

@@ -106,7 +106,7 @@ static const Command commands[] = {
 	{"createslave", 'S', false},  {"cleanup", 'B', false},
 	{"xarchive", 'M', true},	  {"xrestore", 'B', true},
 	{"xlock", 'S', true},		  {"xrelease", 'S', true},
-	{"xrotate", 'S', true},		  {"xpurgewals", 'S', false},
+	{"xrotate", 'S', true},		  {"xpurgewals", 'S', true},
 	{"xpartialsync", 'S', false}, {"verify", 'B', true},
 	{"check", 'M', false},		  {NULL, 0, false},
 };
@@ -331,6 +331,8 @@ main(int argc, char **argv)
 		rc = cmd_listbackups(&wm);
 	else if (strcmp(cmd->name, "xrotate") == 0)
 		rc = cmd_xrotate(&wm);
+	else if (strcmp(cmd->name, "xpurgewals") == 0)
+		rc = cmd_xpurgewals(&wm);
 	else if (strcmp(cmd->name, "xlock") == 0)
 		rc = cmd_xlock(&wm, argc, argv);
 	else if (strcmp(cmd->name, "xrelease") == 0)

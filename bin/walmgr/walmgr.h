@@ -84,6 +84,7 @@ extern int cmd_xrelease(Wm *wm);
 /* backups.c */
 extern int cmd_listbackups(Wm *wm);
 extern int cmd_xrotate(Wm *wm);
+extern int cmd_xpurgewals(Wm *wm);
 
 /* files.c */
 #define WM_ZSTD_SUFFIX ".zst"
@@ -102,6 +103,7 @@ extern bool wm_record_sum(const char *dir, const char *name,
 						  size_t errlen);
 extern bool wm_hash_file(const char *path, unsigned char sha256[32], char *err,
 						 size_t errlen);
+extern bool wm_prune_sums(const char *dir, char *err, size_t errlen);
 extern bool wm_find_sum(const char *dir, const char *name, bool *found,
 						char *err, size_t errlen);
 

@@ -224,6 +224,18 @@ is($rc, 0, 'xrotate with keep_days') or diag($err);
 is_deeply(\@left, [ 'data.master.0', 'data.master.1', 'data.masterx' ],
 	'keep_days = 2: the 3-day-old set removed, the others renumbered');
 
+# xpurgewals: WAL before the oldest set's first segment goes (every
+# timeline, .history kept), and with it its checksum lines
+write_file_("$wd/data.master.1/backup_label",
+	"START WAL LOCATION: 0/F1000028 (file 0000000100000000000000F1)\nLABEL: oldest\n");
+($rc, $out, $err) = wm("$dir/slave.ini", 'xpurgewals');
+is($rc, 0, 'xpurgewals') or diag($err);
+is(listing(), "0000000100000000000000F1.zst 00000002.history SHA256SUMS",
+	'only WAL from the oldest set\'s first segment on, and the history file');
+($rc, $out, $err) = wm("$dir/slave.ini", 'verify');
+is($rc, 0, 'verify after the purge: the checksum list follows') or diag($err);
+like($err, qr/2 files checked, 0 bad/, 'the two files left are checked');
+
 # the backup lock: taken once, the holder named to the second taker
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', '4242');
 is($rc, 0, 'xlock taken') or diag($err);

@@ -350,25 +350,13 @@ cmd_xrotate(Wm *wm)
 	sets = list_sets(wm->cfg.full_backup, &n);
 	if (n < 0)
 		return 1;
-	while (wm->cfg.keep_backups > 0 && n >= wm->cfg.keep_backups)
+	/* the oldest goes while too many sets are kept, or while it is too old */
+	while (n > 0 && ((wm->cfg.keep_backups > 0 && n >= wm->cfg.keep_backups) ||
+					 (wm->cfg.keep_days > 0 && n > 1 &&
+					  set_age(&sets[n - 1]) > wm->cfg.keep_days * 86400.0)))
 	{
 		if (wm->not_really)
 			log_info("would remove %s", sets[n - 1].dir);
-		else if (!drop_set(wm, &sets[n - 1]))
-		{
-			rc = 1;
-			goto done;
-		}
-		n--;
-		free(sets[n].name);
-		free(sets[n].dir);
-	}
-	while (wm->cfg.keep_days > 0 && n > 1 &&
-		   set_age(&sets[n - 1]) > wm->cfg.keep_days * 86400.0)
-	{
-		if (wm->not_really)
-			log_info("would remove %s (older than %d days)", sets[n - 1].dir,
-					 wm->cfg.keep_days);
 		else if (!drop_set(wm, &sets[n - 1]))
 		{
 			rc = 1;

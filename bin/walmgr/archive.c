@@ -37,29 +37,6 @@
 
 #include "skytools/log.h"
 
-/* A directory key that must be set and local (host:path is not yet). */
-static const char *
-local_dir(const char *key, const char *value)
-{
-	const char *colon, *slash;
-
-	if (value == NULL || value[0] == '\0')
-	{
-		log_error("%s is not set in the ini", key);
-		return NULL;
-	}
-	colon = strchr(value, ':');
-	slash = strchr(value, '/');
-	if (colon && (slash == NULL || colon < slash))
-	{
-		log_error("%s = %s: archives on another host (host:path) are not "
-				  "supported by this version; use a local path",
-				  key, value);
-		return NULL;
-	}
-	return value;
-}
-
 static bool
 is_segment(const char *name)
 {
@@ -98,7 +75,7 @@ cmd_xarchive(Wm *wm, int argc, char **argv)
 		log_error("xarchive: %s is not a WAL file name", name);
 		return 1;
 	}
-	if ((dir = local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
+	if ((dir = wm_local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
 		return 1;
 	if (!wm_exists(dir))
 	{
@@ -240,7 +217,7 @@ cmd_xrestore(Wm *wm, int argc, char **argv)
 		log_error("xrestore: %s is not a WAL file name", name);
 		return 1;
 	}
-	if (local_dir("completed_wals", wm->cfg.completed_wals) == NULL)
+	if (wm_local_dir("completed_wals", wm->cfg.completed_wals) == NULL)
 		return 1;
 	snprintf(stop, sizeof(stop), "%s/STOP", wm->cfg.completed_wals);
 	while (!find_wal(wm, name, path, sizeof(path), &zst))
@@ -269,10 +246,12 @@ cmd_xrestore(Wm *wm, int argc, char **argv)
 	return 0;
 }
 
-/* setup on the slave: the archive's directories */
+/* setup: on the slave the archive's directories (the master's side: to come) */
 int
-cmd_setup_slave(Wm *wm)
+cmd_setup(Wm *wm, int argc, char **argv)
 {
+	(void) argc;
+	(void) argv;
 	const char *keys[] = {"completed_wals", "partial_wals", "full_backup",
 						  "config_backup"};
 	const char *vals[] = {wm->cfg.completed_wals, wm->cfg.partial_wals,
@@ -280,6 +259,12 @@ cmd_setup_slave(Wm *wm)
 	char err[512];
 	int i;
 
+	if (wm->is_master)
+	{
+		log_error("setup: not available on the master in this version of "
+				  "walmgr yet");
+		return 1;
+	}
 	for (i = 0; i < 4; i++)
 	{
 		if (vals[i] == NULL || vals[i][0] == '\0')
@@ -291,7 +276,7 @@ cmd_setup_slave(Wm *wm)
 			}
 			continue;
 		}
-		if (local_dir(keys[i], vals[i]) == NULL)
+		if (wm_local_dir(keys[i], vals[i]) == NULL)
 			return 1;
 		if (wm->not_really)
 		{
@@ -315,14 +300,16 @@ cmd_setup_slave(Wm *wm)
  * by another tool) are not checked.
  */
 int
-cmd_verify(Wm *wm)
+cmd_verify(Wm *wm, int argc, char **argv)
 {
+	(void) argc;
+	(void) argv;
 	const char *dir;
 	char path[4096], line[4200], err[512] = "";
 	FILE *f;
 	int checked = 0, bad = 0;
 
-	if ((dir = local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
+	if ((dir = wm_local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
 		return 1;
 	snprintf(path, sizeof(path), "%s/%s", dir, WM_SUMS_FILE);
 	f = fopen(path, "r");
@@ -383,7 +370,7 @@ cmd_xlock(Wm *wm, int argc, char **argv)
 	char *end;
 	int fd, len;
 
-	if ((dir = local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
+	if ((dir = wm_local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
 		return 1;
 	if (argc > 1)
 	{
@@ -436,12 +423,14 @@ cmd_xlock(Wm *wm, int argc, char **argv)
 }
 
 int
-cmd_xrelease(Wm *wm)
+cmd_xrelease(Wm *wm, int argc, char **argv)
 {
+	(void) argc;
+	(void) argv;
 	char path[4096];
 	const char *dir;
 
-	if ((dir = local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
+	if ((dir = wm_local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
 		return 1;
 	snprintf(path, sizeof(path), "%s/BACKUPLOCK", dir);
 	if (wm->not_really)

@@ -197,24 +197,15 @@ json_str(const char *s)
 
 /* listbackups [--json] */
 int
-cmd_listbackups(Wm *wm)
+cmd_listbackups(Wm *wm, int argc, char **argv)
 {
+	(void) argc;
+	(void) argv;
 	BackupSet *sets;
 	int n, i;
 
-	if (wm->cfg.full_backup == NULL || wm->cfg.full_backup[0] == '\0')
-	{
-		log_error("full_backup is not set in the ini");
+	if (wm_local_dir("full_backup", wm->cfg.full_backup) == NULL)
 		return 1;
-	}
-	if (strchr(wm->cfg.full_backup, ':') &&
-		strchr(wm->cfg.full_backup, ':') < strchr(wm->cfg.full_backup, '/'))
-	{
-		log_error("full_backup = %s: backups on another host (host:path) "
-				  "are not supported by this version",
-				  wm->cfg.full_backup);
-		return 1;
-	}
 	sets = list_sets(wm->cfg.full_backup, &n);
 	if (n < 0)
 		return 1;
@@ -336,17 +327,16 @@ set_age(const BackupSet *s)
  * the oldest down and full_backup becomes full_backup.0.
  */
 int
-cmd_xrotate(Wm *wm)
+cmd_xrotate(Wm *wm, int argc, char **argv)
 {
+	(void) argc;
+	(void) argv;
 	BackupSet *sets;
 	int n, i, rc = 0;
 	char from[4200], to[4200];
 
-	if (wm->cfg.full_backup == NULL || wm->cfg.full_backup[0] == '\0')
-	{
-		log_error("full_backup is not set in the ini");
+	if (wm_local_dir("full_backup", wm->cfg.full_backup) == NULL)
 		return 1;
-	}
 	sets = list_sets(wm->cfg.full_backup, &n);
 	if (n < 0)
 		return 1;
@@ -444,16 +434,16 @@ purge_dir(Wm *wm, const char *dir, const char *first)
  * timeline; .history files stay.  No backup set: nothing goes.
  */
 int
-cmd_xpurgewals(Wm *wm)
+cmd_xpurgewals(Wm *wm, int argc, char **argv)
 {
+	(void) argc;
+	(void) argv;
 	BackupSet *sets;
 	int n, i, a, b;
 
-	if (wm->cfg.full_backup == NULL || wm->cfg.completed_wals == NULL)
-	{
-		log_error("full_backup and completed_wals must be set in the ini");
+	if (wm_local_dir("full_backup", wm->cfg.full_backup) == NULL ||
+		wm_local_dir("completed_wals", wm->cfg.completed_wals) == NULL)
 		return 1;
-	}
 	sets = list_sets(wm->cfg.full_backup, &n);
 	if (n < 0)
 		return 1;

@@ -26,7 +26,32 @@
 #include <openssl/evp.h>
 #include <zstd.h>
 
+#include "skytools/log.h"
+
 #define BUFSZ (256 * 1024)
+
+/* A directory key that must be set and local (host:path is not yet). */
+const char *
+wm_local_dir(const char *key, const char *value)
+{
+	const char *colon, *slash;
+
+	if (value == NULL || value[0] == '\0')
+	{
+		log_error("%s is not set in the ini", key);
+		return NULL;
+	}
+	colon = strchr(value, ':');
+	slash = strchr(value, '/');
+	if (colon && (slash == NULL || colon < slash))
+	{
+		log_error("%s = %s: archives on another host (host:path) are not "
+				  "supported by this version; use a local path",
+				  key, value);
+		return NULL;
+	}
+	return value;
+}
 
 /*
  * A WAL file name as PostgreSQL hands it to archive_command: a segment

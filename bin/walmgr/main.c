@@ -88,27 +88,42 @@ static const CfKey keys[] = {
 	{NULL, CF_STR, 0, NULL, NULL},
 };
 
-/* Which node runs a command: 'M' master, 'S' slave, 'B' both. */
+/*
+ * Which node runs a command: 'M' master, 'S' slave, 'B' both; run is NULL
+ * for those this version does not have yet.
+ */
 typedef struct Command
 {
 	const char *name;
 	char role;
-	bool ready; /* implemented by this version */
+	WmCommand run;
 } Command;
 
 static const Command commands[] = {
-	{"setup", 'B', true},		  {"stop", 'M', false},
-	{"sync", 'M', false},		  {"syncdaemon", 'M', false},
-	{"periodic", 'M', false},	  {"synch-standby", 'M', false},
-	{"backup", 'B', false},		  {"listbackups", 'B', true},
-	{"restore", 'B', false},	  {"boot", 'S', false},
-	{"pause", 'S', false},		  {"continue", 'S', false},
-	{"createslave", 'S', false},  {"cleanup", 'B', false},
-	{"xarchive", 'M', true},	  {"xrestore", 'B', true},
-	{"xlock", 'S', true},		  {"xrelease", 'S', true},
-	{"xrotate", 'S', true},		  {"xpurgewals", 'S', true},
-	{"xpartialsync", 'S', false}, {"verify", 'B', true},
-	{"check", 'M', false},		  {NULL, 0, false},
+	{"setup", 'B', cmd_setup},
+	{"stop", 'M', NULL},
+	{"sync", 'M', NULL},
+	{"syncdaemon", 'M', NULL},
+	{"periodic", 'M', NULL},
+	{"synch-standby", 'M', NULL},
+	{"backup", 'B', NULL},
+	{"listbackups", 'B', cmd_listbackups},
+	{"restore", 'B', NULL},
+	{"boot", 'S', NULL},
+	{"pause", 'S', NULL},
+	{"continue", 'S', NULL},
+	{"createslave", 'S', NULL},
+	{"cleanup", 'B', NULL},
+	{"xarchive", 'M', cmd_xarchive},
+	{"xrestore", 'B', cmd_xrestore},
+	{"xlock", 'S', cmd_xlock},
+	{"xrelease", 'S', cmd_xrelease},
+	{"xrotate", 'S', cmd_xrotate},
+	{"xpurgewals", 'S', cmd_xpurgewals},
+	{"xpartialsync", 'S', NULL},
+	{"verify", 'B', cmd_verify},
+	{"check", 'M', NULL},
+	{NULL, 0, NULL},
 };
 
 static void
@@ -311,38 +326,13 @@ main(int argc, char **argv)
 		log_error("%s: Action not available on current node.", cmd->name);
 		return 1;
 	}
-	if (!cmd->ready)
+	if (cmd->run == NULL)
 	{
 		log_error("%s: not available in this version of walmgr yet",
 				  cmd->name);
 		return 1;
 	}
-	argc -= optind + 2;
-	argv += optind + 2;
-	if (strcmp(cmd->name, "xarchive") == 0)
-		rc = cmd_xarchive(&wm, argc, argv);
-	else if (strcmp(cmd->name, "xrestore") == 0)
-		rc = cmd_xrestore(&wm, argc, argv);
-	else if (strcmp(cmd->name, "setup") == 0 && !wm.is_master)
-		rc = cmd_setup_slave(&wm);
-	else if (strcmp(cmd->name, "verify") == 0)
-		rc = cmd_verify(&wm);
-	else if (strcmp(cmd->name, "listbackups") == 0)
-		rc = cmd_listbackups(&wm);
-	else if (strcmp(cmd->name, "xrotate") == 0)
-		rc = cmd_xrotate(&wm);
-	else if (strcmp(cmd->name, "xpurgewals") == 0)
-		rc = cmd_xpurgewals(&wm);
-	else if (strcmp(cmd->name, "xlock") == 0)
-		rc = cmd_xlock(&wm, argc, argv);
-	else if (strcmp(cmd->name, "xrelease") == 0)
-		rc = cmd_xrelease(&wm);
-	else
-	{
-		log_error("%s: not available in this version of walmgr yet",
-				  cmd->name);
-		rc = 1;
-	}
+	rc = cmd->run(&wm, argc - optind - 2, argv + optind + 2);
 	cf_free(keys, &wm.cfg);
 	free(sets);
 	return rc;

@@ -73,22 +73,26 @@ typedef struct Wm
 	bool json; /* --json */
 } Wm;
 
+/* a command: its arguments after INI COMMAND; the exit status */
+typedef int (*WmCommand)(Wm *wm, int argc, char **argv);
+
 /* archive.c */
 extern int cmd_xarchive(Wm *wm, int argc, char **argv);
 extern int cmd_xrestore(Wm *wm, int argc, char **argv);
-extern int cmd_setup_slave(Wm *wm);
-extern int cmd_verify(Wm *wm);
+extern int cmd_setup(Wm *wm, int argc, char **argv);
+extern int cmd_verify(Wm *wm, int argc, char **argv);
 extern int cmd_xlock(Wm *wm, int argc, char **argv);
-extern int cmd_xrelease(Wm *wm);
+extern int cmd_xrelease(Wm *wm, int argc, char **argv);
 
 /* backups.c */
-extern int cmd_listbackups(Wm *wm);
-extern int cmd_xrotate(Wm *wm);
-extern int cmd_xpurgewals(Wm *wm);
+extern int cmd_listbackups(Wm *wm, int argc, char **argv);
+extern int cmd_xrotate(Wm *wm, int argc, char **argv);
+extern int cmd_xpurgewals(Wm *wm, int argc, char **argv);
 
 /* files.c */
 #define WM_ZSTD_SUFFIX ".zst"
 #define WM_SUMS_FILE   "SHA256SUMS"
+extern const char *wm_local_dir(const char *key, const char *value);
 extern bool wm_valid_wal_name(const char *name);
 extern bool wm_exists(const char *path);
 extern bool wm_mkdirs(const char *path, char *err, size_t errlen);

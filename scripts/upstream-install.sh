@@ -20,6 +20,10 @@ bindir=$($pg_config --bindir)
 pkglibdir=$($pg_config --pkglibdir)
 libroot=$(dirname "$bindir")
 
+# TAP stories run in parallel: one unpacks, the others wait for it
+mkdir -p "$(dirname "$dest")"
+exec 9>"$dest.lock"
+flock 9
 if [ "$(cat "$dest/.complete" 2>/dev/null)" != "$pkgs" ]; then
     debs=$dest.debs
     mkdir -p "$debs"

@@ -70,6 +70,8 @@ cmd_xarchive(Wm *wm, int argc, char **argv)
 	}
 	src = argv[0];
 	name = argv[1];
+	if (wm->cfg.master_data && wm_periodic(wm) != 0)
+		log_warning("xarchive: periodic_command failed; archiving goes on");
 	if (!wm_valid_wal_name(name))
 	{
 		log_error("xarchive: %s is not a WAL file name", name);
@@ -169,6 +171,46 @@ cmd_xarchive(Wm *wm, int argc, char **argv)
 }
 
 /* The file to restore name from: completed_wals, or partial_wals after boot. */
+/*
+ * After boot: STOP lists the partial segments served.  The standby has
+ * applied all there is when it asks for a segment there is not, or again
+ * for a partial one (its records ended inside it): then STOP.reached,
+ * which boot waits for before it promotes.
+ */
+static void
+boot_progress(const char *dir, const char *stop, const char *name,
+			  bool partial)
+{
+	char line[64], reached[4200];
+	bool again = false;
+	FILE *f;
+
+	if (partial && (f = fopen(stop, "r")) != NULL)
+	{
+		while (fgets(line, sizeof(line), f))
+			if (strncmp(line, name, strlen(name)) == 0 &&
+				line[strlen(name)] == '\n')
+				again = true;
+		fclose(f);
+	}
+	if (partial && !again)
+	{
+		if ((f = fopen(stop, "a")) != NULL)
+		{
+			fprintf(f, "%s\n", name);
+			fclose(f);
+		}
+		return;
+	}
+	snprintf(reached, sizeof(reached), "%s/STOP.reached", dir);
+	if ((f = fopen(reached, "w")) != NULL)
+	{
+		fprintf(f, "%s\n", name);
+		fclose(f);
+		log_info("%s: the end of the WAL there is (boot)", name);
+	}
+}
+
 static bool
 find_wal(Wm *wm, const char *name, char *path, size_t len, bool *zst)
 {
@@ -191,8 +233,11 @@ find_wal(Wm *wm, const char *name, char *path, size_t len, bool *zst)
 		if (wm_exists(path))
 		{
 			log_info("%s: from partial_wals (boot)", name);
+			boot_progress(dir, stop, name, true);
 			return true;
 		}
+		if (strstr(name, ".history") == NULL)
+			boot_progress(dir, stop, name, false);
 	}
 	return false;
 }
@@ -248,10 +293,8 @@ cmd_xrestore(Wm *wm, int argc, char **argv)
 
 /* setup: on the slave the archive's directories (the master's side: to come) */
 int
-cmd_setup(Wm *wm, int argc, char **argv)
+wm_slave_setup(Wm *wm)
 {
-	(void) argc;
-	(void) argv;
 	const char *keys[] = {"completed_wals", "partial_wals", "full_backup",
 						  "config_backup"};
 	const char *vals[] = {wm->cfg.completed_wals, wm->cfg.partial_wals,
@@ -259,12 +302,6 @@ cmd_setup(Wm *wm, int argc, char **argv)
 	char err[512];
 	int i;
 
-	if (wm->is_master)
-	{
-		log_error("setup: not available on the master in this version of "
-				  "walmgr yet");
-		return 1;
-	}
 	for (i = 0; i < 4; i++)
 	{
 		if (vals[i] == NULL || vals[i][0] == '\0')
@@ -297,7 +334,8 @@ cmd_setup(Wm *wm, int argc, char **argv)
  * verify: every file named in completed_wals/SHA256SUMS hashed again and
  * compared; a file missing or different is an error (exit 1).  Files the
  * list does not name (control files such as STOP and PAUSE, WAL archived
- * by another tool) are not checked.
+ * by another tool) are not checked.  Then every backup set's files
+ * against its backup_manifest.
  */
 int
 cmd_verify(Wm *wm, int argc, char **argv)
@@ -322,7 +360,6 @@ cmd_verify(Wm *wm, int argc, char **argv)
 	{
 		char want[65], got[65], file[8400];
 		unsigned char sum[32];
-		int i;
 
 		line[strcspn(line, "\n")] = '\0';
 		if (strlen(line) < 67 || line[64] != ' ' || line[65] != ' ')
@@ -340,8 +377,7 @@ cmd_verify(Wm *wm, int argc, char **argv)
 			bad++;
 			continue;
 		}
-		for (i = 0; i < 32; i++)
-			sprintf(got + 2 * i, "%02x", sum[i]);
+		wm_hex(got, sum, 32);
 		checked++;
 		if (strcmp(got, want) != 0)
 		{
@@ -352,7 +388,9 @@ cmd_verify(Wm *wm, int argc, char **argv)
 	}
 	if (f)
 		fclose(f);
-	log_info("verify: %d files checked, %d bad", checked, bad);
+	log_info("verify: %d archived files checked, %d bad", checked, bad);
+	if (wm->cfg.full_backup && wm->cfg.full_backup[0])
+		bad += wm_verify_sets(wm);
 	return bad ? 1 : 0;
 }
 

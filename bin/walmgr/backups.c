@@ -473,3 +473,33 @@ cmd_xpurgewals(Wm *wm, int argc, char **argv)
 	log_info("xpurgewals: %d files removed", a + b);
 	return 0;
 }
+
+/* every backup set's files against its manifest: the count of bad ones */
+int
+wm_verify_sets(Wm *wm)
+{
+	BackupSet *sets;
+	int n, i, bad = 0;
+
+	if (wm_local_dir("full_backup", wm->cfg.full_backup) == NULL)
+		return 1;
+	sets = list_sets(wm->cfg.full_backup, &n);
+	if (n < 0)
+		return 1;
+	for (i = 0; i < n; i++)
+	{
+		int b = wm_manifest_verify(sets[i].dir);
+
+		if (b == -2)
+			log_info("verify: %s has no backup_manifest; not checked",
+					 sets[i].name);
+		else if (b != 0)
+			bad += b < 0 ? 1 : b;
+		else
+			log_info("verify: backup set %s intact", sets[i].name);
+		free(sets[i].name);
+		free(sets[i].dir);
+	}
+	free(sets);
+	return bad;
+}

@@ -450,14 +450,6 @@ done:
 	return res;
 }
 
-static void
-hex(char *dst, const unsigned char *sum)
-{
-	int i;
-
-	for (i = 0; i < 32; i++)
-		sprintf(dst + 2 * i, "%02x", sum[i]);
-}
 
 /*
  * Append "<sha256>  <name>" to dir/SHA256SUMS (under flock, fsynced): the
@@ -494,7 +486,7 @@ wm_record_sum(const char *dir, const char *name,
 			break;
 		close(fd);
 	}
-	hex(line, sha256);
+	wm_hex(line, sha256, 32);
 	len = snprintf(line + 64, sizeof(line) - 64, "  %s\n", name) + 64;
 	ok = flock(fd, LOCK_EX) == 0 &&
 		 write_all(fd, line, (size_t) len, path, err, errlen) &&

@@ -12,12 +12,15 @@
  */
 #include "walmgr.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "skytools/daemon.h"
 #include "skytools/log.h"
 #include "skytools/pyini.h"
 
@@ -85,6 +88,10 @@ static const CfKey keys[] = {
 	  "slave: also remove backup sets older than this, 0 = never"),
 	K("restore_wait", CF_STR, restore_wait, "0",
 	  "slave: xrestore waits for WAL not archived yet (upstream's way)"),
+	K("slot_name", CF_STR, slot_name, NULL,
+	  "master: the receiver's replication slot (default walmgr_JOBNAME)"),
+	K("progress_interval", CF_TIME, progress_interval, "10",
+	  "seconds between progress lines of backup and restore, 0 = none"),
 	{NULL, CF_STR, 0, NULL, NULL},
 };
 
@@ -101,18 +108,18 @@ typedef struct Command
 
 static const Command commands[] = {
 	{"setup", 'B', cmd_setup},
-	{"stop", 'M', NULL},
-	{"sync", 'M', NULL},
-	{"syncdaemon", 'M', NULL},
-	{"periodic", 'M', NULL},
-	{"synch-standby", 'M', NULL},
-	{"backup", 'B', NULL},
+	{"stop", 'M', cmd_stop},
+	{"sync", 'M', cmd_sync},
+	{"syncdaemon", 'M', cmd_syncdaemon},
+	{"periodic", 'M', cmd_periodic},
+	{"synch-standby", 'M', cmd_synch_standby},
+	{"backup", 'B', cmd_backup},
 	{"listbackups", 'B', cmd_listbackups},
-	{"restore", 'B', NULL},
-	{"boot", 'S', NULL},
-	{"pause", 'S', NULL},
-	{"continue", 'S', NULL},
-	{"createslave", 'S', NULL},
+	{"restore", 'B', cmd_restore},
+	{"boot", 'S', cmd_boot},
+	{"pause", 'S', cmd_pause},
+	{"continue", 'S', cmd_continue},
+	{"createslave", 'S', cmd_createslave},
 	{"cleanup", 'B', NULL},
 	{"xarchive", 'M', cmd_xarchive},
 	{"xrestore", 'B', cmd_xrestore},
@@ -120,9 +127,9 @@ static const Command commands[] = {
 	{"xrelease", 'S', cmd_xrelease},
 	{"xrotate", 'S', cmd_xrotate},
 	{"xpurgewals", 'S', cmd_xpurgewals},
-	{"xpartialsync", 'S', NULL},
+	{"xpartialsync", 'S', cmd_xpartialsync},
 	{"verify", 'B', cmd_verify},
-	{"check", 'M', NULL},
+	{"check", 'M', cmd_check},
 	{NULL, 0, NULL},
 };
 
@@ -144,6 +151,15 @@ usage(FILE *f)
 			   "  -q, --quiet        nothing on stderr\n"
 			   "  -v, --verbose      more output\n"
 			   "  --set KEY=VALUE    override an ini key\n"
+			   "  -d, --daemon       syncdaemon: go to the background "
+			   "(needs pidfile)\n"
+			   "  -s, -k, -r         sync/syncdaemon: stop, kill, reload the "
+			   "running one\n"
+			   "restore targets (one of):\n"
+			   "  --target-time=T --target-xid=X --target-lsn=L "
+			   "--target-name=N --target-immediate\n"
+			   "  --target-action=pause|promote|shutdown   at the target "
+			   "(default pause)\n"
 			   "  --ini              print a sample ini and exit\n"
 			   "  -V, --version      print the version and exit\n"
 			   "  -h, --help         this help\n");
@@ -241,6 +257,63 @@ load_ini(Wm *wm, char **sets, int nsets)
 	return true;
 }
 
+/*
+ * The pidfile of sync and syncdaemon: -s/-k/-r signal the running one
+ * (exit status returned), else it is claimed (and -d goes to the
+ * background); -1 to go on.
+ */
+static int
+run_pidfile(Wm *wm, int sig, bool daemon)
+{
+	const char *pf = wm->cfg.pidfile;
+	char err[512];
+	bool stale;
+
+	if (pf == NULL || pf[0] == '\0')
+	{
+		if (sig || daemon)
+		{
+			log_error("pidfile is not set in the ini (needed by -d, -s, -k, "
+					  "-r)");
+			return 1;
+		}
+		return -1;
+	}
+	if (sig)
+	{
+		int r = pidfile_signal(pf, sig);
+
+		if (r < 0)
+		{
+			log_error("cannot signal the process in %s: %s", pf,
+					  strerror(errno));
+			return 1;
+		}
+		if (r == 0)
+		{
+			log_info("no process runs for %s", pf);
+			return 0;
+		}
+		log_info("signal %d sent", sig);
+		return 0;
+	}
+	if (wm->not_really)
+		return -1;
+	if (!pidfile_claim(pf, &stale, err, sizeof(err)))
+	{
+		log_error("%s", err);
+		return 1;
+	}
+	if (stale)
+		log_info("stale pidfile %s removed", pf);
+	if (daemon && !daemonize(err, sizeof(err)))
+	{
+		log_error("%s", err);
+		return 1;
+	}
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -253,18 +326,28 @@ main(int argc, char **argv)
 		{"ini", no_argument, NULL, 'I'},
 		{"json", no_argument, NULL, 'J'},
 		{"set", required_argument, NULL, 'S'},
+		{"daemon", no_argument, NULL, 'd'},
+		{"stop", no_argument, NULL, 's'},
+		{"kill", no_argument, NULL, 'k'},
+		{"reload", no_argument, NULL, 'r'},
+		{"target-time", required_argument, NULL, 1},
+		{"target-xid", required_argument, NULL, 2},
+		{"target-lsn", required_argument, NULL, 3},
+		{"target-name", required_argument, NULL, 4},
+		{"target-immediate", no_argument, NULL, 5},
+		{"target-action", required_argument, NULL, 6},
 		{NULL, 0, NULL, 0},
 	};
 	Wm wm;
 	LogSettings ls;
 	char **sets = calloc((size_t) argc + 1, sizeof(char *));
-	int nsets = 0, verbose = 0, c, rc;
-	bool quiet = false;
+	int nsets = 0, verbose = 0, c, rc, sig = 0;
+	bool quiet = false, daemon = false;
 	const Command *cmd;
 
 	memset(&wm, 0, sizeof(wm));
 	/* options may come anywhere: getopt moves the rest to the end, in order */
-	while ((c = getopt_long(argc, argv, "nqvVh", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "nqvVhdskr", opts, NULL)) != -1)
 	{
 		switch (c)
 		{
@@ -291,6 +374,36 @@ main(int argc, char **argv)
 				break;
 			case 'J':
 				wm.json = true;
+				break;
+			case 'd':
+				daemon = true;
+				break;
+			case 's':
+				sig = SIGINT;
+				break;
+			case 'k':
+				sig = SIGTERM;
+				break;
+			case 'r':
+				sig = SIGHUP;
+				break;
+			case 1:
+				wm.target.time = optarg;
+				break;
+			case 2:
+				wm.target.xid = optarg;
+				break;
+			case 3:
+				wm.target.lsn = optarg;
+				break;
+			case 4:
+				wm.target.name = optarg;
+				break;
+			case 5:
+				wm.target.immediate = 1;
+				break;
+			case 6:
+				wm.target.action = optarg;
 				break;
 			default:
 				usage(stderr);
@@ -329,6 +442,18 @@ main(int argc, char **argv)
 	if (cmd->run == NULL)
 	{
 		log_error("%s: not available in this version of walmgr yet",
+				  cmd->name);
+		return 1;
+	}
+	if (cmd->run == cmd_sync || cmd->run == cmd_syncdaemon)
+	{
+		rc = run_pidfile(&wm, sig, daemon && cmd->run == cmd_syncdaemon);
+		if (rc >= 0)
+			return rc;
+	}
+	else if (sig || daemon)
+	{
+		log_error("%s: -d, -s, -k and -r are for sync and syncdaemon",
 				  cmd->name);
 		return 1;
 	}

@@ -16,6 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
+
+#include <libpq-fe.h>
 
 #define WALMGR_VERSION "3.6"
 
@@ -61,7 +64,16 @@ typedef struct WmConfig
 	/* ours */
 	int keep_days;		/* retention by age, 0 = none */
 	char *restore_wait; /* xrestore waits for missing WAL (upstream's way) */
+	double progress_interval; /* seconds between progress lines */
+	char *slot_name;		  /* the receiver's replication slot */
 } WmConfig;
+
+/* restore's point-in-time target (options), NULL when not given */
+typedef struct WmTarget
+{
+	const char *time, *xid, *lsn, *name, *action;
+	int immediate;
+} WmTarget;
 
 typedef struct Wm
 {
@@ -71,7 +83,26 @@ typedef struct Wm
 	bool not_really; /* -n */
 	bool restore_wait;
 	bool json; /* --json */
+	WmTarget target;
 } Wm;
+
+/* A data directory being copied (tree.c). */
+typedef struct WmTree
+{
+	bool pgdata_rules;	   /* a backup of PGDATA: exclusions, tablespaces */
+	void *expect;		   /* restore: the manifest's files by path */
+	int nexpected, nchecked;
+	const char *what;	   /* "backup" or "restore", for progress lines */
+	double progress_every; /* seconds between progress lines, 0 = none */
+	/* filled in */
+	char *entries; /* manifest entries written (backup) */
+	size_t len, cap;
+	int nentries, nfiles;
+	uint64_t total, done;
+	double last_progress;
+	const char *dst_root;
+	char *buf;
+} WmTree;
 
 /* a command: its arguments after INI COMMAND; the exit status */
 typedef int (*WmCommand)(Wm *wm, int argc, char **argv);
@@ -80,6 +111,7 @@ typedef int (*WmCommand)(Wm *wm, int argc, char **argv);
 extern int cmd_xarchive(Wm *wm, int argc, char **argv);
 extern int cmd_xrestore(Wm *wm, int argc, char **argv);
 extern int cmd_setup(Wm *wm, int argc, char **argv);
+extern int wm_slave_setup(Wm *wm);
 extern int cmd_verify(Wm *wm, int argc, char **argv);
 extern int cmd_xlock(Wm *wm, int argc, char **argv);
 extern int cmd_xrelease(Wm *wm, int argc, char **argv);
@@ -88,6 +120,59 @@ extern int cmd_xrelease(Wm *wm, int argc, char **argv);
 extern int cmd_listbackups(Wm *wm, int argc, char **argv);
 extern int cmd_xrotate(Wm *wm, int argc, char **argv);
 extern int cmd_xpurgewals(Wm *wm, int argc, char **argv);
+extern int wm_verify_sets(Wm *wm);
+
+/* backup.c */
+extern int cmd_backup(Wm *wm, int argc, char **argv);
+extern int wm_slave_cmd(Wm *wm, const char *cmd, const char *arg);
+extern int wm_syncfs(const char *dir);
+
+/* master.c */
+extern int cmd_stop(Wm *wm, int argc, char **argv);
+extern int cmd_check(Wm *wm, int argc, char **argv);
+extern int cmd_synch_standby(Wm *wm, int argc, char **argv);
+extern int cmd_periodic(Wm *wm, int argc, char **argv);
+extern int wm_periodic(Wm *wm);
+
+/* receiver.c */
+extern int cmd_sync(Wm *wm, int argc, char **argv);
+extern int cmd_syncdaemon(Wm *wm, int argc, char **argv);
+extern int cmd_xpartialsync(Wm *wm, int argc, char **argv);
+extern void wm_segment_name(char *dst, uint32_t tli, uint64_t segno,
+							uint64_t segsize);
+extern void wm_slot_name(Wm *wm, char *dst, size_t len);
+
+/* restore.c */
+extern int cmd_restore(Wm *wm, int argc, char **argv);
+extern int cmd_boot(Wm *wm, int argc, char **argv);
+extern int cmd_pause(Wm *wm, int argc, char **argv);
+extern int cmd_continue(Wm *wm, int argc, char **argv);
+extern int cmd_createslave(Wm *wm, int argc, char **argv);
+extern bool wm_valid_time(const char *s);
+extern bool wm_check_target(Wm *wm);
+
+/* tree.c */
+extern bool wm_tree_copy(WmTree *t, const char *src, const char *dst,
+						 char *err, size_t errlen);
+extern void wm_tree_free(WmTree *t);
+extern bool wm_tree_add_entry(WmTree *t, const char *rel, long long size,
+							  time_t mtime, const unsigned char sha[32]);
+extern bool wm_manifest_write(WmTree *t, const char *dir, int timeline,
+							  const char *start_lsn, const char *end_lsn,
+							  char *err, size_t errlen);
+extern bool wm_manifest_load(WmTree *t, const char *dir, bool *found,
+							 char *err, size_t errlen);
+extern int wm_manifest_verify(const char *set);
+extern void wm_hex(char *dst, const unsigned char *sum, size_t n);
+
+/* db.c */
+extern PGconn *wm_connect(const char *conninfo, const char *what);
+extern PGresult *wm_exec(PGconn *db, const char *sql, int nparams,
+						 const char *const *params);
+extern bool wm_query_value(PGconn *db, const char *sql, char *dst, size_t len);
+extern long wm_postmaster(const char *datadir, int *port, char *sockdir,
+						  size_t len);
+extern PGconn *wm_connect_slave(Wm *wm);
 
 /* files.c */
 #define WM_ZSTD_SUFFIX ".zst"

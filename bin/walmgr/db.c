@@ -146,7 +146,7 @@ wm_postmaster(const char *datadir, int *port, char *sockdir, size_t len)
 PGconn *
 wm_connect_slave(Wm *wm)
 {
-	char sockdir[4096] = "", host[4200], conninfo[8800];
+	char sockdir[4096] = "", host[4200] = "", conninfo[8800];
 	int port = 5432;
 
 	if (wm->cfg.slave_data == NULL ||

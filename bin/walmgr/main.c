@@ -426,38 +426,32 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (!load_ini(&wm, sets, nsets))
+	{
+		cf_free(keys, &wm.cfg);
+		free(sets);
 		return 1;
+	}
 	memset(&ls, 0, sizeof(ls));
 	ls.logfile = wm.cfg.logfile;
 	ls.verbose = verbose;
 	ls.quiet = quiet;
 	log_configure(&ls);
 
+	rc = 1;
 	if ((cmd->role == 'M' && !wm.is_master) ||
 		(cmd->role == 'S' && wm.is_master))
-	{
 		log_error("%s: Action not available on current node.", cmd->name);
-		return 1;
-	}
-	if (cmd->run == NULL)
-	{
+	else if (cmd->run == NULL)
 		log_error("%s: not available in this version of walmgr yet",
 				  cmd->name);
-		return 1;
-	}
-	if (cmd->run == cmd_sync || cmd->run == cmd_syncdaemon)
-	{
-		rc = run_pidfile(&wm, sig, daemon && cmd->run == cmd_syncdaemon);
-		if (rc >= 0)
-			return rc;
-	}
-	else if (sig || daemon)
-	{
+	else if (cmd->run != cmd_sync && cmd->run != cmd_syncdaemon &&
+			 (sig || daemon))
 		log_error("%s: -d, -s, -k and -r are for sync and syncdaemon",
 				  cmd->name);
-		return 1;
-	}
-	rc = cmd->run(&wm, argc - optind - 2, argv + optind + 2);
+	else if ((cmd->run != cmd_sync && cmd->run != cmd_syncdaemon) ||
+			 (rc = run_pidfile(&wm, sig,
+							   daemon && cmd->run == cmd_syncdaemon)) < 0)
+		rc = cmd->run(&wm, argc - optind - 2, argv + optind + 2);
 	cf_free(keys, &wm.cfg);
 	free(sets);
 	return rc;

@@ -148,7 +148,7 @@ write_file_("$arch/STOP", '');
 write_file_("$arch/PAUSE", '');
 ($rc, $out, $err) = wm("$dir/slave.ini", 'verify');
 is($rc, 0, 'verify: an intact archive') or diag($err);
-like($err, qr/verify: \d+ files checked, 0 bad/, 'verify: counts');
+like($err, qr/verify: \d+ archived files checked, 0 bad/, 'verify: counts');
 unlink("$arch/STOP", "$arch/PAUSE");
 open(my $fh, '+<', "$arch/$seg") or die;
 binmode $fh;
@@ -234,7 +234,7 @@ is(listing(), "0000000100000000000000F1.zst 00000002.history SHA256SUMS",
 	'only WAL from the oldest set\'s first segment on, and the history file');
 ($rc, $out, $err) = wm("$dir/slave.ini", 'verify');
 is($rc, 0, 'verify after the purge: the checksum list follows') or diag($err);
-like($err, qr/2 files checked, 0 bad/, 'the two files left are checked');
+like($err, qr/2 archived files checked, 0 bad/, 'the two files left are checked');
 
 # the backup lock: taken once, the holder named to the second taker
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', '4242');

@@ -293,6 +293,19 @@ prune_partials(Receiver *r)
 	closedir(d);
 }
 
+/* whether the socket has bytes to read now */
+static bool
+wal_pending(PGconn *c)
+{
+	fd_set fds;
+	struct timeval tv = {0, 0};
+	int sock = PQsocket(c);
+
+	FD_ZERO(&fds);
+	FD_SET(sock, &fds);
+	return select(sock + 1, &fds, NULL, NULL, &tv) > 0;
+}
+
 static PGconn *
 connect_replication(Wm *wm)
 {
@@ -485,6 +498,18 @@ stream_once(Wm *wm, Receiver *r, bool once)
 			log_info("sync: the master ended the stream; reconnecting");
 			rc = flush(r) ? 2 : 1;
 			goto done;
+		}
+		/* what the socket holds already comes first */
+		if (wal_pending(r->conn))
+		{
+			if (!PQconsumeInput(r->conn))
+			{
+				char *m = PQerrorMessage(r->conn);
+
+				log_error("sync: stream: %.*s", (int) strcspn(m, "\n"), m);
+				goto done;
+			}
+			continue;
 		}
 		/* nothing more for now: what came is made durable and confirmed */
 		if (!flush(r))

@@ -52,16 +52,14 @@ now_secs(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int archive_file(Wm *wm, const char *src, const char *name, double t0);
+
 /* xarchive SRCPATH SRCNAME */
 int
 cmd_xarchive(Wm *wm, int argc, char **argv)
 {
-	const char *dir, *src, *name;
-	char final[4096], other[4096], tmp[4096], err[512] = "";
-	unsigned char sum[32];
-	bool compress, found;
+	const char *src, *name;
 	double t0 = now_secs();
-	int same;
 
 	if (argc != 2)
 	{
@@ -77,6 +75,39 @@ cmd_xarchive(Wm *wm, int argc, char **argv)
 		log_error("xarchive: %s is not a WAL file name", name);
 		return 1;
 	}
+	/* a slave on another host stores it itself */
+	if (wm->is_master && wm->cfg.slave && wm->cfg.slave[0])
+	{
+		int fd = open(src, O_RDONLY), rc;
+
+		if (fd < 0)
+		{
+			log_error("xarchive: cannot open %s: %s", src, strerror(errno));
+			return 1;
+		}
+		rc = wm_slave_cmd_in(wm, "xreceive", name, fd);
+		close(fd);
+		if (rc == 0)
+			log_info("%s archived on %s in %.3f s", name, wm->cfg.slave,
+					 now_secs() - t0);
+		return rc == 0 ? 0 : 1;
+	}
+	return archive_file(wm, src, name, t0);
+}
+
+/*
+ * src stored as completed_wals/name (see the head of the file); the exit
+ * status.
+ */
+static int
+archive_file(Wm *wm, const char *src, const char *name, double t0)
+{
+	const char *dir;
+	char final[4096], other[4096], tmp[4096], err[512] = "";
+	unsigned char sum[32];
+	bool compress, found;
+	int same;
+
 	if ((dir = wm_local_dir("completed_wals", wm->cfg.completed_wals)) == NULL)
 		return 1;
 	if (!wm_exists(dir))
@@ -209,6 +240,37 @@ boot_progress(const char *dir, const char *stop, const char *name,
 		fclose(f);
 		log_info("%s: the end of the WAL there is (boot)", name);
 	}
+}
+
+/*
+ * xreceive NAME (slave): a WAL file on stdin, sent by the master's
+ * xarchive over ssh, stored as xarchive stores it.
+ */
+int
+cmd_xreceive(Wm *wm, int argc, char **argv)
+{
+	char spool[4200], err[512];
+	double t0 = now_secs();
+	int rc;
+
+	if (argc != 1 || !wm_valid_wal_name(argv[0]))
+	{
+		log_error("usage: xreceive NAME (a WAL file name), the file on stdin");
+		return 1;
+	}
+	if (wm_local_dir("completed_wals", wm->cfg.completed_wals) == NULL)
+		return 1;
+	snprintf(spool, sizeof(spool), "%s/.%s.walmgr-recv", wm->cfg.completed_wals,
+			 argv[0]);
+	if (!wm_copy_file("/dev/stdin", spool, 0, false, NULL, err, sizeof(err)))
+	{
+		unlink(spool);
+		log_error("xreceive: %s", err);
+		return 1;
+	}
+	rc = archive_file(wm, spool, argv[0], t0);
+	unlink(spool);
+	return rc;
 }
 
 static bool

@@ -51,7 +51,7 @@
  */
 static int
 slave_cmd_out(Wm *wm, const char *cmd, const char *arg, char *out,
-			  size_t outlen)
+			  size_t outlen, int in_fd)
 {
 	char self[4096];
 	const char *argv[16];
@@ -61,7 +61,8 @@ slave_cmd_out(Wm *wm, const char *cmd, const char *arg, char *out,
 
 	if (out && outlen)
 		out[0] = '\0';
-	if (wm->cfg.slave_config == NULL || wm->cfg.slave_config[0] == '\0')
+	if ((wm->cfg.slave_config == NULL || wm->cfg.slave_config[0] == '\0') &&
+		in_fd < 0)
 	{
 		char *args[1] = {(char *) arg};
 		int nargs = arg ? 1 : 0;
@@ -135,6 +136,8 @@ slave_cmd_out(Wm *wm, const char *cmd, const char *arg, char *out,
 	}
 	if (pid == 0)
 	{
+		if (in_fd >= 0)
+			dup2(in_fd, 0);
 		dup2(pipefd[1], 1);
 		close(pipefd[0]);
 		close(pipefd[1]);
@@ -180,7 +183,21 @@ slave_cmd_out(Wm *wm, const char *cmd, const char *arg, char *out,
 int
 wm_slave_cmd(Wm *wm, const char *cmd, const char *arg)
 {
-	return slave_cmd_out(wm, cmd, arg, NULL, 0);
+	return slave_cmd_out(wm, cmd, arg, NULL, 0, -1);
+}
+
+/* the same, its stdin read from in_fd (always a separate process) */
+int
+wm_slave_cmd_in(Wm *wm, const char *cmd, const char *arg, int in_fd)
+{
+	if (wm->cfg.slave_config == NULL || wm->cfg.slave_config[0] == '\0')
+	{
+		log_error("%s: slave_config is not set (the slave's ini, on the "
+				  "slave)",
+				  cmd);
+		return 1;
+	}
+	return slave_cmd_out(wm, cmd, arg, NULL, 0, in_fd);
 }
 
 /* BACKUPLOCK for this process; a lock whose holder is gone is taken over */
@@ -191,7 +208,7 @@ take_lock(Wm *wm)
 	long hp;
 
 	snprintf(pid, sizeof(pid), "%ld", (long) getpid());
-	if (slave_cmd_out(wm, "xlock", pid, holder, sizeof(holder)) == 0)
+	if (slave_cmd_out(wm, "xlock", pid, holder, sizeof(holder), -1) == 0)
 		return true;
 	hp = strtol(holder, NULL, 10);
 	if (hp > 0 && kill((pid_t) hp, 0) != 0 && errno == ESRCH)
@@ -199,7 +216,7 @@ take_lock(Wm *wm)
 		log_warning("backup: the lock's holder %ld is gone, taking it over",
 					hp);
 		if (wm_slave_cmd(wm, "xrelease", NULL) == 0 &&
-			slave_cmd_out(wm, "xlock", pid, holder, sizeof(holder)) == 0)
+			slave_cmd_out(wm, "xlock", pid, holder, sizeof(holder), -1) == 0)
 			return true;
 	}
 	log_error("backup: another backup holds the lock (process %s)",
@@ -261,24 +278,6 @@ wm_syncfs(const char *dir)
 	return rc;
 }
 
-/* remove a directory tree (a failed or replaced set) */
-static void
-remove_tree(const char *dir)
-{
-	pid_t pid;
-	int st;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0)
-	{
-		execlp("rm", "rm", "-rf", "--", dir, (char *) NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-}
 
 static int
 master_backup(Wm *wm)
@@ -332,7 +331,7 @@ master_backup(Wm *wm)
 	log_info("backup: started at %s", start_lsn);
 	if (wm_slave_cmd(wm, "xrotate", NULL) != 0)
 		goto done;
-	remove_tree(tmp);
+	wm_remove_tree(tmp);
 	t.pgdata_rules = true;
 	t.what = "backup";
 	t.progress_every = wm->cfg.progress_interval;
@@ -380,7 +379,7 @@ master_backup(Wm *wm)
 	/* the new set takes its name; a set still there (nothing rotated) goes */
 	if (wm_exists(full))
 	{
-		remove_tree(old);
+		wm_remove_tree(old);
 		if (rename(full, old) != 0)
 		{
 			log_error("backup: cannot rename %s: %s", full, strerror(errno));
@@ -393,7 +392,7 @@ master_backup(Wm *wm)
 				  err[0] ? err : strerror(errno));
 		goto done;
 	}
-	remove_tree(old);
+	wm_remove_tree(old);
 	/* the WAL up to the backup's end must be in the archive */
 	snprintf(seg, sizeof(seg), "%s/%s", wm->cfg.completed_wals, walfile);
 	if (!wm_exists(seg))
@@ -421,7 +420,7 @@ done:
 		PQclear(res);
 	}
 	if (rc != 0)
-		remove_tree(tmp);
+		wm_remove_tree(tmp);
 	if (locked)
 		wm_slave_cmd(wm, "xrelease", NULL);
 	wm_tree_free(&t);
@@ -439,10 +438,9 @@ cmd_backup(Wm *wm, int argc, char **argv)
 		return 1;
 	}
 	if (!wm->is_master)
-	{
-		log_error("backup: a backup taken on the slave is not available in "
-				  "this version of walmgr yet; run it with the master's ini");
-		return 1;
-	}
+		return wm_slave_backup(wm);
+	/* a slave on another host takes the backup itself */
+	if (wm->cfg.slave && wm->cfg.slave[0])
+		return wm_slave_cmd(wm, "backup", NULL);
 	return master_backup(wm);
 }

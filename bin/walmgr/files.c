@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -140,6 +141,25 @@ wm_fsync_dir_of(const char *path, char *err, size_t errlen)
 	}
 	close(fd);
 	return true;
+}
+
+/* Remove a directory tree (a failed copy, a replaced set): rm -rf. */
+void
+wm_remove_tree(const char *dir)
+{
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+	{
+		execlp("rm", "rm", "-rf", "--", dir, (char *) NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
 }
 
 /* A source of plain bytes: a file, decompressed on the fly or not. */

@@ -109,8 +109,8 @@ typedef struct Command
 static const Command commands[] = {
 	{"setup", 'B', cmd_setup},
 	{"stop", 'M', cmd_stop},
-	{"sync", 'M', cmd_sync},
-	{"syncdaemon", 'M', cmd_syncdaemon},
+	{"sync", 'B', cmd_sync},
+	{"syncdaemon", 'B', cmd_syncdaemon},
 	{"periodic", 'M', cmd_periodic},
 	{"synch-standby", 'M', cmd_synch_standby},
 	{"backup", 'B', cmd_backup},
@@ -120,9 +120,10 @@ static const Command commands[] = {
 	{"pause", 'S', cmd_pause},
 	{"continue", 'S', cmd_continue},
 	{"createslave", 'S', cmd_createslave},
-	{"cleanup", 'B', NULL},
+	{"cleanup", 'B', cmd_cleanup},
 	{"xarchive", 'M', cmd_xarchive},
 	{"xrestore", 'B', cmd_xrestore},
+	{"xreceive", 'S', cmd_xreceive},
 	{"xlock", 'S', cmd_xlock},
 	{"xrelease", 'S', cmd_xrelease},
 	{"xrotate", 'S', cmd_xrotate},
@@ -137,6 +138,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: walmgr INI COMMAND [args] [options]\n"
+			   "       walmgr --init-master|--init-slave [options]\n"
 			   "\n"
 			   "master commands: setup stop sync syncdaemon periodic "
 			   "synch-standby backup listbackups\n"
@@ -155,6 +157,10 @@ usage(FILE *f)
 			   "(needs pidfile)\n"
 			   "  -s, -k, -r         sync/syncdaemon: stop, kill, reload the "
 			   "running one\n"
+			   "  --init-master --slave HOST | --init-slave [--primary-conninfo "
+			   "STR]\n"
+			   "     [--pgdata DIR] [--config-dir DIR]   write a first ini "
+			   "(no INI argument)\n"
 			   "restore targets (one of):\n"
 			   "  --target-time=T --target-xid=X --target-lsn=L "
 			   "--target-name=N --target-immediate\n"
@@ -336,12 +342,19 @@ main(int argc, char **argv)
 		{"target-name", required_argument, NULL, 4},
 		{"target-immediate", no_argument, NULL, 5},
 		{"target-action", required_argument, NULL, 6},
+		{"init-master", no_argument, NULL, 7},
+		{"init-slave", no_argument, NULL, 8},
+		{"config-dir", required_argument, NULL, 9},
+		{"slave", required_argument, NULL, 10},
+		{"pgdata", required_argument, NULL, 11},
+		{"primary-conninfo", required_argument, NULL, 12},
 		{NULL, 0, NULL, 0},
 	};
 	Wm wm;
 	LogSettings ls;
 	char **sets = calloc((size_t) argc + 1, sizeof(char *));
-	int nsets = 0, verbose = 0, c, rc, sig = 0;
+	int nsets = 0, verbose = 0, c, rc, sig = 0, init = 0;
+	WmInit io = {NULL, NULL, NULL, NULL};
 	bool quiet = false, daemon = false;
 	const Command *cmd;
 
@@ -405,10 +418,39 @@ main(int argc, char **argv)
 			case 6:
 				wm.target.action = optarg;
 				break;
+			case 7:
+			case 8:
+				init = c;
+				break;
+			case 9:
+				io.config_dir = optarg;
+				break;
+			case 10:
+				io.slave = optarg;
+				break;
+			case 11:
+				io.pgdata = optarg;
+				break;
+			case 12:
+				io.primary_conninfo = optarg;
+				break;
 			default:
 				usage(stderr);
 				return 1;
 		}
+	}
+	if (init)
+	{
+		memset(&ls, 0, sizeof(ls));
+		ls.quiet = quiet;
+		log_configure(&ls);
+		free(sets);
+		if (argc > optind)
+		{
+			log_error("--init-master and --init-slave take no ini");
+			return 1;
+		}
+		return wm_init_ini(init == 7, &io);
 	}
 	if (argc - optind < 2)
 	{
@@ -448,6 +490,17 @@ main(int argc, char **argv)
 			 (sig || daemon))
 		log_error("%s: -d, -s, -k and -r are for sync and syncdaemon",
 				  cmd->name);
+	else if (wm.is_master && wm.cfg.slave && wm.cfg.slave[0] &&
+			 (cmd->run == cmd_sync || cmd->run == cmd_syncdaemon ||
+			  cmd->run == cmd_listbackups))
+		/* a slave on another host does these itself, over ssh */
+		rc = wm_slave_cmd(&wm, cmd->name,
+						  sig == SIGINT	   ? "-s"
+						  : sig == SIGTERM ? "-k"
+						  : sig == SIGHUP  ? "-r"
+						  : daemon		   ? "-d"
+						  : wm.json		   ? "--json"
+										   : NULL);
 	else if ((cmd->run != cmd_sync && cmd->run != cmd_syncdaemon) ||
 			 (rc = run_pidfile(&wm, sig,
 							   daemon && cmd->run == cmd_syncdaemon)) < 0)

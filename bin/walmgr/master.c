@@ -290,7 +290,14 @@ cmd_stop(Wm *wm, int argc, char **argv)
 		log_error("usage: stop");
 		return 1;
 	}
-	if (wm->cfg.pidfile && wm->cfg.pidfile[0] && !wm->not_really)
+	if (wm->cfg.slave && wm->cfg.slave[0])
+	{
+		/* the slave's receiver (the slot is dropped below) */
+		if (wm_slave_cmd(wm, "syncdaemon", "-k") != 0)
+			log_warning("stop: the slave's syncdaemon could not be told to "
+						"stop");
+	}
+	else if (wm->cfg.pidfile && wm->cfg.pidfile[0] && !wm->not_really)
 	{
 		pid_t pid = pidfile_read(wm->cfg.pidfile);
 

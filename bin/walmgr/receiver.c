@@ -306,18 +306,23 @@ wal_pending(PGconn *c)
 	return select(sock + 1, &fds, NULL, NULL, &tv) > 0;
 }
 
+/* the master's ini connects with master_db, the slave's with
+ * primary_conninfo */
 static PGconn *
 connect_replication(Wm *wm)
 {
+	const char *conninfo =
+		wm->is_master ? wm->cfg.master_db : wm->cfg.primary_conninfo;
 	const char *keys[] = {"dbname", "replication", "application_name", NULL};
-	const char *vals[] = {wm->cfg.master_db, "true",
+	const char *vals[] = {conninfo, "true",
 						  wm->cfg.job_name ? wm->cfg.job_name : "walmgr",
 						  NULL};
 	PGconn *c;
 
-	if (wm->cfg.master_db == NULL || wm->cfg.master_db[0] == '\0')
+	if (conninfo == NULL || conninfo[0] == '\0')
 	{
-		log_error("sync: master_db is not set");
+		log_error("sync: %s is not set",
+				  wm->is_master ? "master_db" : "primary_conninfo");
 		return NULL;
 	}
 	c = PQconnectdbParams(keys, vals, 1);

@@ -200,23 +200,6 @@ run_shell(const char *what, const char *cmd)
 	return st == 0 ? 0 : 1;
 }
 
-static void
-remove_tree(const char *dir)
-{
-	pid_t pid;
-	int st;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0)
-	{
-		execlp("rm", "rm", "-rf", "--", dir, (char *) NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-}
 
 /* stop the server running in dir: slave_stop_cmd or pg_ctl; wait */
 static bool
@@ -429,7 +412,7 @@ cmd_restore(Wm *wm, int argc, char **argv)
 		return 0;
 	}
 	/* 1: the copy, checked against the manifest */
-	remove_tree(tmp);
+	wm_remove_tree(tmp);
 	if (!wm_manifest_load(&t, src, &found, err, sizeof(err)))
 	{
 		log_error("restore: %s", err);
@@ -459,7 +442,7 @@ cmd_restore(Wm *wm, int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/pg_wal", tmp);
 	if (wm->cfg.slave_pg_xlog && wm->cfg.slave_pg_xlog[0])
 	{
-		remove_tree(path);
+		wm_remove_tree(path);
 		if (!wm_mkdirs(wm->cfg.slave_pg_xlog, err, sizeof(err)) ||
 			symlink(wm->cfg.slave_pg_xlog, path) != 0)
 		{
@@ -531,7 +514,7 @@ cmd_restore(Wm *wm, int argc, char **argv)
 			log_info("restore: the old data directory is now %s", old);
 		}
 		else
-			remove_tree(dst);
+			wm_remove_tree(dst);
 	}
 	if (rename(tmp, dst) != 0)
 	{
@@ -558,7 +541,7 @@ cmd_restore(Wm *wm, int argc, char **argv)
 	log_info("restore: slave_start_cmd is not set; start the server yourself");
 	return 0;
 fail:
-	remove_tree(tmp);
+	wm_remove_tree(tmp);
 	wm_tree_free(&t);
 	return rc;
 }
@@ -739,29 +722,54 @@ cmd_continue(Wm *wm, int argc, char **argv)
 	return replay(wm, false);
 }
 
-/*
- * createslave: the master's base backup over the replication protocol
- * (pg_basebackup, its WAL streamed along, SHA-256 manifest) as the newest
- * set, then restore: a standby streaming from primary_conninfo.
- */
-int
-cmd_createslave(Wm *wm, int argc, char **argv)
+/* the first segment of a backup, from its backup_label */
+static bool
+label_start_segment(const char *set, char *dst)
 {
-	char tmp[4200], old[4200], cmd[16384], pid[32], err[512];
-	char *conn;
+	char path[4200], line[1024];
+	FILE *f;
+	bool ok = false;
+
+	snprintf(path, sizeof(path), "%s/backup_label", set);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f))
+	{
+		const char *p = strstr(line, "(file ");
+
+		if (strncmp(line, "START WAL LOCATION:", 19) == 0 && p &&
+			strlen(p) >= 30 && p[30] == ')')
+		{
+			memcpy(dst, p + 6, 24);
+			dst[24] = '\0';
+			ok = wm_valid_wal_name(dst);
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+/*
+ * A base backup taken by the slave over the replication protocol
+ * (pg_basebackup from primary_conninfo, SHA-256 manifest) as the newest
+ * set: under BACKUPLOCK, after xrotate, into a temporary directory that
+ * takes full_backup's name when complete.  stream_wal: the WAL goes into
+ * the set (a standby's start); else the server waits until the WAL the
+ * backup needs is archived, and it must be in completed_wals.
+ */
+static int
+slave_basebackup(Wm *wm, bool stream_wal)
+{
+	char tmp[4200], old[4200], cmd[16384], pid[32], err[512], seg[64],
+		path[4300];
 	const char *full = wm->cfg.full_backup;
 	const char *slash;
 	int rc;
 
-	(void) argv;
-	if (argc != 0)
-	{
-		log_error("usage: createslave");
-		return 1;
-	}
 	if (wm->cfg.primary_conninfo == NULL || wm->cfg.primary_conninfo[0] == '\0')
 	{
-		log_error("createslave: primary_conninfo is not set");
+		log_error("primary_conninfo is not set: the slave takes its base "
+				  "backup from there");
 		return 1;
 	}
 	if (wm_local_dir("full_backup", full) == NULL ||
@@ -769,8 +777,7 @@ cmd_createslave(Wm *wm, int argc, char **argv)
 		return 1;
 	if (wm->not_really)
 	{
-		log_info("would take a base backup from primary_conninfo into %s and "
-				 "restore it",
+		log_info("would take a base backup from primary_conninfo into %s",
 				 full);
 		return 0;
 	}
@@ -789,36 +796,88 @@ cmd_createslave(Wm *wm, int argc, char **argv)
 	slash = strrchr(full, '/');
 	snprintf(tmp, sizeof(tmp), "%.*s.%s.walmgr-tmp",
 			 slash ? (int) (slash - full + 1) : 0, full, slash ? slash + 1 : full);
-	remove_tree(tmp);
+	snprintf(old, sizeof(old), "%.*s.%s.walmgr-old",
+			 slash ? (int) (slash - full + 1) : 0, full, slash ? slash + 1 : full);
+	wm_remove_tree(tmp);
 	/* the connect string goes through the environment, not the command
 	 * line (ps shows command lines) */
-	conn = wm->cfg.primary_conninfo;
-	if (setenv("WALMGR_PRIMARY_CONNINFO", conn, 1) != 0)
+	if (setenv("WALMGR_PRIMARY_CONNINFO", wm->cfg.primary_conninfo, 1) != 0)
 		goto done;
 	snprintf(cmd, sizeof(cmd),
 			 "'%s%spg_basebackup' -d \"$WALMGR_PRIMARY_CONNINFO\" -D '%s' "
-			 "-X stream -c fast --manifest-checksums=SHA256 -l FullBackup",
+			 "-X %s -c fast --manifest-checksums=SHA256 -l FullBackup%s",
 			 wm->cfg.slave_bin ? wm->cfg.slave_bin : "",
-			 wm->cfg.slave_bin && wm->cfg.slave_bin[0] ? "/" : "", tmp);
-	if (run_shell("createslave: base backup", cmd) != 0)
+			 wm->cfg.slave_bin && wm->cfg.slave_bin[0] ? "/" : "", tmp,
+			 stream_wal ? "stream" : "none",
+			 wm->cfg.progress_interval > 0 ? " -P" : "");
+	if (run_shell("base backup", cmd) != 0)
 	{
-		remove_tree(tmp);
+		wm_remove_tree(tmp);
 		goto done;
 	}
+	if (!stream_wal)
+	{
+		/* pg_basebackup waited until the server archived the WAL the
+		 * backup needs: it must have gone to completed_wals */
+		if (!label_start_segment(tmp, seg))
+		{
+			log_error("backup: no START WAL LOCATION in %s/backup_label", tmp);
+			wm_remove_tree(tmp);
+			goto done;
+		}
+		snprintf(path, sizeof(path), "%s/%s", wm->cfg.completed_wals, seg);
+		if (!wm_exists(path))
+		{
+			snprintf(path, sizeof(path), "%s/%s%s", wm->cfg.completed_wals,
+					 seg, WM_ZSTD_SUFFIX);
+			if (!wm_exists(path))
+			{
+				log_error("backup: %s, which the backup needs, is not in %s",
+						  seg, wm->cfg.completed_wals);
+				wm_remove_tree(tmp);
+				goto done;
+			}
+		}
+	}
 	/* a set xrotate left in place (keep_backups = 0) is replaced */
-	snprintf(old, sizeof(old), "%.*s.%s.walmgr-old",
-			 slash ? (int) (slash - full + 1) : 0, full, slash ? slash + 1 : full);
-	remove_tree(old);
+	wm_remove_tree(old);
 	if ((wm_exists(full) && rename(full, old) != 0) || rename(tmp, full) != 0 ||
 		!wm_fsync_dir_of(full, err, sizeof(err)))
 	{
-		log_error("createslave: cannot rename %s to %s: %s", tmp, full,
-				  strerror(errno));
+		log_error("cannot rename %s to %s: %s", tmp, full, strerror(errno));
 		goto done;
 	}
-	remove_tree(old);
-	rc = cmd_restore(wm, 0, NULL);
+	wm_remove_tree(old);
+	if (!stream_wal && cmd_xpurgewals(wm, 0, NULL) != 0)
+		log_warning("backup: the WAL purge failed; the backup is complete");
+	log_info("backup: complete in %s", full);
+	rc = 0;
 done:
 	cmd_xrelease(wm, 0, NULL);
 	return rc;
+}
+
+/* backup on the slave: pulled from primary_conninfo */
+int
+wm_slave_backup(Wm *wm)
+{
+	return slave_basebackup(wm, false);
+}
+
+/*
+ * createslave: the master's base backup with its WAL as the newest set,
+ * then restore: a standby streaming from primary_conninfo.
+ */
+int
+cmd_createslave(Wm *wm, int argc, char **argv)
+{
+	(void) argv;
+	if (argc != 0)
+	{
+		log_error("usage: createslave");
+		return 1;
+	}
+	if (slave_basebackup(wm, true) != 0)
+		return 1;
+	return wm->not_really ? 0 : cmd_restore(wm, 0, NULL);
 }

@@ -104,12 +104,19 @@ typedef struct WmTree
 	char *buf;
 } WmTree;
 
+/* --init-master / --init-slave options */
+typedef struct WmInit
+{
+	const char *config_dir, *slave, *pgdata, *primary_conninfo;
+} WmInit;
+
 /* a command: its arguments after INI COMMAND; the exit status */
 typedef int (*WmCommand)(Wm *wm, int argc, char **argv);
 
 /* archive.c */
 extern int cmd_xarchive(Wm *wm, int argc, char **argv);
 extern int cmd_xrestore(Wm *wm, int argc, char **argv);
+extern int cmd_xreceive(Wm *wm, int argc, char **argv);
 extern int cmd_setup(Wm *wm, int argc, char **argv);
 extern int wm_slave_setup(Wm *wm);
 extern int cmd_verify(Wm *wm, int argc, char **argv);
@@ -126,6 +133,8 @@ extern int wm_verify_sets(Wm *wm);
 extern int cmd_backup(Wm *wm, int argc, char **argv);
 extern int wm_slave_cmd(Wm *wm, const char *cmd, const char *arg);
 extern int wm_syncfs(const char *dir);
+extern int wm_slave_cmd_in(Wm *wm, const char *cmd, const char *arg,
+						   int in_fd);
 
 /* master.c */
 extern int cmd_stop(Wm *wm, int argc, char **argv);
@@ -148,8 +157,13 @@ extern int cmd_boot(Wm *wm, int argc, char **argv);
 extern int cmd_pause(Wm *wm, int argc, char **argv);
 extern int cmd_continue(Wm *wm, int argc, char **argv);
 extern int cmd_createslave(Wm *wm, int argc, char **argv);
+extern int wm_slave_backup(Wm *wm);
 extern bool wm_valid_time(const char *s);
 extern bool wm_check_target(Wm *wm);
+
+/* init.c */
+extern int wm_init_ini(bool master, const WmInit *o);
+extern int cmd_cleanup(Wm *wm, int argc, char **argv);
 
 /* tree.c */
 extern bool wm_tree_copy(WmTree *t, const char *src, const char *dst,
@@ -180,6 +194,7 @@ extern PGconn *wm_connect_slave(Wm *wm);
 extern const char *wm_local_dir(const char *key, const char *value);
 extern bool wm_valid_wal_name(const char *name);
 extern bool wm_exists(const char *path);
+extern void wm_remove_tree(const char *dir);
 extern bool wm_mkdirs(const char *path, char *err, size_t errlen);
 extern bool wm_fsync_dir_of(const char *path, char *err, size_t errlen);
 extern bool wm_copy_file(const char *src, const char *dst, int zstd_level,

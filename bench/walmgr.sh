@@ -96,6 +96,8 @@ printf 'xarchive / cp+sync per segment: %.2fx\n' \
 
 # stream: every slot holds the WAL since before pgbench -i
 end=$(bsql "$port" -At -c "select pg_current_wal_flush_lsn()")
+# WAL beyond the end, so that pg_receivewal --endpos sees it reached
+bsql "$port" -c "select pg_logical_emit_message(false, 'bench', 'x')" -c "select pg_switch_wal()" >/dev/null
 stream_mb=$(bsql "$port" -At -c "select round((pg_current_wal_flush_lsn() - restart_lsn) / 1048576.0) from pg_replication_slots where slot_name = 'bench_rw1'")
 echo
 echo "stream: catching up $stream_mb MB of WAL from a slot, median of $rounds"

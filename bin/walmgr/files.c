@@ -31,7 +31,7 @@
 
 #define BUFSZ (256 * 1024)
 
-/* A directory key that must be set and local (host:path is not yet). */
+/* A directory key that must be set and local (not upstream's host:path). */
 const char *
 wm_local_dir(const char *key, const char *value)
 {
@@ -46,8 +46,8 @@ wm_local_dir(const char *key, const char *value)
 	slash = strchr(value, '/');
 	if (colon && (slash == NULL || colon < slash))
 	{
-		log_error("%s = %s: archives on another host (host:path) are not "
-				  "supported by this version; use a local path",
+		log_error("%s = %s: a host:path is not read here; for a slave on "
+				  "another host set slave = HOST and slave_config",
 				  key, value);
 		return NULL;
 	}

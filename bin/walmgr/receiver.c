@@ -11,8 +11,9 @@
  * walmgr_<job_name>): the master keeps every segment the receiver has not
  * confirmed, and `stop` drops it.  Each segment is written at its offset
  * into partial_wals/NAME, a file of the full segment size; bytes received
- * are synced to disk (fdatasync) whenever the stream pauses and at least
- * every flush interval (0.5 s) while it runs, and only then confirmed to
+ * are synced to disk (fdatasync) as soon as the receiver has all the
+ * master has written, and at least every flush interval (0.5 s) while it
+ * catches up, and only then confirmed to
  * the master, so that the receiver can serve as a synchronous standby
  * (its application_name is the job name).  A finished segment stays in
  * partial_wals until xarchive has put it into completed_wals.  A restart
@@ -67,6 +68,7 @@ typedef struct Receiver
 	uint64_t fd_segno; /* its segment number */
 	uint64_t written;  /* end of what was written */
 	uint64_t flushed;  /* end of what is on disk and confirmed */
+	uint64_t srv_end;  /* the server's end of WAL, as it last said */
 	double last_flush, last_status;
 } Receiver;
 
@@ -469,13 +471,15 @@ stream_once(Wm *wm, Receiver *r, bool once)
 		{
 			if (buf[0] == 'w' && n >= 25)
 			{
+				r->srv_end = get64(buf + 9);
 				if (!write_wal(r, get64(buf + 1), buf + 25, (size_t) n - 25))
 				{
 					PQfreemem(buf);
 					goto done;
 				}
 			}
-			else if (buf[0] == 'k' && n >= 18 && buf[17])
+			else if (buf[0] == 'k' && n >= 18 && (r->srv_end = get64(buf + 1)) &&
+					 buf[17])
 			{
 				if (!flush(r) || !send_status(r, false))
 				{
@@ -516,8 +520,15 @@ stream_once(Wm *wm, Receiver *r, bool once)
 			}
 			continue;
 		}
-		/* nothing more for now: what came is made durable and confirmed */
-		if (!flush(r))
+		/*
+		 * Nothing more for now.  Caught up with the server: what came is
+		 * made durable and confirmed (a synchronous master waits for
+		 * that).  Still behind: more is on its way, the flush interval
+		 * is enough.
+		 */
+		if ((r->written >= r->srv_end ||
+			 now_secs() - r->last_flush >= FLUSH_INTERVAL) &&
+			!flush(r))
 			goto done;
 		if (until > 0 && r->flushed >= until)
 		{

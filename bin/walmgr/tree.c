@@ -31,12 +31,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <jansson.h>
 #include <openssl/evp.h>
 
 #include "skytools/log.h"
 
 #define BUFSZ (1024 * 1024)
+#define WM_COPY_THREADS 2
 
 /* top-level directories of PGDATA copied empty (as PostgreSQL's own
  * base backup does; log and pg_log as upstream walmgr did) */
@@ -147,6 +150,8 @@ wm_tree_add_entry(WmTree *t, const char *rel, long long size, time_t mtime,
 				  size, when, hex);
 }
 
+static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void
 progress(WmTree *t, bool last)
 {
@@ -156,10 +161,13 @@ progress(WmTree *t, bool last)
 		return;
 	if (!last && now - t->last_progress < t->progress_every)
 		return;
+	if (pthread_mutex_trylock(&progress_lock) != 0)
+		return;
 	t->last_progress = now;
 	log_info("%s: %.1f MB of %.1f MB (%d%%), %d files", t->what,
 			 t->done / 1048576.0, t->total / 1048576.0,
 			 (int) (t->done * 100 / (t->total ? t->total : 1)), t->nfiles);
+	pthread_mutex_unlock(&progress_lock);
 }
 
 /*
@@ -167,7 +175,7 @@ progress(WmTree *t, bool last)
  * opened is no error in a backup (a table dropped meanwhile): *gone.
  */
 static bool
-copy_one(WmTree *t, const char *src, const char *dst, mode_t mode,
+copy_one(WmTree *t, char *buf, const char *src, const char *dst, mode_t mode,
 		 unsigned char sha[32], long long *size, bool *gone, char *err,
 		 size_t errlen)
 {
@@ -204,9 +212,9 @@ copy_one(WmTree *t, const char *src, const char *dst, mode_t mode,
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
-	while ((n = read(in, t->buf, BUFSZ)) != 0)
+	while ((n = read(in, buf, BUFSZ)) != 0)
 	{
-		const char *p = t->buf;
+		const char *p = buf;
 		ssize_t left = n;
 
 		if (n < 0)
@@ -216,7 +224,7 @@ copy_one(WmTree *t, const char *src, const char *dst, mode_t mode,
 			snprintf(err, errlen, "cannot read %s: %s", src, strerror(errno));
 			goto done;
 		}
-		EVP_DigestUpdate(md, t->buf, (size_t) n);
+		EVP_DigestUpdate(md, buf, (size_t) n);
 		while (left > 0)
 		{
 			ssize_t w = write(out, p, (size_t) left);
@@ -233,7 +241,7 @@ copy_one(WmTree *t, const char *src, const char *dst, mode_t mode,
 			left -= w;
 		}
 		*size += n;
-		t->done += (uint64_t) n;
+		__atomic_fetch_add(&t->done, (uint64_t) n, __ATOMIC_RELAXED);
 		progress(t, false);
 	}
 	EVP_DigestFinal_ex(md, sha, NULL);
@@ -275,6 +283,104 @@ check_entry(WmTree *t, const char *rel, long long size,
 	}
 	t->nchecked++;
 	return true;
+}
+
+/* a file to copy, and what copying it found */
+typedef struct CopyJob
+{
+	char *src, *dst, *rel;
+	mode_t mode;
+	time_t mtime;
+	unsigned char sha[32];
+	long long size;
+	bool gone, failed;
+	char err[512];
+} CopyJob;
+
+static void *
+copy_worker(void *arg)
+{
+	WmTree *t = arg;
+	char *buf = malloc(BUFSZ);
+
+	for (;;)
+	{
+		size_t i = __atomic_fetch_add(&t->nextjob, 1, __ATOMIC_RELAXED);
+		CopyJob *j;
+
+		if (i >= t->njobs || __atomic_load_n(&t->failed, __ATOMIC_RELAXED))
+			break;
+		j = &((CopyJob *) t->jobs)[i];
+		if (buf == NULL)
+		{
+			snprintf(j->err, sizeof(j->err), "out of memory");
+			j->failed = true;
+		}
+		else if (!copy_one(t, buf, j->src, j->dst, j->mode, j->sha, &j->size,
+						   &j->gone, j->err, sizeof(j->err)))
+			j->failed = true;
+		if (j->failed)
+		{
+			__atomic_store_n(&t->failed, 1, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+/* the queued files copied by a few threads, then checked and recorded
+ * in the order they were found */
+static bool
+run_jobs(WmTree *t, char *err, size_t errlen)
+{
+	pthread_t th[WM_COPY_THREADS];
+	int nth = 0, i;
+	size_t k;
+	bool ok = true;
+
+	t->nextjob = 0;
+	for (i = 0; i < WM_COPY_THREADS; i++)
+		if (pthread_create(&th[nth], NULL, copy_worker, t) == 0)
+			nth++;
+	if (nth == 0)
+		copy_worker(t);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	for (k = 0; k < t->njobs; k++)
+	{
+		CopyJob *j = &((CopyJob *) t->jobs)[k];
+
+		if (ok && j->failed)
+		{
+			snprintf(err, errlen, "%s", j->err);
+			ok = false;
+		}
+		if (ok && !j->gone && j->src != NULL)
+		{
+			t->nfiles++;
+			if (t->expect && !check_entry(t, j->rel, j->size, j->sha, err, errlen))
+				ok = false;
+			else if (t->pgdata_rules &&
+					 !wm_tree_add_entry(t, j->rel, j->size, j->mtime, j->sha))
+			{
+				snprintf(err, errlen, "out of memory");
+				ok = false;
+			}
+		}
+		free(j->src);
+		free(j->dst);
+		free(j->rel);
+	}
+	if (ok && t->failed)
+	{
+		snprintf(err, errlen, "copy failed");
+		ok = false;
+	}
+	free(t->jobs);
+	t->jobs = NULL;
+	t->njobs = t->capjobs = 0;
+	return ok;
 }
 
 static bool join(char *dst, size_t len, const char *a, const char *b,
@@ -426,26 +532,31 @@ copy_dir(WmTree *t, const char *src, const char *dst, const char *rel,
 		}
 		if (S_ISREG(st.st_mode))
 		{
-			unsigned char sha[32];
-			long long size;
-			bool gone;
+			CopyJob *j;
 
-			if (!copy_one(t, s, o, st.st_mode, sha, &size, &gone, err,
-						  errlen))
+			if (t->njobs == t->capjobs)
 			{
-				ok = false;
-				break;
+				size_t nc = t->capjobs ? t->capjobs * 2 : 1024;
+				CopyJob *nj = realloc(t->jobs, nc * sizeof(CopyJob));
+
+				if (nj == NULL)
+				{
+					snprintf(err, errlen, "out of memory");
+					ok = false;
+					break;
+				}
+				t->jobs = nj;
+				t->capjobs = nc;
 			}
-			if (gone)
-				continue;
-			t->nfiles++;
-			if (t->expect && !check_entry(t, r, size, sha, err, errlen))
-			{
-				ok = false;
-				break;
-			}
-			if (t->pgdata_rules &&
-				!wm_tree_add_entry(t, r, size, st.st_mtime, sha))
+			j = &((CopyJob *) t->jobs)[t->njobs];
+			memset(j, 0, sizeof(*j));
+			j->src = strdup(s);
+			j->dst = strdup(o);
+			j->rel = strdup(r);
+			j->mode = st.st_mode;
+			j->mtime = st.st_mtime;
+			t->njobs++;
+			if (j->src == NULL || j->dst == NULL || j->rel == NULL)
 			{
 				snprintf(err, errlen, "out of memory");
 				ok = false;
@@ -498,21 +609,29 @@ wm_tree_copy(WmTree *t, const char *src, const char *dst, char *err,
 {
 	bool ok;
 
-	t->buf = malloc(BUFSZ);
-	if (t->buf == NULL)
-	{
-		snprintf(err, errlen, "out of memory");
-		return false;
-	}
 	t->dst_root = dst;
 	t->total = tree_size(src, t->pgdata_rules ? 0 : 1);
 	t->last_progress = mono();
 	ok = wm_mkdirs(dst, err, errlen) &&
 		 copy_dir(t, src, dst, "", 0, err, errlen);
+	if (!ok)
+	{
+		size_t k;
+
+		for (k = 0; k < t->njobs; k++)
+		{
+			free(((CopyJob *) t->jobs)[k].src);
+			free(((CopyJob *) t->jobs)[k].dst);
+			free(((CopyJob *) t->jobs)[k].rel);
+		}
+		free(t->jobs);
+		t->jobs = NULL;
+		t->njobs = 0;
+		return false;
+	}
+	ok = run_jobs(t, err, errlen);
 	if (ok)
 		progress(t, true);
-	free(t->buf);
-	t->buf = NULL;
 	return ok;
 }
 

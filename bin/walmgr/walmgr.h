@@ -101,7 +101,9 @@ typedef struct WmTree
 	uint64_t total, done;
 	double last_progress;
 	const char *dst_root;
-	char *buf;
+	void *jobs; /* the files found, copied after the walk */
+	size_t njobs, capjobs, nextjob;
+	int failed;
 } WmTree;
 
 /* --init-master / --init-slave options */

@@ -50,6 +50,12 @@ sub wait_for
 	die "timed out waiting for $what";
 }
 
+# a story that dies midway leaves no receiver behind
+END
+{
+	if (open(my $pf, '<', "$dir/syncdaemon.pid")) { my $p = <$pf>; kill 'TERM', int($p) if $p && $p =~ /^\d+/; }
+}
+
 my $master = PostgreSQL::Test::Cluster->new('wm_master');
 $master->init;
 $master->append_conf('postgresql.conf', "track_commit_timestamp = on\n");

@@ -48,6 +48,12 @@ sub wait_for
 	die "timed out waiting for $what";
 }
 
+# a story that dies midway leaves no receiver behind
+END
+{
+	if (open(my $pf, '<', "$dir/slave_sync.pid")) { my $p = <$pf>; kill 'TERM', int($p) if $p && $p =~ /^\d+/; }
+}
+
 mkdir "$dir/bin";
 write_file_("$dir/bin/ssh", <<"SH");
 #!/bin/sh

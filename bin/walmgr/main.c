@@ -44,7 +44,7 @@ static const CfKey keys[] = {
 	K("config_backup", CF_FILE, config_backup, NULL,
 	  "copies of the master's configuration files"),
 	K("loop_delay", CF_TIME, loop_delay, "1.0",
-	  "syncdaemon's period, seconds"),
+	  "syncdaemon: seconds before it reconnects to a lost master"),
 	K("master_db", CF_STR, master_db, NULL, "master: connect string"),
 	K("master_data", CF_FILE, master_data, NULL,
 	  "master: data directory (its presence makes the node the master)"),

@@ -69,7 +69,7 @@ typedef struct Receiver
 	uint64_t written;  /* end of what was written */
 	uint64_t flushed;  /* end of what is on disk and confirmed */
 	uint64_t srv_end;  /* the server's end of WAL, as it last said */
-	double last_flush, last_status;
+	double last_flush, last_status, last_prune;
 } Receiver;
 
 static double
@@ -540,7 +540,11 @@ stream_once(Wm *wm, Receiver *r, bool once)
 		if (now_secs() - r->last_status >= STATUS_INTERVAL &&
 			!send_status(r, false))
 			goto done;
-		prune_partials(r);
+		if (now_secs() - r->last_prune >= 1.0)
+		{
+			prune_partials(r);
+			r->last_prune = now_secs();
+		}
 		{
 			fd_set fds;
 			struct timeval tv = {1, 0};

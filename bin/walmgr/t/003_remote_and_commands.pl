@@ -218,6 +218,18 @@ like(slurp("$dir/conf/wal-slave.ini"), qr/^primary_conninfo = host=/m, 'with pri
 	'--set', "walmgr_data=$dir/nothing");
 is($rc, 0, 'the generated slave ini loads') or diag($err);
 
+# the sample ini in etc/ is what --ini prints, and every key in it loads
+($rc, $out, $err) = wm('--ini');
+is($out, slurp("$ENV{SKYTOOLS_TOP}/etc/walmgr.ini"), 'etc/walmgr.ini is walmgr --ini');
+{
+	(my $all = $out) =~ s/^#(\w+ = )/$1/mg;
+	$all =~ s/^(job_name = ).*$/${1}x/m;
+	write_file_("$dir/all.ini", $all);
+	($rc, $out, $err) = wm("$dir/all.ini", 'listbackups', '--set', "logfile=$dir/all.log",
+		'--set', "full_backup=$dir/nothing/x");
+	is($rc, 0, 'the sample with every key uncommented loads') or diag($err);
+}
+
 # bad input
 my @bad = (
 	[ [ "$dir/slave.ini", 'restore', '--target-xid', '5', '--target-name', 'x' ], qr/give one target/, 'two targets' ],

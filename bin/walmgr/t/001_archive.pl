@@ -14,6 +14,7 @@ use PostgreSQL::Test::Utils;
 use IPC::Run;
 use Test::More;
 use Time::HiRes qw(time usleep);
+use SkyTools::Walmgr;
 
 my $dir = PostgreSQL::Test::Utils::tempdir;
 my $arch = "$dir/walshipping/logs.complete";
@@ -21,20 +22,13 @@ my $node = PostgreSQL::Test::Cluster->new('wm_master');
 $node->init;
 my $pgdata = $node->data_dir;
 
-sub write_file_
-{
-	my ($path, $text) = @_;
-	open(my $f, '>', $path) or die "$path: $!";
-	print $f $text;
-	close($f);
-}
-write_file_("$dir/master.ini", <<"INI");
+put_file("$dir/master.ini", <<"INI");
 [walmgr]
 master_data = $pgdata
 completed_wals = $arch
 logfile = $dir/master.log
 INI
-write_file_("$dir/slave.ini", <<"INI");
+put_file("$dir/slave.ini", <<"INI");
 [walmgr]
 walmgr_data = $dir/walshipping
 completed_wals = %(walmgr_data)s/logs.complete
@@ -43,14 +37,7 @@ full_backup = %(walmgr_data)s/data.master
 slave_data = $dir/slave
 INI
 
-sub wm
-{
-	my ($out, $err) = ('', '');
-	my $ok = IPC::Run::run([ 'walmgr', @_ ], '<', \undef, '>', \$out, '2>', \$err);
-	return ($? >> 8, $out, $err);
-}
 sub listing { opendir(my $d, $arch) or return ''; return join(' ', sort grep { !/^\.\.?$/ } readdir($d)); }
-sub slurp { open(my $f, '<', $_[0]) or die "$_[0]: $!"; binmode $f; local $/; my $x = <$f>; close $f; return $x; }
 
 my ($rc, $out, $err) = wm("$dir/slave.ini", 'setup');
 is($rc, 0, 'slave setup') or diag($err);
@@ -81,18 +68,18 @@ is(-s "$arch/$segs[0]", 16 * 1024 * 1024, 'a whole segment');
 
 # the same file again: success; other content under that name: refused
 my $seg = $segs[0];
-write_file_("$dir/copy", slurp("$arch/$seg"));
+put_file("$dir/copy", get_file("$arch/$seg"));
 ($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/copy", $seg);
 is($rc, 0, 'the same segment again is success') or diag($err);
 my $before = listing();
-my $sums = slurp("$arch/SHA256SUMS");
-write_file_("$dir/other", 'x' x 1000);
+my $sums = get_file("$arch/SHA256SUMS");
+put_file("$dir/other", 'x' x 1000);
 ($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/other", $seg);
 is($rc, 1, 'other content under an archived name: refused');
 like($err, qr/archived already with other content.*refusing to overwrite/, 'says why');
-is(slurp("$arch/$seg"), slurp("$dir/copy"), 'the archived segment is unchanged');
+is(get_file("$arch/$seg"), get_file("$dir/copy"), 'the archived segment is unchanged');
 is(listing(), $before, 'nothing added');
-is(slurp("$arch/SHA256SUMS"), $sums, 'the checksums unchanged');
+is(get_file("$arch/SHA256SUMS"), $sums, 'the checksums unchanged');
 
 # killed mid-copy: reading from a pipe, half a segment written, kill -9
 my $name = '0000000100000000000000F0';
@@ -111,7 +98,7 @@ $h->signal('KILL');
 $h->finish;
 close($w);
 ok(!-e "$arch/$name", 'killed mid-copy: nothing under the archived name');
-write_file_("$dir/whole", 'z' x (16 * 1024 * 1024));
+put_file("$dir/whole", 'z' x (16 * 1024 * 1024));
 ($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/whole", $name);
 is($rc, 0, 'archived again') or diag($err);
 is(-s "$arch/$name", 16 * 1024 * 1024, 'whole now');
@@ -127,9 +114,9 @@ cmp_ok(-s "$arch/$zname.zst", '<', 16 * 1024 * 1024, 'smaller');
 is($rc, 0, 'the same segment plain, archived compressed before: success') or diag($err);
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xrestore', $zname, "$dir/restored");
 is($rc, 0, 'xrestore of a compressed segment') or diag($err);
-is(slurp("$dir/restored"), slurp("$dir/copy"), 'decompressed, the same bytes');
+is(get_file("$dir/restored"), get_file("$dir/copy"), 'decompressed, the same bytes');
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xrestore', $seg, "$dir/restored2");
-is(slurp("$dir/restored2"), slurp("$dir/copy"), 'a plain segment restored');
+is(get_file("$dir/restored2"), get_file("$dir/copy"), 'a plain segment restored');
 my $t0 = time();
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xrestore', '0000000100000000000000FF', "$dir/nothing");
 is($rc, 1, 'a missing segment: not found');
@@ -138,14 +125,14 @@ is(system("cd $arch && sha256sum --quiet -c SHA256SUMS"), 0, 'every checksum sti
 
 # verify: an intact archive with history, backup and control files passes;
 # one flipped byte (in the unused tail of a segment) is found
-write_file_("$dir/hist", "1\t0/3000000\tno recovery target specified\n");
+put_file("$dir/hist", "1\t0/3000000\tno recovery target specified\n");
 ($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/hist", '00000002.history');
 is($rc, 0, 'a history file archived') or diag($err);
-write_file_("$dir/bk", "START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\n");
+put_file("$dir/bk", "START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\n");
 ($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/bk", '000000010000000000000002.00000028.backup');
 is($rc, 0, 'a backup history file archived') or diag($err);
-write_file_("$arch/STOP", '');
-write_file_("$arch/PAUSE", '');
+put_file("$arch/STOP", '');
+put_file("$arch/PAUSE", '');
 ($rc, $out, $err) = wm("$dir/slave.ini", 'verify');
 is($rc, 0, 'verify: an intact archive') or diag($err);
 like($err, qr/verify: \d+ archived files checked, 0 bad/, 'verify: counts');
@@ -174,14 +161,14 @@ is($out, "No backups found.\n", 'listbackups: none yet') or diag($err);
 my $wd = "$dir/walshipping";
 mkdir("$wd/data.master.$_") for (0, 2, 10);
 mkdir("$wd/data.masterx");
-write_file_("$wd/data.master/backup_label",
+put_file("$wd/data.master/backup_label",
 	"START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\n"
 	  . "START TIME: 2026-12-02 10:00:00 UTC\nLABEL: FullBackup\n");
-write_file_("$wd/data.master.10/backup_label.old",
+put_file("$wd/data.master.10/backup_label.old",
 	"START WAL LOCATION: 0/1000028 (file 000000010000000000000001)\n"
 	  . "START TIME: 2026-12-01 10:00:00 UTC\nLABEL: Old \"one\"\n");
-write_file_("$wd/data.master.2/backup_label", "LABEL: two\n");
-write_file_("$wd/data.masterx/backup_label", "LABEL: not a set\n");
+put_file("$wd/data.master.2/backup_label", "LABEL: two\n");
+put_file("$wd/data.masterx/backup_label", "LABEL: not a set\n");
 ($rc, $out, $err) = wm("$dir/slave.ini", 'listbackups');
 is($rc, 0, 'listbackups') or diag($err);
 like($out, qr/^Backup\ set\s+Timestamp\s+Label\s+First\ WAL\n
@@ -205,12 +192,12 @@ is($rc, 0, 'xrotate') or diag($err);
 my @left = sort grep { /^data\.master/ } do { opendir(my $d, $wd); readdir($d) };
 is_deeply(\@left, [ 'data.master.0', 'data.master.3', 'data.masterx' ],
 	'keep_backups = 3: two sets remain, renumbered (unlabelled dirs untouched)');
-is(slurp("$dir/hook.log"), "$wd/data.master.10\n",
+is(get_file("$dir/hook.log"), "$wd/data.master.10\n",
 	'the hook ran for the removed set (the oldest) before it went');
-is(slurp("$wd/data.master.3/backup_label"), "LABEL: two\n", 'a set moved up with its label');
-like(slurp("$wd/data.master.0/backup_label"), qr/LABEL: FullBackup/, 'the newest became .0');
+is(get_file("$wd/data.master.3/backup_label"), "LABEL: two\n", 'a set moved up with its label');
+like(get_file("$wd/data.master.0/backup_label"), qr/LABEL: FullBackup/, 'the newest became .0');
 mkdir("$wd/data.master");
-write_file_("$wd/data.master/backup_label", "LABEL: newest\n");
+put_file("$wd/data.master/backup_label", "LABEL: newest\n");
 # a failing hook: nothing removed, exit 1
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xrotate', '--set', 'keep_backups=1',
 	'--set', 'archive_command=false');
@@ -226,7 +213,7 @@ is_deeply(\@left, [ 'data.master.0', 'data.master.1', 'data.masterx' ],
 
 # xpurgewals: WAL before the oldest set's first segment goes (every
 # timeline, .history kept), and with it its checksum lines
-write_file_("$wd/data.master.1/backup_label",
+put_file("$wd/data.master.1/backup_label",
 	"START WAL LOCATION: 0/F1000028 (file 0000000100000000000000F1)\nLABEL: oldest\n");
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xpurgewals');
 is($rc, 0, 'xpurgewals') or diag($err);
@@ -239,11 +226,11 @@ like($err, qr/2 archived files checked, 0 bad/, 'the two files left are checked'
 # the backup lock: taken once, the holder named to the second taker
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', '4242');
 is($rc, 0, 'xlock taken') or diag($err);
-is(slurp("$arch/BACKUPLOCK"), "4242\n", 'BACKUPLOCK holds the pid');
+is(get_file("$arch/BACKUPLOCK"), "4242\n", 'BACKUPLOCK holds the pid');
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', '5353');
 is($rc, 1, 'xlock held: refused');
 is($out, "4242\n", 'the holder printed');
-is(slurp("$arch/BACKUPLOCK"), "4242\n", 'the lock unchanged');
+is(get_file("$arch/BACKUPLOCK"), "4242\n", 'the lock unchanged');
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xlock', 'x1');
 is($rc, 1, 'xlock of a non-pid: refused');
 ($rc, $out, $err) = wm("$dir/slave.ini", 'xrelease');
@@ -269,7 +256,7 @@ my @bad = (
 	[ [ "$dir/master.ini", 'xarchive', "$dir/copy", '0000000100000000000000F3', '--set', 'nosuchkey=1' ],
 		qr/nosuchkey/, 'unknown key' ],
 );
-write_file_("$dir/broken.ini", "[walmgr]\nthis is not a key value line\n");
+put_file("$dir/broken.ini", "[walmgr]\nthis is not a key value line\n");
 push @bad, [ [ "$dir/broken.ini", 'setup' ], qr/broken\.ini:2/, 'malformed ini' ];
 for my $b (@bad)
 {

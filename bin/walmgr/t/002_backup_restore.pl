@@ -19,42 +19,11 @@ use PostgreSQL::Test::Utils;
 use IPC::Run;
 use Test::More;
 use Time::HiRes qw(usleep);
+use SkyTools::Walmgr;
 
 my $dir = PostgreSQL::Test::Utils::tempdir;
+receiver_reaper("$dir/syncdaemon.pid");
 my $ws = "$dir/ws";
-
-sub write_file_
-{
-	my ($path, $text) = @_;
-	open(my $f, '>', $path) or die "$path: $!";
-	print $f $text;
-	close($f);
-}
-sub slurp { open(my $f, '<', $_[0]) or die "$_[0]: $!"; binmode $f; local $/; my $x = <$f>; close $f; return $x; }
-
-sub wm
-{
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ 'walmgr', @_ ], '<', \undef, '>', \$out, '2>', \$err);
-	return ($? >> 8, $out, $err);
-}
-
-sub wait_for
-{
-	my ($what, $cond) = @_;
-	for (1 .. 1800)
-	{
-		return 1 if $cond->();
-		usleep(100_000);
-	}
-	die "timed out waiting for $what";
-}
-
-# a story that dies midway leaves no receiver behind
-END
-{
-	if (open(my $pf, '<', "$dir/syncdaemon.pid")) { my $p = <$pf>; kill 'TERM', int($p) if $p && $p =~ /^\d+/; }
-}
 
 my $master = PostgreSQL::Test::Cluster->new('wm_master');
 $master->init;
@@ -65,7 +34,7 @@ my $host = $master->host;
 my $mport = $master->port;
 my $mlog = $master->logfile;
 
-write_file_("$dir/master.ini", <<"INI");
+put_file("$dir/master.ini", <<"INI");
 [walmgr]
 job_name = wm_test
 master_db = host=$host port=$mport dbname=postgres
@@ -81,7 +50,7 @@ loop_delay = 10
 keep_backups = 3
 progress_interval = 0.01
 INI
-write_file_("$dir/slave.ini", <<"INI");
+put_file("$dir/slave.ini", <<"INI");
 [walmgr]
 job_name = wm_slave
 walmgr_data = $ws
@@ -101,7 +70,7 @@ is($master->safe_psql('postgres', 'show archive_mode'), 'on', 'archive_mode on a
 is($master->safe_psql('postgres', 'show wal_level'), 'replica', 'wal_level raised from minimal to replica');
 like($master->safe_psql('postgres', 'show archive_command'), qr{walmgr \S+/master\.ini xarchive %p %f$},
 	'archive_command is walmgr xarchive with the absolute ini');
-like(slurp("$pgdata/postgresql.auto.conf"), qr/archive_command/, 'settings in postgresql.auto.conf');
+like(get_file("$pgdata/postgresql.auto.conf"), qr/archive_command/, 'settings in postgresql.auto.conf');
 ok(-d "$ws/logs.complete" && -d "$ws/logs.partial", "the slave's directories made by the master's setup");
 
 # setup never lowers wal_level: a node at logical stays there
@@ -109,7 +78,7 @@ ok(-d "$ws/logs.complete" && -d "$ws/logs.partial", "the slave's directories mad
 	my $lg = PostgreSQL::Test::Cluster->new('wm_logical');
 	$lg->init(allows_streaming => 'logical');
 	$lg->start;
-	write_file_("$dir/logical.ini", "[walmgr]\nmaster_db = host=$host port=" . $lg->port
+	put_file("$dir/logical.ini", "[walmgr]\nmaster_db = host=$host port=" . $lg->port
 		  . " dbname=postgres\nmaster_data = " . $lg->data_dir
 		  . "\ncompleted_wals = $dir/lg/c\npartial_wals = $dir/lg/p\nfull_backup = $dir/lg/f\n");
 	($rc, $out, $err) = wm("$dir/logical.ini", 'setup');
@@ -123,27 +92,27 @@ ok(-d "$ws/logs.complete" && -d "$ws/logs.partial", "the slave's directories mad
 # the receiver: syncdaemon in the background, its slot active
 ($rc, $out, $err) = wm("$dir/master.ini", 'syncdaemon', '-d');
 is($rc, 0, 'syncdaemon -d') or diag($err);
-wait_for('the receiver slot', sub {
+wait_or_die('the receiver slot', sub {
 	$master->safe_psql('postgres',
 		"select count(*) from pg_replication_slots where slot_name = 'walmgr_wm_test' and active") eq '1' });
 pass('syncdaemon streams through slot walmgr_wm_test');
 
 $master->safe_psql('postgres', 'create table t (id bigserial primary key, v int not null)');
-write_file_("$dir/insert.sql", "insert into t (v) values (1);\n");
+put_file("$dir/insert.sql", "insert into t (v) values (1);\n");
 my @pgbench = ('pgbench', '-n', '-h', $host, '-p', $mport, '-f', "$dir/insert.sql", 'postgres');
 
 # a base backup while pgbench writes
 my $load = IPC::Run::start([ @pgbench, '-c', '2', '-T', '900' ], '>', "$dir/pgbench1.out", '2>&1');
-wait_for('load', sub { $master->safe_psql('postgres', 'select count(*) >= 500 from t') eq 't' });
+wait_or_die('load', sub { $master->safe_psql('postgres', 'select count(*) >= 500 from t') eq 't' });
 ($rc, $out, $err) = wm("$dir/master.ini", 'backup');
 is($rc, 0, 'backup during the load') or diag($err);
-like(slurp("$dir/master.log"), qr/backup: [0-9.]+ MB of [0-9.]+ MB/, 'progress shown');
+like(get_file("$dir/master.log"), qr/backup: [0-9.]+ MB of [0-9.]+ MB/, 'progress shown');
 $load->kill_kill;
 my $set = "$ws/data.master";
 ok(-f "$set/backup_label" && -f "$set/backup_manifest", 'the set has its backup_label and manifest');
 ok(!-e "$set/postmaster.pid" && -d "$set/pg_wal/archive_status", 'postmaster.pid left out, pg_wal an empty skeleton');
 ok(-f "$set/postgresql.auto.conf", 'postgresql.auto.conf kept');
-like(slurp("$set/backup_manifest"), qr/"Path": "backup_label".*"Checksum-Algorithm": "SHA256"/,
+like(get_file("$set/backup_manifest"), qr/"Path": "backup_label".*"Checksum-Algorithm": "SHA256"/,
 	'the manifest records backup_label with a SHA-256');
 my ($vout, $verr) = ('', '');
 IPC::Run::run([ 'pg_verifybackup', '-n', $set ], '>', \$vout, '2>', \$verr);
@@ -155,7 +124,7 @@ like($out, qr/data\.master\s.*FullBackup\s+[0-9A-F]{24}/, 'listbackups shows the
 $master->safe_psql('postgres', 'create table marks (phase text, max_id bigint)');
 $master->safe_psql('postgres', "insert into marks select 'after backup', max(id) from t");
 IPC::Run::run([ @pgbench, '-c', '2', '-t', '1500' ], '>', "$dir/pgbench2.out", '2>&1')
-  or die 'pgbench failed: ' . slurp("$dir/pgbench2.out");
+  or die 'pgbench failed: ' . get_file("$dir/pgbench2.out");
 my $T = $master->safe_psql('postgres', q{
 	select pg_xact_commit_timestamp(xmin)::text from t
 	where id > (select max_id from marks) order by id offset 1500 limit 1});
@@ -166,7 +135,7 @@ isnt($at_T, $all, "T ($T) is inside the load");
 
 # everything archived
 my $sw = $master->safe_psql('postgres', 'select pg_walfile_name(pg_switch_wal())');
-wait_for('archiving', sub {
+wait_or_die('archiving', sub {
 	$master->safe_psql('postgres', "select last_archived_wal >= '$sw' from pg_stat_archiver") eq 't' });
 
 # bad input first: a target that is not a time changes nothing
@@ -185,9 +154,9 @@ ok(!-e $s1dir && !-e "$s1dir.walmgr-tmp", '... and nothing written');
 	'--set', start_cmd($s1), '--target-time', $T, '--target-action=promote');
 is($rc, 0, 'restore --target-time T --target-action=promote') or diag($err);
 $s1->_update_pid(1);
-like(slurp("$dir/slave.log"), qr/restore: \d+ files checked against the manifest/, 'files checked against the manifest');
-like(slurp("$s1dir/postgresql.auto.conf"), qr/archive_mode = 'off'/, 'archiving neutralised on the restored node');
-wait_for('PITR promotion', sub { $s1->safe_psql('postgres', 'select pg_is_in_recovery()') eq 'f' });
+like(get_file("$dir/slave.log"), qr/restore: \d+ files checked against the manifest/, 'files checked against the manifest');
+like(get_file("$s1dir/postgresql.auto.conf"), qr/archive_mode = 'off'/, 'archiving neutralised on the restored node');
+wait_or_die('PITR promotion', sub { $s1->safe_psql('postgres', 'select pg_is_in_recovery()') eq 'f' });
 is($s1->safe_psql('postgres', "select count(*) || ' ' || sum(id) from t"), $at_T,
 	'(a) the rows committed up to T, exactly');
 $s1->stop;
@@ -214,7 +183,7 @@ is($rc, 0, 'createslave') or diag($err);
 $s3->_update_pid(1);
 $master->safe_psql('postgres', 'insert into t (v) select 3 from generate_series(1, 100)');
 my $now = $master->safe_psql('postgres', "select count(*) || ' ' || sum(id) from t");
-wait_for('streaming', sub { $s3->safe_psql('postgres', "select count(*) || ' ' || sum(id) from t") eq $now });
+wait_or_die('streaming', sub { $s3->safe_psql('postgres', "select count(*) || ' ' || sum(id) from t") eq $now });
 pass('(c) the standby follows the master by streaming');
 ($rc, $out, $err) = wm("$dir/slave.ini", 'boot', '--set', 'slave_data=' . $s3->data_dir);
 is($rc, 0, 'boot of the streaming standby') or diag($err);
@@ -228,10 +197,10 @@ $s3->stop;
 is($rc, 0, 'verify: archive and backup sets intact') or diag($err);
 {
 	my $victim = "$set/PG_VERSION";
-	my $orig = slurp($victim);
+	my $orig = get_file($victim);
 	my $bad = $orig;
 	substr($bad, 0, 1) = chr(ord(substr($bad, 0, 1)) ^ 1);
-	write_file_($victim, $bad);
+	put_file($victim, $bad);
 	($rc, $out, $err) = wm("$dir/slave.ini", 'verify');
 	is($rc, 1, 'verify: a flipped byte in a backup file is found');
 	like($err, qr/PG_VERSION: checksum mismatch/, '... and named');
@@ -241,29 +210,29 @@ is($rc, 0, 'verify: archive and backup sets intact') or diag($err);
 	is($rc, 1, 'restore of a damaged set refused');
 	like($err, qr/does not match the backup's manifest/, '... the file named');
 	ok(!-e $sx, '... nothing restored');
-	write_file_($victim, $orig);
+	put_file($victim, $orig);
 }
 
 # (d) the master lost under load while syncdaemon runs
-my $pid = slurp("$dir/syncdaemon.pid");
+my $pid = get_file("$dir/syncdaemon.pid");
 chomp $pid;
 kill 'KILL', $pid;
-wait_for('the receiver gone', sub { !kill(0, $pid) });
+wait_or_die('the receiver gone', sub { !kill(0, $pid) });
 ($rc, $out, $err) = wm("$dir/master.ini", 'syncdaemon', '-d');
 is($rc, 0, 'syncdaemon restarted after kill -9 (stale pidfile)') or diag($err);
-wait_for('the receiver again', sub {
+wait_or_die('the receiver again', sub {
 	$master->safe_psql('postgres',
 		"select count(*) from pg_replication_slots where slot_name = 'walmgr_wm_test' and active") eq '1' });
 $master->safe_psql('postgres', 'create table lost (id bigserial primary key, at timestamptz not null default clock_timestamp())');
-write_file_("$dir/lost.sql", "insert into lost default values;\n");
+put_file("$dir/lost.sql", "insert into lost default values;\n");
 $load = IPC::Run::start([ 'pgbench', '-n', '-h', $host, '-p', $mport, '-f', "$dir/lost.sql", '-c', '1', '-T', '900', 'postgres' ],
 	'>', "$dir/pgbench3.out", '2>&1');
-wait_for('load on lost', sub { $master->safe_psql('postgres', 'select count(*) >= 3000 from lost') eq 't' });
+wait_or_die('load on lost', sub { $master->safe_psql('postgres', 'select count(*) >= 3000 from lost') eq 't' });
 $master->stop('immediate');
 $load->finish;
 ($rc, $out, $err) = wm("$dir/master.ini", 'syncdaemon', '-k');
 is($rc, 0, 'syncdaemon -k');
-wait_for('the receiver stopped', sub { !kill(0, $pid) && !-e "$dir/syncdaemon.pid" });
+wait_or_die('the receiver stopped', sub { !kill(0, $pid) && !-e "$dir/syncdaemon.pid" });
 my $s4 = PostgreSQL::Test::Cluster->new('wm_failover');
 ($rc, $out, $err) = wm("$dir/slave.ini", 'restore', 'data.master.0', '--set', 'slave_data=' . $s4->data_dir,
 	'--set', start_cmd($s4));
@@ -271,7 +240,7 @@ is($rc, 0, 'restore after the loss') or diag($err);
 $s4->_update_pid(1);
 ($rc, $out, $err) = wm("$dir/slave.ini", 'boot', '--set', 'slave_data=' . $s4->data_dir);
 is($rc, 0, 'boot applies partial_wals and promotes') or diag($err);
-like(slurp("$dir/slave.log"), qr/from partial_wals \(boot\)/, 'the partial segment was applied');
+like(get_file("$dir/slave.log"), qr/from partial_wals \(boot\)/, 'the partial segment was applied');
 my ($srows, $slast) = split /\|/, $s4->safe_psql('postgres', "select count(*), max(at) from lost");
 # the master's own end, read after its crash recovery (archiving off now)
 $master->append_conf('postgresql.conf', "archive_mode = off\n");

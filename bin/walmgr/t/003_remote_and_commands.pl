@@ -16,46 +16,14 @@ use PostgreSQL::Test::Utils;
 use IPC::Run;
 use Test::More;
 use Time::HiRes qw(usleep);
+use SkyTools::Walmgr;
 
 my $dir = PostgreSQL::Test::Utils::tempdir;
+receiver_reaper("$dir/slave_sync.pid");
 my $ws = "$dir/ws";
 
-sub write_file_
-{
-	my ($path, $text) = @_;
-	open(my $f, '>', $path) or die "$path: $!";
-	print $f $text;
-	close($f);
-}
-sub slurp { open(my $f, '<', $_[0]) or return ''; binmode $f; local $/; my $x = <$f>; close $f; return $x; }
-
-sub wm
-{
-	my ($out, $err) = ('', '');
-	my $in = ref($_[0]) eq 'SCALAR' ? shift : \undef;
-	IPC::Run::run([ 'walmgr', @_ ], '<', $in, '>', \$out, '2>', \$err);
-	return ($? >> 8, $out, $err);
-}
-
-sub wait_for
-{
-	my ($what, $cond) = @_;
-	for (1 .. 1800)
-	{
-		return 1 if $cond->();
-		usleep(100_000);
-	}
-	die "timed out waiting for $what";
-}
-
-# a story that dies midway leaves no receiver behind
-END
-{
-	if (open(my $pf, '<', "$dir/slave_sync.pid")) { my $p = <$pf>; kill 'TERM', int($p) if $p && $p =~ /^\d+/; }
-}
-
 mkdir "$dir/bin";
-write_file_("$dir/bin/ssh", <<"SH");
+put_file("$dir/bin/ssh", <<"SH");
 #!/bin/sh
 # stands in for ssh: the options and the host go, the command runs here
 while [ \$# -gt 0 ]; do case \$1 in -o) shift 2;; -*) shift;; *) break;; esac; done
@@ -72,7 +40,7 @@ $master->start;
 my $pgdata = $master->data_dir;
 my ($host, $mport, $mlog) = ($master->host, $master->port, $master->logfile);
 
-write_file_("$dir/master.ini", <<"INI");
+put_file("$dir/master.ini", <<"INI");
 [walmgr]
 job_name = wm_remote
 master_db = host=$host port=$mport dbname=postgres
@@ -83,7 +51,7 @@ slave_config = $dir/slave.ini
 slot_name = wm_remote_slot
 logfile = $dir/master.log
 INI
-write_file_("$dir/slave.ini", <<"INI");
+put_file("$dir/slave.ini", <<"INI");
 [walmgr]
 job_name = wm_remote_slave
 walmgr_data = $ws
@@ -100,13 +68,13 @@ INI
 my ($rc, $out, $err) = wm("$dir/master.ini", 'setup');
 is($rc, 0, 'setup with a remote slave') or diag($err);
 ok(-d "$ws/logs.complete", "the slave's setup ran through ssh");
-like(slurp("$dir/ssh.hosts"), qr/^backuphost$/m, 'ssh was asked for backuphost');
+like(get_file("$dir/ssh.hosts"), qr/^backuphost$/m, 'ssh was asked for backuphost');
 is($master->safe_psql('postgres', 'show archive_mode'), 'on', 'archiving on');
 
 # xarchive: the segment goes to the slave's xreceive
 $master->safe_psql('postgres', 'create table t (id int); insert into t select generate_series(1, 1000)');
 my $sw = $master->safe_psql('postgres', 'select pg_walfile_name(pg_switch_wal())');
-wait_for('archiving', sub {
+wait_or_die('archiving', sub {
 	$master->safe_psql('postgres', "select last_archived_wal >= '$sw' and failed_count = 0 from pg_stat_archiver") eq 't' });
 ok(-f "$ws/logs.complete/$sw", "$sw archived on the slave");
 is(system("cd $ws/logs.complete && sha256sum --quiet -c SHA256SUMS"), 0, 'with its checksum');
@@ -115,7 +83,7 @@ ok(!glob("$ws/logs.complete/.*walmgr-recv"), 'no spool file left');
 # syncdaemon: the slave's receiver
 ($rc, $out, $err) = wm("$dir/master.ini", 'syncdaemon', '-d');
 is($rc, 0, 'syncdaemon -d on the master starts the slave\'s') or diag($err);
-wait_for('the receiver', sub {
+wait_or_die('the receiver', sub {
 	$master->safe_psql('postgres',
 		"select count(*) from pg_stat_replication where application_name = 'wm_remote_slave' and state = 'streaming'") eq '1' });
 ok(-f "$dir/slave_sync.pid", "the slave's pidfile");
@@ -140,7 +108,7 @@ is($rc, 1, 'synch-standby with a name not connected: refused');
 is($master->safe_psql('postgres', 'show synchronous_standby_names'), '', '... and nothing changed');
 ($rc, $out, $err) = wm("$dir/master.ini", 'synch-standby', 'FIRST 1 (wm_remote_slave, other)');
 is($rc, 0, 'synch-standby FIRST 1 (wm_remote_slave, other)') or diag($err);
-wait_for('sync state', sub {
+wait_or_die('sync state', sub {
 	$master->safe_psql('postgres', "select sync_state from pg_stat_replication where application_name = 'wm_remote_slave'") eq 'sync' });
 my ($prc) = $master->psql('postgres', 'insert into t values (-1)', timeout => 120);
 is($prc, 0, 'a commit completes with the receiver as synchronous standby');
@@ -168,7 +136,7 @@ my $name = '000000010000000000000099';
 ($rc, $out, $err) = wm(\"hello", "$dir/slave.ini", 'xpartialsync', $name, '8192', '5');
 is($rc, 0, 'xpartialsync') or diag($err);
 is(-s "$ws/logs.partial/$name", 16 * 1024 * 1024, 'the partial file has a segment\'s size');
-is(substr(slurp("$ws/logs.partial/$name"), 8192, 5), 'hello', 'the bytes at their offset');
+is(substr(get_file("$ws/logs.partial/$name"), 8192, 5), 'hello', 'the bytes at their offset');
 ($rc, $out, $err) = wm(\"hi", "$dir/slave.ini", 'xpartialsync', $name, '0', '5');
 is($rc, 1, 'xpartialsync: fewer bytes than announced is an error');
 like($err, qr/got 2 of 5 bytes/, '... saying so');
@@ -186,16 +154,16 @@ ok($rc == 0 && !-e "$dir/periodic.ran", 'not again within command_interval');
 # stop: the slave's receiver stopped, its slot dropped, archiving off
 ($rc, $out, $err) = wm("$dir/master.ini", 'stop');
 is($rc, 0, 'stop') or diag($err);
-wait_for('the receiver gone', sub { !-e "$dir/slave_sync.pid" });
+wait_or_die('the receiver gone', sub { !-e "$dir/slave_sync.pid" });
 is($master->safe_psql('postgres', "select count(*) from pg_replication_slots where slot_name = 'wm_remote_slot'"),
 	'0', 'the slot dropped');
 is($master->safe_psql('postgres', 'show archive_mode'), 'off', 'archiving off (archive_mode, restarted by master_restart_cmd)');
-like(slurp("$pgdata/postgresql.auto.conf"), qr{archive_command = '/bin/true'}, 'archive_command = /bin/true');
+like(get_file("$pgdata/postgresql.auto.conf"), qr{archive_command = '/bin/true'}, 'archive_command = /bin/true');
 
 # sync: one pass from the slave (the slot made again, then dropped)
 ($rc, $out, $err) = wm("$dir/slave.ini", 'sync');
 is($rc, 0, 'sync: one pass') or diag($err);
-like(slurp("$dir/slave.log"), qr/sync: caught up at/, 'caught up and ended');
+like(get_file("$dir/slave.log"), qr/sync: caught up at/, 'caught up and ended');
 $master->safe_psql('postgres', "select pg_drop_replication_slot('wm_remote_slot')");
 
 # --init-master / --init-slave
@@ -203,7 +171,7 @@ $master->safe_psql('postgres', "select pg_drop_replication_slot('wm_remote_slot'
 is($rc, 1, '--init-master without --slave: refused');
 ($rc, $out, $err) = wm('--init-master', '--slave', 'localhost', '--pgdata', $pgdata, '--config-dir', "$dir/conf");
 is($rc, 0, '--init-master') or diag($err);
-my $mi = slurp("$dir/conf/wal-master.ini");
+my $mi = get_file("$dir/conf/wal-master.ini");
 like($mi, qr/^master_data = \Q$pgdata\E$/m, 'master_data guessed from --pgdata');
 like($mi, qr/^master_bin = \S+/m, 'master_bin from postmaster.opts');
 unlike($mi, qr/^slave = /m, 'no slave key for a local slave');
@@ -213,18 +181,18 @@ like($err, qr/exists already; not overwritten/, '... the ini is not overwritten'
 ($rc, $out, $err) = wm('--init-slave', '--pgdata', "$dir/sdata", '--primary-conninfo', "host=$host port=$mport",
 	'--config-dir', "$dir/conf");
 is($rc, 0, '--init-slave') or diag($err);
-like(slurp("$dir/conf/wal-slave.ini"), qr/^primary_conninfo = host=/m, 'with primary_conninfo');
+like(get_file("$dir/conf/wal-slave.ini"), qr/^primary_conninfo = host=/m, 'with primary_conninfo');
 ($rc, $out, $err) = wm("$dir/conf/wal-slave.ini", 'listbackups', '--set', "logfile=$dir/x.log",
 	'--set', "walmgr_data=$dir/nothing");
 is($rc, 0, 'the generated slave ini loads') or diag($err);
 
 # the sample ini in etc/ is what --ini prints, and every key in it loads
 ($rc, $out, $err) = wm('--ini');
-is($out, slurp("$ENV{SKYTOOLS_TOP}/etc/walmgr.ini"), 'etc/walmgr.ini is walmgr --ini');
+is($out, get_file("$ENV{SKYTOOLS_TOP}/etc/walmgr.ini"), 'etc/walmgr.ini is walmgr --ini');
 {
 	(my $all = $out) =~ s/^#(\w+ = )/$1/mg;
 	$all =~ s/^(job_name = ).*$/${1}x/m;
-	write_file_("$dir/all.ini", $all);
+	put_file("$dir/all.ini", $all);
 	($rc, $out, $err) = wm("$dir/all.ini", 'listbackups', '--set', "logfile=$dir/all.log",
 		'--set', "full_backup=$dir/nothing/x");
 	is($rc, 0, 'the sample with every key uncommented loads') or diag($err);

@@ -35,21 +35,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "skytools/clock.h"
 #include "skytools/log.h"
 
 static bool
 is_segment(const char *name)
 {
 	return strlen(name) == 24 || strstr(name, ".partial") != NULL;
-}
-
-static double
-now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int archive_file(Wm *wm, const char *src, const char *name, double t0);
@@ -59,7 +51,7 @@ int
 cmd_xarchive(Wm *wm, int argc, char **argv)
 {
 	const char *src, *name;
-	double t0 = now_secs();
+	double t0 = sky_mono_secs();
 
 	if (argc != 2)
 	{
@@ -89,7 +81,7 @@ cmd_xarchive(Wm *wm, int argc, char **argv)
 		close(fd);
 		if (rc == 0)
 			log_info("%s archived on %s in %.3f s", name, wm->cfg.slave,
-					 now_secs() - t0);
+					 sky_mono_secs() - t0);
 		return rc == 0 ? 0 : 1;
 	}
 	return archive_file(wm, src, name, t0);
@@ -197,7 +189,7 @@ archive_file(Wm *wm, const char *src, const char *name, double t0)
 		return 1;
 	}
 	log_info("%s archived%s in %.3f s", name, compress ? " (zstd)" : "",
-			 now_secs() - t0);
+			 sky_mono_secs() - t0);
 	return 0;
 }
 
@@ -250,7 +242,7 @@ int
 cmd_xreceive(Wm *wm, int argc, char **argv)
 {
 	char spool[4200], err[512];
-	double t0 = now_secs();
+	double t0 = sky_mono_secs();
 	int rc;
 
 	if (argc != 1 || !wm_valid_wal_name(argv[0]))
@@ -260,8 +252,8 @@ cmd_xreceive(Wm *wm, int argc, char **argv)
 	}
 	if (wm_local_dir("completed_wals", wm->cfg.completed_wals) == NULL)
 		return 1;
-	snprintf(spool, sizeof(spool), "%s/.%s.walmgr-recv", wm->cfg.completed_wals,
-			 argv[0]);
+	snprintf(spool, sizeof(spool), "%s/.%s.walmgr-recv",
+			 wm->cfg.completed_wals, argv[0]);
 	if (!wm_copy_file("/dev/stdin", spool, 0, false, NULL, err, sizeof(err)))
 	{
 		unlink(spool);

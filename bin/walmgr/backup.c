@@ -160,7 +160,7 @@ slave_cmd_out(Wm *wm, const char *cmd, const char *arg, char *out,
 			if (out && used + 1 < outlen)
 			{
 				size_t k = (size_t) n < outlen - 1 - used ? (size_t) n
-														   : outlen - 1 - used;
+														  : outlen - 1 - used;
 
 				memcpy(out + used, buf, k);
 				used += k;
@@ -278,7 +278,6 @@ wm_syncfs(const char *dir)
 	return rc;
 }
 
-
 static int
 master_backup(Wm *wm)
 {
@@ -286,7 +285,7 @@ master_backup(Wm *wm)
 	PGresult *res;
 	WmTree t;
 	char tmp[4200], old[4200], err[1024] = "", start_lsn[64] = "",
-											  walfile[64] = "", seg[4300];
+							   walfile[64] = "", seg[4300];
 	const char *parent_end;
 	const char *params[1] = {BACKUP_LABEL};
 	bool started = false, locked = false;
@@ -308,8 +307,8 @@ master_backup(Wm *wm)
 			 parent_end ? parent_end + 1 : full);
 	if (wm->not_really)
 	{
-		log_info("would back up %s into %s (through %s)",
-				 wm->cfg.master_data, full, tmp);
+		log_info("would back up %s into %s (through %s)", wm->cfg.master_data,
+				 full, tmp);
 		return 0;
 	}
 	db = wm_connect(wm->cfg.master_db, "master_db");
@@ -340,13 +339,14 @@ master_backup(Wm *wm)
 		log_error("backup: %s", err);
 		goto done;
 	}
-	res = wm_exec(db,
-				  ver >= 150000
-					  ? "select lsn, labelfile, spcmapfile, "
-						"pg_walfile_name(lsn) from pg_backup_stop(true)"
-					  : "select lsn, labelfile, spcmapfile, "
-						"pg_walfile_name(lsn) from pg_stop_backup(false, true)",
-				  0, NULL);
+	res =
+		wm_exec(db,
+				ver >= 150000
+					? "select lsn, labelfile, spcmapfile, "
+					  "pg_walfile_name(lsn) from pg_backup_stop(true)"
+					: "select lsn, labelfile, spcmapfile, "
+					  "pg_walfile_name(lsn) from pg_stop_backup(false, true)",
+				0, NULL);
 	started = false;
 	if (res == NULL)
 		goto done;
@@ -415,8 +415,9 @@ done:
 	if (started)
 	{
 		/* leave no backup running on the server */
-		res = PQexec(db, ver >= 150000 ? "select pg_backup_stop(false)"
-									   : "select pg_stop_backup(false, false)");
+		res =
+			PQexec(db, ver >= 150000 ? "select pg_backup_stop(false)"
+									 : "select pg_stop_backup(false, false)");
 		PQclear(res);
 	}
 	if (rc != 0)

@@ -68,7 +68,8 @@ wm_connect(const char *conninfo, const char *what)
 PGresult *
 wm_exec(PGconn *db, const char *sql, int nparams, const char *const *params)
 {
-	PGresult *res = PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, 0);
+	PGresult *res =
+		PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)

@@ -271,9 +271,9 @@ reader_read(Reader *r, void *buf, size_t len, char *err, size_t errlen)
 	return (ssize_t) out.pos;
 }
 
-static bool
-write_all(int fd, const void *buf, size_t len, const char *path, char *err,
-		  size_t errlen)
+bool
+wm_write_all(int fd, const void *buf, size_t len, const char *path, char *err,
+			 size_t errlen)
 {
 	const char *p = buf;
 
@@ -350,7 +350,7 @@ wm_copy_file(const char *src, const char *dst, int zstd_level, bool decompress,
 		{
 			if (n == 0)
 				break;
-			if (!write_all(out, buf, (size_t) n, dst, err, errlen) ||
+			if (!wm_write_all(out, buf, (size_t) n, dst, err, errlen) ||
 				!EVP_DigestUpdate(md, buf, (size_t) n))
 				goto done;
 			continue;
@@ -371,7 +371,7 @@ wm_copy_file(const char *src, const char *dst, int zstd_level, bool decompress,
 					snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(left));
 					goto done;
 				}
-				if (!write_all(out, zbuf, zout.pos, dst, err, errlen) ||
+				if (!wm_write_all(out, zbuf, zout.pos, dst, err, errlen) ||
 					!EVP_DigestUpdate(md, zbuf, zout.pos))
 					goto done;
 			} while (mode == ZSTD_e_end ? left != 0 : zin.pos < zin.size);
@@ -470,7 +470,6 @@ done:
 	return res;
 }
 
-
 /*
  * Append "<sha256>  <name>" to dir/SHA256SUMS (under flock, fsynced): the
  * hash of the file as stored, written once the file is in place.
@@ -509,7 +508,7 @@ wm_record_sum(const char *dir, const char *name,
 	wm_hex(line, sha256, 32);
 	len = snprintf(line + 64, sizeof(line) - 64, "  %s\n", name) + 64;
 	ok = flock(fd, LOCK_EX) == 0 &&
-		 write_all(fd, line, (size_t) len, path, err, errlen) &&
+		 wm_write_all(fd, line, (size_t) len, path, err, errlen) &&
 		 fsync(fd) == 0;
 	if (!ok && err[0] == '\0')
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));

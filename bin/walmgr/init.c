@@ -137,8 +137,9 @@ wm_init_ini(bool master, const WmInit *o)
 		return 1;
 	}
 	f = fdopen(fd, "w");
-	fprintf(f, "[walmgr]\njob_name = %s\nlogfile = ~/log/%%(job_name)s.log\n"
-			   "pidfile = ~/pid/%%(job_name)s.pid\nuse_skylog = 0\n\n",
+	fprintf(f,
+			"[walmgr]\njob_name = %s\nlogfile = ~/log/%%(job_name)s.log\n"
+			"pidfile = ~/pid/%%(job_name)s.pid\nuse_skylog = 0\n\n",
 			job);
 	if (master)
 	{
@@ -185,7 +186,6 @@ wm_init_ini(bool master, const WmInit *o)
 	log_info("%s written", path);
 	return 0;
 }
-
 
 /* cleanup: what walmgr made on the slave goes, then the ini */
 int

@@ -111,8 +111,7 @@ reload(Wm *wm, PGconn *db)
 	PQclear(res);
 	/* the postmaster re-reads the files when it gets to it */
 	usleep(200000);
-	res = wm_exec(db,
-				  "select count(*) from pg_settings where pending_restart",
+	res = wm_exec(db, "select count(*) from pg_settings where pending_restart",
 				  0, NULL);
 	if (res == NULL)
 		return 1;
@@ -245,7 +244,8 @@ master_setup(Wm *wm)
 		!setting(db, "archive_mode", mode, sizeof(mode)) ||
 		!setting(db, "max_wal_senders", senders, sizeof(senders)))
 		goto done;
-	if (strcmp(mode, "off") == 0 && !alter_system(wm, db, "archive_mode", "on"))
+	if (strcmp(mode, "off") == 0 &&
+		!alter_system(wm, db, "archive_mode", "on"))
 		goto done;
 	if (!alter_system(wm, db, "archive_command", cmd))
 		goto done;
@@ -442,7 +442,8 @@ cmd_synch_standby(Wm *wm, int argc, char **argv)
 			const char *name = tok;
 			size_t l = strlen(name);
 
-			if (strcasecmp(name, "FIRST") == 0 || strcasecmp(name, "ANY") == 0 ||
+			if (strcasecmp(name, "FIRST") == 0 ||
+				strcasecmp(name, "ANY") == 0 ||
 				strspn(name, "0123456789") == l)
 				continue;
 			if (name[0] == '"' && l > 1 && name[l - 1] == '"')
@@ -486,7 +487,8 @@ wm_periodic(Wm *wm)
 	struct stat st;
 	FILE *f;
 
-	if (wm->cfg.periodic_command == NULL || wm->cfg.periodic_command[0] == '\0')
+	if (wm->cfg.periodic_command == NULL ||
+		wm->cfg.periodic_command[0] == '\0')
 		return 0;
 	snprintf(stamp, sizeof(stamp), "%s/.walshipping.periodic",
 			 wm->cfg.master_data);

@@ -42,11 +42,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "skytools/clock.h"
 #include "skytools/log.h"
 
-#define FLUSH_INTERVAL 0.5
+#define FLUSH_INTERVAL	0.5
 #define STATUS_INTERVAL 10.0
-#define EPOCH_DIFF_US 946684800000000LL /* 2000-01-01 in Unix time, us */
+#define EPOCH_DIFF_US	946684800000000LL /* 2000-01-01 in Unix time, us */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -71,15 +72,6 @@ typedef struct Receiver
 	uint64_t srv_end;  /* the server's end of WAL, as it last said */
 	double last_flush, last_status, last_prune;
 } Receiver;
-
-static double
-now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t
 get64(const char *p)
@@ -144,9 +136,9 @@ wm_slot_name(Wm *wm, char *dst, size_t len)
 
 		if (c >= 'A' && c <= 'Z')
 			c = (char) (c - 'A' + 'a');
-		dst[i++] = (char) ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-							   ? c
-							   : '_');
+		dst[i++] =
+			(char) ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c
+																	 : '_');
 	}
 	dst[i] = '\0';
 }
@@ -172,7 +164,7 @@ send_status(Receiver *r, bool reply)
 				  PQerrorMessage(r->conn));
 		return false;
 	}
-	r->last_status = now_secs();
+	r->last_status = sky_mono_secs();
 	return true;
 }
 
@@ -185,7 +177,7 @@ flush(Receiver *r)
 				  strerror(errno));
 		return false;
 	}
-	r->last_flush = now_secs();
+	r->last_flush = sky_mono_secs();
 	if (r->written > r->flushed)
 	{
 		r->flushed = r->written;
@@ -281,8 +273,7 @@ prune_partials(Receiver *r)
 		if (strlen(de->d_name) != 24 || !wm_valid_wal_name(de->d_name) ||
 			strcmp(de->d_name, cur) >= 0)
 			continue;
-		snprintf(a, sizeof(a), "%s/%s", r->wm->cfg.completed_wals,
-				 de->d_name);
+		snprintf(a, sizeof(a), "%s/%s", r->wm->cfg.completed_wals, de->d_name);
 		snprintf(b, sizeof(b), "%s%s", a, WM_ZSTD_SUFFIX);
 		if (wm_exists(a) || wm_exists(b))
 		{
@@ -461,7 +452,7 @@ stream_once(Wm *wm, Receiver *r, bool once)
 	PQclear(res);
 	log_info("sync: streaming from %X/%X on timeline %u into %s",
 			 (unsigned) (start >> 32), (unsigned) start, r->tli, r->dir);
-	r->last_flush = r->last_status = now_secs();
+	r->last_flush = r->last_status = sky_mono_secs();
 	while (!stop_requested)
 	{
 		char *buf = NULL;
@@ -478,8 +469,8 @@ stream_once(Wm *wm, Receiver *r, bool once)
 					goto done;
 				}
 			}
-			else if (buf[0] == 'k' && n >= 18 && (r->srv_end = get64(buf + 1)) &&
-					 buf[17])
+			else if (buf[0] == 'k' && n >= 18 &&
+					 (r->srv_end = get64(buf + 1)) && buf[17])
 			{
 				if (!flush(r) || !send_status(r, false))
 				{
@@ -488,7 +479,7 @@ stream_once(Wm *wm, Receiver *r, bool once)
 				}
 			}
 			PQfreemem(buf);
-			if (now_secs() - r->last_flush >= FLUSH_INTERVAL && !flush(r))
+			if (sky_mono_secs() - r->last_flush >= FLUSH_INTERVAL && !flush(r))
 				goto done;
 			continue;
 		}
@@ -527,23 +518,23 @@ stream_once(Wm *wm, Receiver *r, bool once)
 		 * is enough.
 		 */
 		if ((r->written >= r->srv_end ||
-			 now_secs() - r->last_flush >= FLUSH_INTERVAL) &&
+			 sky_mono_secs() - r->last_flush >= FLUSH_INTERVAL) &&
 			!flush(r))
 			goto done;
 		if (until > 0 && r->flushed >= until)
 		{
-			log_info("sync: caught up at %X/%X",
-					 (unsigned) (r->flushed >> 32), (unsigned) r->flushed);
+			log_info("sync: caught up at %X/%X", (unsigned) (r->flushed >> 32),
+					 (unsigned) r->flushed);
 			rc = 0;
 			goto done;
 		}
-		if (now_secs() - r->last_status >= STATUS_INTERVAL &&
+		if (sky_mono_secs() - r->last_status >= STATUS_INTERVAL &&
 			!send_status(r, false))
 			goto done;
-		if (now_secs() - r->last_prune >= 1.0)
+		if (sky_mono_secs() - r->last_prune >= 1.0)
 		{
 			prune_partials(r);
-			r->last_prune = now_secs();
+			r->last_prune = sky_mono_secs();
 		}
 		{
 			fd_set fds;
@@ -619,11 +610,10 @@ run_receiver(Wm *wm, bool daemon)
 		if (!daemon || stop_requested)
 			return rc;
 		{
-			double until = now_secs() + (wm->cfg.loop_delay > 0
-											 ? wm->cfg.loop_delay
-											 : 1.0);
+			double until = sky_mono_secs() +
+						   (wm->cfg.loop_delay > 0 ? wm->cfg.loop_delay : 1.0);
 
-			while (!stop_requested && now_secs() < until)
+			while (!stop_requested && sky_mono_secs() < until)
 				usleep(100000);
 		}
 		if (stop_requested)

@@ -138,8 +138,8 @@ wm_check_target(Wm *wm)
 				  t->time);
 		return false;
 	}
-	if (t->xid && (t->xid[0] == '\0' ||
-				   strspn(t->xid, "0123456789") != strlen(t->xid)))
+	if (t->xid &&
+		(t->xid[0] == '\0' || strspn(t->xid, "0123456789") != strlen(t->xid)))
 	{
 		log_error("restore: --target-xid %s is not a transaction id", t->xid);
 		return false;
@@ -164,7 +164,8 @@ wm_check_target(Wm *wm)
 		return false;
 	}
 	if (t->action && strcmp(t->action, "pause") != 0 &&
-		strcmp(t->action, "promote") != 0 && strcmp(t->action, "shutdown") != 0)
+		strcmp(t->action, "promote") != 0 &&
+		strcmp(t->action, "shutdown") != 0)
 	{
 		log_error("restore: --target-action %s: expected pause, promote or "
 				  "shutdown",
@@ -199,7 +200,6 @@ run_shell(const char *what, const char *cmd)
 				  WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	return st == 0 ? 0 : 1;
 }
-
 
 /* stop the server running in dir: slave_stop_cmd or pg_ctl; wait */
 static bool
@@ -336,7 +336,8 @@ set_dir(Wm *wm, const char *set, char *dst, size_t len)
 
 	if (set == NULL)
 	{
-		snprintf(dst, len, "%s", wm->cfg.full_backup ? wm->cfg.full_backup : "");
+		snprintf(dst, len, "%s",
+				 wm->cfg.full_backup ? wm->cfg.full_backup : "");
 		return dst[0] != '\0';
 	}
 	if (set[0] == '/')
@@ -351,8 +352,8 @@ set_dir(Wm *wm, const char *set, char *dst, size_t len)
 	}
 	if (base == NULL || base[0] == '\0')
 	{
-		const char *slash = wm->cfg.full_backup ? strrchr(wm->cfg.full_backup, '/')
-												: NULL;
+		const char *slash =
+			wm->cfg.full_backup ? strrchr(wm->cfg.full_backup, '/') : NULL;
 
 		if (slash == NULL)
 			return false;
@@ -528,7 +529,8 @@ cmd_restore(Wm *wm, int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/STOP", wm->cfg.completed_wals);
 		if (unlink(path) == 0)
 			log_info("restore: stale %s removed", path);
-		snprintf(path, sizeof(path), "%s/STOP.reached", wm->cfg.completed_wals);
+		snprintf(path, sizeof(path), "%s/STOP.reached",
+				 wm->cfg.completed_wals);
 		unlink(path);
 	}
 	log_info("restore: %s restored into %s (%s)", src, dst,
@@ -688,7 +690,8 @@ replay(Wm *wm, bool pause)
 	if (wm->cfg.slave_data == NULL ||
 		wm_postmaster(wm->cfg.slave_data, NULL, NULL, 0) == 0)
 	{
-		log_info("%s: no server runs in slave_data", pause ? "pause" : "continue");
+		log_info("%s: no server runs in slave_data",
+				 pause ? "pause" : "continue");
 		return 0;
 	}
 	db = wm_connect_slave(wm);
@@ -766,7 +769,8 @@ slave_basebackup(Wm *wm, bool stream_wal)
 	const char *slash;
 	int rc;
 
-	if (wm->cfg.primary_conninfo == NULL || wm->cfg.primary_conninfo[0] == '\0')
+	if (wm->cfg.primary_conninfo == NULL ||
+		wm->cfg.primary_conninfo[0] == '\0')
 	{
 		log_error("primary_conninfo is not set: the slave takes its base "
 				  "backup from there");
@@ -795,9 +799,11 @@ slave_basebackup(Wm *wm, bool stream_wal)
 		goto done;
 	slash = strrchr(full, '/');
 	snprintf(tmp, sizeof(tmp), "%.*s.%s.walmgr-tmp",
-			 slash ? (int) (slash - full + 1) : 0, full, slash ? slash + 1 : full);
+			 slash ? (int) (slash - full + 1) : 0, full,
+			 slash ? slash + 1 : full);
 	snprintf(old, sizeof(old), "%.*s.%s.walmgr-old",
-			 slash ? (int) (slash - full + 1) : 0, full, slash ? slash + 1 : full);
+			 slash ? (int) (slash - full + 1) : 0, full,
+			 slash ? slash + 1 : full);
 	wm_remove_tree(tmp);
 	/* the connect string goes through the environment, not the command
 	 * line (ps shows command lines) */
@@ -841,8 +847,8 @@ slave_basebackup(Wm *wm, bool stream_wal)
 	}
 	/* a set xrotate left in place (keep_backups = 0) is replaced */
 	wm_remove_tree(old);
-	if ((wm_exists(full) && rename(full, old) != 0) || rename(tmp, full) != 0 ||
-		!wm_fsync_dir_of(full, err, sizeof(err)))
+	if ((wm_exists(full) && rename(full, old) != 0) ||
+		rename(tmp, full) != 0 || !wm_fsync_dir_of(full, err, sizeof(err)))
 	{
 		log_error("cannot rename %s to %s: %s", tmp, full, strerror(errno));
 		goto done;

@@ -36,23 +36,24 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "skytools/clock.h"
 #include "skytools/log.h"
 
-#define BUFSZ (1024 * 1024)
+#define BUFSZ			(1024 * 1024)
 #define WM_COPY_THREADS 2
 
 /* top-level directories of PGDATA copied empty (as PostgreSQL's own
  * base backup does; log and pg_log as upstream walmgr did) */
 static const char *const empty_dirs[] = {
-	"pg_wal",	   "pg_xlog",	  "pg_replslot", "pg_dynshmem", "pg_notify",
-	"pg_serial",   "pg_snapshots", "pg_stat_tmp", "pg_subtrans", "log",
-	"pg_log",	   NULL,
+	"pg_wal",	   "pg_xlog",	"pg_replslot",	"pg_dynshmem",
+	"pg_notify",   "pg_serial", "pg_snapshots", "pg_stat_tmp",
+	"pg_subtrans", "log",		"pg_log",		NULL,
 };
 
 /* files never copied, wherever they are */
 static const char *const skip_files[] = {
-	"postmaster.pid",  "postmaster.opts", "pg_internal.init",
-	"backup_label",	   "tablespace_map",  "backup_manifest",
+	"postmaster.pid",	"postmaster.opts",			"pg_internal.init",
+	"backup_label",		"tablespace_map",			"backup_manifest",
 	"current_logfiles", "postgresql.auto.conf.tmp", NULL,
 };
 
@@ -63,15 +64,6 @@ in_list(const char *const *list, const char *name)
 		if (strcmp(*list, name) == 0)
 			return true;
 	return false;
-}
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static bool
@@ -155,7 +147,7 @@ static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
 static void
 progress(WmTree *t, bool last)
 {
-	double now = mono();
+	double now = sky_mono_secs();
 
 	if (t->progress_every <= 0 || t->total == 0)
 		return;
@@ -214,8 +206,6 @@ copy_one(WmTree *t, char *buf, const char *src, const char *dst, mode_t mode,
 	}
 	while ((n = read(in, buf, BUFSZ)) != 0)
 	{
-		const char *p = buf;
-		ssize_t left = n;
 
 		if (n < 0)
 		{
@@ -225,21 +215,8 @@ copy_one(WmTree *t, char *buf, const char *src, const char *dst, mode_t mode,
 			goto done;
 		}
 		EVP_DigestUpdate(md, buf, (size_t) n);
-		while (left > 0)
-		{
-			ssize_t w = write(out, p, (size_t) left);
-
-			if (w < 0)
-			{
-				if (errno == EINTR)
-					continue;
-				snprintf(err, errlen, "cannot write %s: %s", dst,
-						 strerror(errno));
-				goto done;
-			}
-			p += w;
-			left -= w;
-		}
+		if (!wm_write_all(out, buf, (size_t) n, dst, err, errlen))
+			goto done;
 		*size += n;
 		__atomic_fetch_add(&t->done, (uint64_t) n, __ATOMIC_RELAXED);
 		progress(t, false);
@@ -270,8 +247,8 @@ check_entry(WmTree *t, const char *rel, long long size,
 		return true; /* not in the manifest: pg_wal, the manifest itself */
 	wm_hex(hex, sha, 32);
 	want = json_string_value(json_object_get(e, "Checksum"));
-	if (json_integer_value(json_object_get(e, "Size")) != size || want == NULL ||
-		strcmp(want, hex) != 0)
+	if (json_integer_value(json_object_get(e, "Size")) != size ||
+		want == NULL || strcmp(want, hex) != 0)
 	{
 		snprintf(err, errlen,
 				 "%s does not match the backup's manifest (size %lld, "
@@ -359,7 +336,8 @@ run_jobs(WmTree *t, char *err, size_t errlen)
 		if (ok && !j->gone && j->src != NULL)
 		{
 			t->nfiles++;
-			if (t->expect && !check_entry(t, j->rel, j->size, j->sha, err, errlen))
+			if (t->expect &&
+				!check_entry(t, j->rel, j->size, j->sha, err, errlen))
 				ok = false;
 			else if (t->pgdata_rules &&
 					 !wm_tree_add_entry(t, j->rel, j->size, j->mtime, j->sha))
@@ -383,8 +361,9 @@ run_jobs(WmTree *t, char *err, size_t errlen)
 	return ok;
 }
 
-static bool join(char *dst, size_t len, const char *a, const char *b,
-				 char *err, size_t errlen)
+static bool
+join(char *dst, size_t len, const char *a, const char *b, char *err,
+	 size_t errlen)
 {
 	if (snprintf(dst, len, "%s%s%s", a, a[0] ? "/" : "", b) >= (int) len)
 	{
@@ -495,8 +474,7 @@ copy_dir(WmTree *t, const char *src, const char *dst, const char *rel,
 			char target[4096];
 			ssize_t n;
 
-			if (t->pgdata_rules && depth == 1 &&
-				strcmp(rel, "pg_tblspc") == 0)
+			if (t->pgdata_rules && depth == 1 && strcmp(rel, "pg_tblspc") == 0)
 			{
 				ok = copy_tablespace(t, s, name, r, err, errlen);
 				continue;
@@ -611,7 +589,7 @@ wm_tree_copy(WmTree *t, const char *src, const char *dst, char *err,
 
 	t->dst_root = dst;
 	t->total = tree_size(src, t->pgdata_rules ? 0 : 1);
-	t->last_progress = mono();
+	t->last_progress = sky_mono_secs();
 	ok = wm_mkdirs(dst, err, errlen) &&
 		 copy_dir(t, src, dst, "", 0, err, errlen);
 	if (!ok)
@@ -690,7 +668,8 @@ wm_manifest_write(WmTree *t, const char *dir, int timeline,
 			t->len = head;
 			return false;
 		}
-		ok = fputs(start, f) >= 0 && fwrite(t->entries, 1, t->len, f) == t->len &&
+		ok = fputs(start, f) >= 0 &&
+			 fwrite(t->entries, 1, t->len, f) == t->len &&
 			 fprintf(f, "\"Manifest-Checksum\": \"%s\"}\n", hex) > 0;
 		ok = (fclose(f) == 0) && ok;
 	}

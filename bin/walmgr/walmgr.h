@@ -89,8 +89,8 @@ typedef struct Wm
 /* A data directory being copied (tree.c). */
 typedef struct WmTree
 {
-	bool pgdata_rules;	   /* a backup of PGDATA: exclusions, tablespaces */
-	void *expect;		   /* restore: the manifest's files by path */
+	bool pgdata_rules; /* a backup of PGDATA: exclusions, tablespaces */
+	void *expect;	   /* restore: the manifest's files by path */
 	int nexpected, nchecked;
 	const char *what;	   /* "backup" or "restore", for progress lines */
 	double progress_every; /* seconds between progress lines, 0 = none */
@@ -197,6 +197,8 @@ extern const char *wm_local_dir(const char *key, const char *value);
 extern bool wm_valid_wal_name(const char *name);
 extern bool wm_exists(const char *path);
 extern void wm_remove_tree(const char *dir);
+extern bool wm_write_all(int fd, const void *buf, size_t len, const char *path,
+						 char *err, size_t errlen);
 extern bool wm_mkdirs(const char *path, char *err, size_t errlen);
 extern bool wm_fsync_dir_of(const char *path, char *err, size_t errlen);
 extern bool wm_copy_file(const char *src, const char *dst, int zstd_level,

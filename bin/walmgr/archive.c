@@ -182,8 +182,10 @@ archive_file(Wm *wm, const char *src, const char *name, double t0)
 		return 1;
 	}
 	unlink(tmp);
-	if (!wm_fsync_dir_of(final, err, sizeof(err)) ||
-		!wm_record_sum(dir, strrchr(final, '/') + 1, sum, err, sizeof(err)))
+	/* the sum's fsync commits the new name with it on a journalling file
+	 * system: the directory's fsync after it finds little left to do */
+	if (!wm_record_sum(dir, strrchr(final, '/') + 1, sum, err, sizeof(err)) ||
+		!wm_fsync_dir_of(final, err, sizeof(err)))
 	{
 		log_error("xarchive: %s", err);
 		return 1;

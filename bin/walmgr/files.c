@@ -12,14 +12,17 @@
  *
  *-------------------------------------------------------------------------
  */
+#define _GNU_SOURCE
 #include "walmgr.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -295,6 +298,105 @@ wm_write_all(int fd, const void *buf, size_t len, const char *path, char *err,
 	return true;
 }
 
+typedef struct HashJob
+{
+	const unsigned char *data;
+	size_t len;
+	unsigned char *sha256;
+	bool ok;
+} HashJob;
+
+static void *
+hash_thread(void *arg)
+{
+	HashJob *h = arg;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	h->ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
+			EVP_DigestUpdate(md, h->data, h->len) &&
+			EVP_DigestFinal_ex(md, h->sha256, NULL);
+	EVP_MD_CTX_free(md);
+	return NULL;
+}
+
+/*
+ * A plain copy of a regular file (a WAL segment: it does not change while
+ * it is archived): the kernel copies (copy_file_range) while a second
+ * thread hashes the source, mapped.  -1 when src cannot be mapped (a
+ * pipe: the caller copies by reading), else 0 or 1 (ok).
+ */
+static int
+copy_mapped(int in, const char *dst, unsigned char sha256[32], char *err,
+			size_t errlen)
+{
+	struct stat st;
+	unsigned char *map;
+	unsigned char dummy[32];
+	HashJob h;
+	pthread_t th;
+	bool threaded;
+	size_t off = 0, len;
+	int out, ok = 0;
+
+	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return -1;
+	len = (size_t) st.st_size;
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, in, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (out < 0)
+	{
+		snprintf(err, errlen, "cannot create %s: %s", dst, strerror(errno));
+		munmap(map, len);
+		return 0;
+	}
+	h.data = map;
+	h.len = len;
+	h.sha256 = sha256 ? sha256 : dummy;
+	h.ok = false;
+	threaded = pthread_create(&th, NULL, hash_thread, &h) == 0;
+	while (off < len)
+	{
+		ssize_t n = copy_file_range(in, NULL, out, NULL, len - off, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+		{
+			/* another file system, or an old kernel: from the map */
+			if (!wm_write_all(out, map + off, len - off, dst, err, errlen))
+				goto done;
+			off = len;
+			break;
+		}
+		off += (size_t) n;
+	}
+	if (fsync(out) != 0)
+	{
+		snprintf(err, errlen, "cannot fsync %s: %s", dst, strerror(errno));
+		goto done;
+	}
+	ok = 1;
+done:
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		hash_thread(&h);
+	if (ok && !h.ok)
+	{
+		snprintf(err, errlen, "sha256 failed");
+		ok = 0;
+	}
+	if (close(out) != 0 && ok)
+	{
+		snprintf(err, errlen, "cannot close %s: %s", dst, strerror(errno));
+		ok = 0;
+	}
+	munmap(map, len);
+	return ok;
+}
+
 /*
  * Copy src to dst (created or truncated), compressing with zstd at
  * zstd_level (> 0) or decompressing src (decompress), and fsync dst.
@@ -315,6 +417,16 @@ wm_copy_file(const char *src, const char *dst, int zstd_level, bool decompress,
 
 	if (!reader_open(&r, src, decompress, err, errlen))
 		goto done;
+	if (zstd_level == 0 && !decompress)
+	{
+		int m = copy_mapped(r.fd, dst, sha256, err, errlen);
+
+		if (m >= 0)
+		{
+			ok = m == 1;
+			goto done;
+		}
+	}
 	buf = malloc(BUFSZ);
 	if (buf == NULL || md == NULL ||
 		!EVP_DigestInit_ex(md, EVP_sha256(), NULL))

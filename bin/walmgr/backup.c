@@ -50,8 +50,8 @@
  * line the command printed.
  */
 static int
-slave_cmd_out(Wm *wm, const char *cmd, const char *arg, char *out,
-			  size_t outlen, int in_fd)
+slave_cmd_out(Wm *wm, const char *cmd, const char *arg, const char *arg2,
+			  char *out, size_t outlen, int in_fd)
 {
 	char self[4096];
 	const char *argv[16];
@@ -62,7 +62,7 @@ slave_cmd_out(Wm *wm, const char *cmd, const char *arg, char *out,
 	if (out && outlen)
 		out[0] = '\0';
 	if ((wm->cfg.slave_config == NULL || wm->cfg.slave_config[0] == '\0') &&
-		in_fd < 0)
+		in_fd < 0 && arg2 == NULL)
 	{
 		char *args[1] = {(char *) arg};
 		int nargs = arg ? 1 : 0;
@@ -118,6 +118,8 @@ slave_cmd_out(Wm *wm, const char *cmd, const char *arg, char *out,
 	argv[argc++] = cmd;
 	if (arg)
 		argv[argc++] = arg;
+	if (arg && arg2)
+		argv[argc++] = arg2;
 	if (wm->not_really)
 		argv[argc++] = "-n";
 	argv[argc] = NULL;
@@ -183,7 +185,14 @@ slave_cmd_out(Wm *wm, const char *cmd, const char *arg, char *out,
 int
 wm_slave_cmd(Wm *wm, const char *cmd, const char *arg)
 {
-	return slave_cmd_out(wm, cmd, arg, NULL, 0, -1);
+	return slave_cmd_out(wm, cmd, arg, NULL, NULL, 0, -1);
+}
+
+/* two arguments (always a separate process) */
+int
+wm_slave_cmd2(Wm *wm, const char *cmd, const char *arg, const char *arg2)
+{
+	return slave_cmd_out(wm, cmd, arg, arg2, NULL, 0, -1);
 }
 
 /* the same, its stdin read from in_fd (always a separate process) */
@@ -197,7 +206,7 @@ wm_slave_cmd_in(Wm *wm, const char *cmd, const char *arg, int in_fd)
 				  cmd);
 		return 1;
 	}
-	return slave_cmd_out(wm, cmd, arg, NULL, 0, in_fd);
+	return slave_cmd_out(wm, cmd, arg, NULL, NULL, 0, in_fd);
 }
 
 /* BACKUPLOCK for this process; a lock whose holder is gone is taken over */
@@ -208,7 +217,7 @@ take_lock(Wm *wm)
 	long hp;
 
 	snprintf(pid, sizeof(pid), "%ld", (long) getpid());
-	if (slave_cmd_out(wm, "xlock", pid, holder, sizeof(holder), -1) == 0)
+	if (slave_cmd_out(wm, "xlock", pid, NULL, holder, sizeof(holder), -1) == 0)
 		return true;
 	hp = strtol(holder, NULL, 10);
 	if (hp > 0 && kill((pid_t) hp, 0) != 0 && errno == ESRCH)
@@ -216,7 +225,7 @@ take_lock(Wm *wm)
 		log_warning("backup: the lock's holder %ld is gone, taking it over",
 					hp);
 		if (wm_slave_cmd(wm, "xrelease", NULL) == 0 &&
-			slave_cmd_out(wm, "xlock", pid, holder, sizeof(holder), -1) == 0)
+			slave_cmd_out(wm, "xlock", pid, NULL, holder, sizeof(holder), -1) == 0)
 			return true;
 	}
 	log_error("backup: another backup holds the lock (process %s)",

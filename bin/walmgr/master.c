@@ -33,6 +33,13 @@
 #include "skytools/daemon.h"
 #include "skytools/log.h"
 
+/* the slave is on another host (slave = HOST) */
+static bool
+remote(const Wm *wm)
+{
+	return wm->cfg.slave && wm->cfg.slave[0];
+}
+
 /* "SELF INI xarchive %p %f", the paths quoted for the shell when needed */
 static bool
 archive_command(Wm *wm, char *dst, size_t len)
@@ -211,6 +218,30 @@ edit_conf(Wm *wm, const char *path, const char *const *names,
 	return true;
 }
 
+/* the value of an active name = value line of a configuration file */
+static void
+conf_value(const char *path, const char *name, char *dst, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	char line[8192];
+	size_t l = strlen(name);
+
+	while (f && fgets(line, sizeof(line), f))
+	{
+		const char *p = line + strspn(line, " \t");
+
+		if (strncmp(p, name, l) != 0 || strchr(" \t=", p[l]) == NULL)
+			continue;
+		p += l + strspn(p + l, " \t");
+		if (*p == '=')
+			p++;
+		p += strspn(p, " \t'");
+		snprintf(dst, len, "%.*s", (int) strcspn(p, "' \t\n#"), p);
+	}
+	if (f)
+		fclose(f);
+}
+
 static int
 master_setup(Wm *wm)
 {
@@ -227,6 +258,7 @@ master_setup(Wm *wm)
 	{
 		const char *names[] = {"archive_mode", "archive_command", "wal_level"};
 		const char *values[] = {"on", cmd, "replica"};
+		char cur[64] = "";
 
 		if (wm->cfg.master_config == NULL || wm->cfg.master_config[0] == '\0')
 		{
@@ -236,8 +268,12 @@ master_setup(Wm *wm)
 		}
 		log_warning("setup: the master cannot be reached; editing %s",
 					wm->cfg.master_config);
-		/* wal_level only when it is known to be minimal: never downgrade */
-		return edit_conf(wm, wm->cfg.master_config, names, values, 2) ? 0 : 1;
+		/* wal_level only when the file says minimal: never downgrade */
+		conf_value(wm->cfg.master_config, "wal_level", cur, sizeof(cur));
+		return edit_conf(wm, wm->cfg.master_config, names, values,
+						 strcmp(cur, "minimal") == 0 ? 3 : 2)
+				   ? 0
+				   : 1;
 	}
 	rc = 1;
 	if (!setting(db, "wal_level", level, sizeof(level)) ||
@@ -347,7 +383,7 @@ cmd_check(Wm *wm, int argc, char **argv)
 {
 	PGconn *db;
 	PGresult *res;
-	char mode[64], cmd[8192], path[4300];
+	char mode[64], cmd[8192], path[4300], seg[64];
 	struct statvfs vfs;
 	int rc = 1, i;
 
@@ -357,7 +393,8 @@ cmd_check(Wm *wm, int argc, char **argv)
 		log_error("usage: check");
 		return 1;
 	}
-	if (wm_local_dir("completed_wals", wm->cfg.completed_wals) == NULL)
+	if (!remote(wm) &&
+		wm_local_dir("completed_wals", wm->cfg.completed_wals) == NULL)
 		return 1;
 	db = wm_connect(wm->cfg.master_db, "master_db");
 	if (db == NULL)
@@ -378,25 +415,30 @@ cmd_check(Wm *wm, int argc, char **argv)
 				  0, NULL);
 	if (res == NULL)
 		goto done;
-	snprintf(path, sizeof(path), "%s/%s", wm->cfg.completed_wals,
-			 PQgetvalue(res, 0, 0));
+	snprintf(seg, sizeof(seg), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
+	snprintf(path, sizeof(path), "%s/%s", remote(wm) ? wm->cfg.slave : wm->cfg.completed_wals,
+			 seg);
 	for (i = 0; i < 600; i++)
 	{
 		char z[4400];
 
 		snprintf(z, sizeof(z), "%s%s", path, WM_ZSTD_SUFFIX);
-		if (wm_exists(path) || wm_exists(z))
+		/* on another host: the slave's xrestore finds it or not, at once */
+		if (remote(wm) ? wm_slave_cmd2(wm, "xrestore", seg, "/dev/null") == 0
+					   : (wm_exists(path) || wm_exists(z)))
 			break;
-		usleep(100000);
+		usleep(remote(wm) ? 500000 : 100000);
+		if (remote(wm))
+			i += 4;
 	}
-	if (i == 600)
+	if (i >= 600)
 	{
 		log_error("check: %s did not arrive within 60 s", path);
 		goto done;
 	}
 	printf("switched segment archived: %s (%.1f s)\n", path, i / 10.0);
-	if (statvfs(wm->cfg.completed_wals, &vfs) == 0)
+	if (!remote(wm) && statvfs(wm->cfg.completed_wals, &vfs) == 0)
 		printf("free space in %s: %.1f GB\n", wm->cfg.completed_wals,
 			   (double) vfs.f_bavail * vfs.f_frsize / 1e9);
 	rc = 0;

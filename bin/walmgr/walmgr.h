@@ -135,6 +135,8 @@ extern int wm_verify_sets(Wm *wm);
 extern int cmd_backup(Wm *wm, int argc, char **argv);
 extern int wm_slave_cmd(Wm *wm, const char *cmd, const char *arg);
 extern int wm_syncfs(const char *dir);
+extern int wm_slave_cmd2(Wm *wm, const char *cmd, const char *arg,
+						 const char *arg2);
 extern int wm_slave_cmd_in(Wm *wm, const char *cmd, const char *arg,
 						   int in_fd);
 

@@ -131,6 +131,8 @@ is($rc, 0, 'a history file archived') or diag($err);
 put_file("$dir/bk", "START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\n");
 ($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/bk", '000000010000000000000002.00000028.backup');
 is($rc, 0, 'a backup history file archived') or diag($err);
+($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/copy", '0000000100000000000000A0.partial');
+is($rc, 0, 'a .partial segment archived') or diag($err);
 put_file("$arch/STOP", '');
 put_file("$arch/PAUSE", '');
 ($rc, $out, $err) = wm("$dir/slave.ini", 'verify');

@@ -98,9 +98,25 @@ like($out, qr/data\.master\s.*FullBackup/, 'listbackups on the master shows the 
 is($rc, 0, 'verify on the slave: archive and set intact') or diag($err);
 
 # check
-($rc, $out, $err) = wm("$dir/master.ini", 'check', '--set', "completed_wals=$ws/logs.complete");
+($rc, $out, $err) = wm("$dir/master.ini", 'check');
 is($rc, 0, 'check') or diag($err);
 like($out, qr/switched segment archived: .*[0-9A-F]{24}/, 'check: a forced switch arrived');
+
+# setup without a reachable master: master_config edited instead
+put_file("$dir/fake.conf", "port = 1\n#archive_mode = off\t# comment\narchive_command = 'x'\nwal_level = minimal\n");
+($rc, $out, $err) = wm("$dir/master.ini", 'setup', '--set', "master_db=host=$dir/nowhere port=1",
+	'--set', "master_config=$dir/fake.conf");
+is($rc, 0, 'setup with the master down') or diag($err);
+like($err, qr/cannot be reached; editing/, '... says it edits the file');
+my $fake = get_file("$dir/fake.conf");
+like($fake, qr/^#archive_mode = off\t# comment\narchive_mode = 'on'$/m, 'archive_mode added after its commented line');
+like($fake, qr/^archive_command = '\S+walmgr \S+master\.ini xarchive %p %f'$/m, 'archive_command replaced');
+unlike($fake, qr/^archive_command = 'x'/m, 'the old archive_command gone');
+like($fake, qr/^wal_level = 'replica'$/m, 'wal_level = minimal raised (archiving needs replica)');
+put_file("$dir/fake2.conf", "wal_level = logical\n");
+($rc, $out, $err) = wm("$dir/master.ini", 'setup', '--set', "master_db=host=$dir/nowhere port=1",
+	'--set', "master_config=$dir/fake2.conf");
+like(get_file("$dir/fake2.conf"), qr/^wal_level = logical$/m, 'wal_level = logical kept in the file');
 
 # synch-standby
 ($rc, $out, $err) = wm("$dir/master.ini", 'synch-standby', 'nosuch');

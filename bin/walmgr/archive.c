@@ -19,6 +19,7 @@
  * 1), so that a standby goes on to stream from the master.  After `boot`
  * (the STOP file) a segment missing from completed_wals comes from
  * partial_wals.  restore_wait = 1 gives upstream's waiting loop instead.
+ * restore_prefetch = N readies the next N segments, decompressed.
  *
  * IDENTIFICATION
  *	  bin/walmgr/archive.c
@@ -27,11 +28,14 @@
  */
 #include "walmgr.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -267,6 +271,145 @@ cmd_xreceive(Wm *wm, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * Prefetch (restore_prefetch = N): after a segment is served, a detached
+ * process puts the next N segments, decompressed, into
+ * completed_wals/.prefetch, and the next xrestore of one of them only
+ * moves it into place.  The segment size is the served segment's.
+ */
+static void
+spool_dir(Wm *wm, char *dst, size_t len)
+{
+	snprintf(dst, len, "%s/.prefetch", wm->cfg.completed_wals);
+}
+
+static bool
+from_prefetch(Wm *wm, const char *name, const char *dst)
+{
+	char spool[4200], path[4300], err[512];
+
+	spool_dir(wm, spool, sizeof(spool));
+	snprintf(path, sizeof(path), "%s/%s", spool, name);
+	if (!wm_exists(path))
+		return false;
+	if (rename(path, dst) != 0)
+	{
+		/* another file system: a copy */
+		if (!wm_copy_file(path, dst, 0, false, NULL, err, sizeof(err)))
+		{
+			log_warning("xrestore: %s; from the archive instead", err);
+			unlink(dst);
+			return false;
+		}
+		unlink(path);
+	}
+	log_info("%s restored (prefetched)", name);
+	return true;
+}
+
+/* the segment after name, for segments of segsize bytes */
+static bool
+next_segment(const char *name, uint64_t segsize, char *dst)
+{
+	unsigned int tli, log, seg;
+	uint64_t per = UINT64_C(0x100000000) / segsize;
+
+	if (strlen(name) != 24 || sscanf(name, "%8X%8X%8X", &tli, &log, &seg) != 3)
+		return false;
+	if (++seg >= per)
+	{
+		seg = 0;
+		log++;
+	}
+	sprintf(dst, "%08X%08X%08X", tli, log, seg);
+	return true;
+}
+
+static void
+prefetch(Wm *wm, const char *name, const char *served)
+{
+	char spool[4200], cur[32], err[512];
+	struct stat st;
+	uint64_t segsize;
+	struct dirent *de;
+	DIR *d;
+	pid_t pid;
+	int i, fd;
+
+	if (strlen(name) != 24 || stat(served, &st) != 0)
+		return;
+	segsize = (uint64_t) st.st_size;
+	if (segsize < 1024 * 1024 || (segsize & (segsize - 1)) != 0)
+		return;
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0)
+	{
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		return;
+	}
+	/* the grandchild works on; PostgreSQL waits for none of it */
+	if (setsid() < 0 || fork() != 0)
+		_exit(0);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0)
+	{
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	spool_dir(wm, spool, sizeof(spool));
+	if (!wm_mkdirs(spool, err, sizeof(err)))
+		_exit(1);
+	/* what sorts before the served segment is used up */
+	if ((d = opendir(spool)) != NULL)
+	{
+		while ((de = readdir(d)) != NULL)
+		{
+			char p[4300];
+
+			if (de->d_name[0] == '.' || strcmp(de->d_name, name) > 0)
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", spool, de->d_name);
+			unlink(p);
+		}
+		closedir(d);
+	}
+	snprintf(cur, sizeof(cur), "%s", name);
+	for (i = 0; i < wm->cfg.restore_prefetch; i++)
+	{
+		char next[32], src[4300], tmp[4400], to[4300];
+		bool zst;
+
+		if (!next_segment(cur, segsize, next))
+			break;
+		snprintf(cur, sizeof(cur), "%s", next);
+		snprintf(to, sizeof(to), "%s/%s", spool, next);
+		if (wm_exists(to))
+			continue;
+		snprintf(src, sizeof(src), "%s/%s%s", wm->cfg.completed_wals, next,
+				 WM_ZSTD_SUFFIX);
+		zst = wm_exists(src);
+		if (!zst)
+		{
+			snprintf(src, sizeof(src), "%s/%s", wm->cfg.completed_wals, next);
+			if (!wm_exists(src))
+				break; /* not archived yet */
+		}
+		snprintf(tmp, sizeof(tmp), "%s/.%s.%ld", spool, next, (long) getpid());
+		if (!wm_copy_file(src, tmp, 0, zst, NULL, err, sizeof(err)) ||
+			rename(tmp, to) != 0)
+		{
+			unlink(tmp);
+			break;
+		}
+	}
+	_exit(0);
+}
+
 static bool
 find_wal(Wm *wm, const char *name, char *path, size_t len, bool *zst)
 {
@@ -320,6 +463,12 @@ cmd_xrestore(Wm *wm, int argc, char **argv)
 	}
 	if (wm_local_dir("completed_wals", wm->cfg.completed_wals) == NULL)
 		return 1;
+	if (wm->cfg.restore_prefetch > 0 && !wm->not_really &&
+		from_prefetch(wm, name, dst))
+	{
+		prefetch(wm, name, dst);
+		return 0;
+	}
 	snprintf(stop, sizeof(stop), "%s/STOP", wm->cfg.completed_wals);
 	while (!find_wal(wm, name, path, sizeof(path), &zst))
 	{
@@ -344,6 +493,8 @@ cmd_xrestore(Wm *wm, int argc, char **argv)
 		return 1;
 	}
 	log_info("%s restored", name);
+	if (wm->cfg.restore_prefetch > 0)
+		prefetch(wm, name, dst);
 	return 0;
 }
 

@@ -90,6 +90,8 @@ static const CfKey keys[] = {
 	  "slave: xrestore waits for WAL not archived yet (upstream's way)"),
 	K("slot_name", CF_STR, slot_name, NULL,
 	  "master: the receiver's replication slot (default walmgr_JOBNAME)"),
+	K("restore_prefetch", CF_INT, restore_prefetch, "0",
+	  "slave: xrestore readies this many next segments ahead, 0 = none"),
 	K("progress_interval", CF_TIME, progress_interval, "10",
 	  "seconds between progress lines of backup and restore, 0 = none"),
 	{NULL, CF_STR, 0, NULL, NULL},
@@ -253,10 +255,10 @@ load_ini(Wm *wm, char **sets, int nsets)
 		return false;
 	}
 	if (wm->cfg.keep_backups < 0 || wm->cfg.keep_days < 0 ||
-		wm->cfg.command_interval < 0)
+		wm->cfg.command_interval < 0 || wm->cfg.restore_prefetch < 0)
 	{
-		fprintf(stderr, "walmgr: keep_backups, keep_days and command_interval "
-						"must not be negative\n");
+		fprintf(stderr, "walmgr: keep_backups, keep_days, command_interval "
+						"and restore_prefetch must not be negative\n");
 		return false;
 	}
 	pyini_parse_bool(wm->cfg.restore_wait, &wm->restore_wait);

@@ -66,6 +66,7 @@ typedef struct WmConfig
 	char *restore_wait; /* xrestore waits for missing WAL (upstream's way) */
 	double progress_interval; /* seconds between progress lines */
 	char *slot_name;		  /* the receiver's replication slot */
+	int restore_prefetch;	  /* xrestore: segments decompressed ahead */
 } WmConfig;
 
 /* restore's point-in-time target (options), NULL when not given */

@@ -123,6 +123,26 @@ is($rc, 1, 'a missing segment: not found');
 ok(!-e "$dir/nothing", 'nothing written');
 is(system("cd $arch && sha256sum --quiet -c SHA256SUMS"), 0, 'every checksum still agrees');
 
+# prefetch: the next segments readied, decompressed, then moved into place
+for my $n (qw(0000000100000000000000C1 0000000100000000000000C2 0000000100000000000000C3))
+{
+	($rc, $out, $err) = wm("$dir/master.ini", 'xarchive', "$dir/copy", $n, '--set', 'compression=1');
+	is($rc, 0, "$n archived compressed") or diag($err);
+}
+($rc, $out, $err) = wm("$dir/slave.ini", 'xrestore', '0000000100000000000000C1', "$dir/p1", '--set', 'restore_prefetch=2');
+is($rc, 0, 'xrestore with restore_prefetch = 2') or diag($err);
+my $spool = "$arch/.prefetch";
+wait_or_die('prefetch', sub { -f "$spool/0000000100000000000000C2" && -f "$spool/0000000100000000000000C3" });
+is(-s "$spool/0000000100000000000000C3", 16 * 1024 * 1024, 'the next two segments readied, decompressed');
+($rc, $out, $err) = wm("$dir/slave.ini", 'xrestore', '0000000100000000000000C2', "$dir/p2", '--set', 'restore_prefetch=2', '-v');
+is($rc, 0, 'the next xrestore') or diag($err);
+like($err, qr/C2 restored \(prefetched\)/, '... served from the prefetch');
+is(get_file("$dir/p2"), get_file("$dir/copy"), '... the same bytes');
+wait_or_die('prefetch cleanup', sub { !-e "$spool/0000000100000000000000C2" });
+pass('a served segment leaves the prefetch');
+unlink glob("$spool/*");
+rmdir $spool;
+
 # verify: an intact archive with history, backup and control files passes;
 # one flipped byte (in the unused tail of a segment) is found
 put_file("$dir/hist", "1\t0/3000000\tno recovery target specified\n");

@@ -355,7 +355,7 @@ main(int argc, char **argv)
 	};
 	Wm wm;
 	LogSettings ls;
-	char **sets = calloc((size_t) argc + 1, sizeof(char *));
+	char *sets[argc + 1]; /* the --set arguments */
 	int nsets = 0, verbose = 0, c, rc, sig = 0, init = 0;
 	WmInit io = {NULL, NULL, NULL, NULL};
 	bool quiet = false, daemon = false;
@@ -447,7 +447,6 @@ main(int argc, char **argv)
 		memset(&ls, 0, sizeof(ls));
 		ls.quiet = quiet;
 		log_configure(&ls);
-		free(sets);
 		if (argc > optind)
 		{
 			log_error("--init-master and --init-slave take no ini");
@@ -473,7 +472,6 @@ main(int argc, char **argv)
 	if (!load_ini(&wm, sets, nsets))
 	{
 		cf_free(keys, &wm.cfg);
-		free(sets);
 		return 1;
 	}
 	memset(&ls, 0, sizeof(ls));
@@ -509,6 +507,5 @@ main(int argc, char **argv)
 							   daemon && cmd->run == cmd_syncdaemon)) < 0)
 		rc = cmd->run(&wm, argc - optind - 2, argv + optind + 2);
 	cf_free(keys, &wm.cfg);
-	free(sets);
 	return rc;
 }

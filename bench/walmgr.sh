@@ -57,9 +57,11 @@ mb=$(du -sm "$BENCH_DIR/segs" | cut -f1)
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }
 
-archive_run() {   # archive_run WAY: "seconds archive-MB" for every segment
-    local way=$1 dst=$BENCH_DIR/arch t0 t1
-    rm -rf "$dst" "$ws"
+# Every run writes into a directory of its own, removed at the end: ext4
+# is slow to make files just after it deleted many (recently_deleted() in
+# ext4_create), which would make the figures depend on what ran before.
+archive_run() {   # archive_run WAY ROUND: "seconds archive-MB" for every segment
+    local way=$1 dst=$BENCH_DIR/out.arch.$2.$1 t0 t1
     mkdir -p "$dst"
     sed -i "s|^completed_wals = .*|completed_wals = $dst|" "$BENCH_DIR/master.ini"
     sync
@@ -81,11 +83,12 @@ declare -A secs sizes
 ways=(cp+sync xarchive xarchive-z1 xarchive-z3)
 for r in $(seq "$rounds"); do
     for w in "${ways[@]}"; do
-        read -r s z < <(archive_run "$w")
+        read -r s z < <(archive_run "$w" "$r")
         secs[$w]="${secs[$w]:-} $s"
         sizes[$w]=$z
     done
 done
+rm -rf "$BENCH_DIR"/out.*
 for w in "${ways[@]}"; do
     m=$(median ${secs[$w]})
     printf '%-14s %10.3f %12.1f %10.1f %14s\n' "$w" "$m" "$(awk -v n="$nseg" -v s="$m" 'BEGIN {print n / s}')" \
@@ -104,18 +107,19 @@ echo "stream: catching up $stream_mb MB of WAL from a slot, median of $rounds"
 sed -i "s|^completed_wals = .*|completed_wals = $ws/logs.complete|" "$BENCH_DIR/master.ini"
 rw=() wm=()
 for r in $(seq "$rounds"); do
-    rm -rf "$BENCH_DIR/rw" "$ws"; mkdir -p "$BENCH_DIR/rw"
+    mkdir -p "$BENCH_DIR/out.rw.$r"
     sync
     t0=$(now)
-    pg_receivewal -h "$BENCH_DIR" -p "$port" -U postgres -D "$BENCH_DIR/rw" -S "bench_rw$r" -E "$end" --no-loop 2>/dev/null
+    pg_receivewal -h "$BENCH_DIR" -p "$port" -U postgres -D "$BENCH_DIR/out.rw.$r" -S "bench_rw$r" -E "$end" --no-loop 2>/dev/null
     t1=$(now)
     rw+=($(elapsed "$t0" "$t1"))
     sync
     t0=$(now)
-    walmgr "$BENCH_DIR/master.ini" sync --set "slot_name=bench_wm$r" 2>/dev/null
+    walmgr "$BENCH_DIR/master.ini" sync --set "slot_name=bench_wm$r" --set "partial_wals=$BENCH_DIR/out.wm.$r" 2>/dev/null
     t1=$(now)
     wm+=($(elapsed "$t0" "$t1"))
 done
+rm -rf "$BENCH_DIR"/out.*
 printf '%-14s %10s %10s\n' way seconds MB/s
 for w in pg_receivewal "walmgr sync"; do
     if [ "$w" = pg_receivewal ]; then m=$(median "${rw[@]}"); else m=$(median "${wm[@]}"); fi
@@ -132,18 +136,19 @@ declare -A bsecs
 bways=(pg_basebackup pg_basebackup-sha256 "walmgr backup")
 for r in $(seq "$rounds"); do
     for w in "${bways[@]}"; do
-        rm -rf "$BENCH_DIR/bb" "$ws/data.master"*
+        out=$BENCH_DIR/out.b.$r.${w// /_}
         sync
         t0=$(now)
         case $w in
-            pg_basebackup) pg_basebackup 2>/dev/null -h "$BENCH_DIR" -p "$port" -U postgres -D "$BENCH_DIR/bb" -c fast -X none ;;
-            pg_basebackup-sha256) pg_basebackup 2>/dev/null -h "$BENCH_DIR" -p "$port" -U postgres -D "$BENCH_DIR/bb" -c fast -X none --manifest-checksums=SHA256 ;;
-            "walmgr backup") walmgr "$BENCH_DIR/master.ini" backup 2>/dev/null ;;
+            pg_basebackup) pg_basebackup 2>/dev/null -h "$BENCH_DIR" -p "$port" -U postgres -D "$out" -c fast -X none ;;
+            pg_basebackup-sha256) pg_basebackup 2>/dev/null -h "$BENCH_DIR" -p "$port" -U postgres -D "$out" -c fast -X none --manifest-checksums=SHA256 ;;
+            "walmgr backup") walmgr "$BENCH_DIR/master.ini" backup --set "full_backup=$out/data.master" 2>/dev/null ;;
         esac
         t1=$(now)
         bsecs[$w]="${bsecs[$w]:-} $(elapsed "$t0" "$t1")"
     done
 done
+rm -rf "$BENCH_DIR"/out.*
 printf '%-22s %10s %10s\n' way seconds MB/s
 for w in "${bways[@]}"; do
     m=$(median ${bsecs[$w]})

@@ -225,7 +225,8 @@ take_lock(Wm *wm)
 		log_warning("backup: the lock's holder %ld is gone, taking it over",
 					hp);
 		if (wm_slave_cmd(wm, "xrelease", NULL) == 0 &&
-			slave_cmd_out(wm, "xlock", pid, NULL, holder, sizeof(holder), -1) == 0)
+			slave_cmd_out(wm, "xlock", pid, NULL, holder, sizeof(holder),
+						  -1) == 0)
 			return true;
 	}
 	log_error("backup: another backup holds the lock (process %s)",

@@ -417,8 +417,8 @@ cmd_check(Wm *wm, int argc, char **argv)
 		goto done;
 	snprintf(seg, sizeof(seg), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
-	snprintf(path, sizeof(path), "%s/%s", remote(wm) ? wm->cfg.slave : wm->cfg.completed_wals,
-			 seg);
+	snprintf(path, sizeof(path), "%s/%s",
+			 remote(wm) ? wm->cfg.slave : wm->cfg.completed_wals, seg);
 	for (i = 0; i < 600; i++)
 	{
 		char z[4400];

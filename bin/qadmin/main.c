@@ -175,12 +175,16 @@ interactive(Qadmin *qa)
 
 		if (sigsetjmp(on_sigint, 1) != 0)
 		{
-			/* Ctrl-C: what was typed goes */
+			/*
+			 * Ctrl-C: what was typed goes.  The line editor was left in
+			 * the middle of a read: it is reset (terminal modes too).
+			 */
 			in_readline = 0;
 			putchar('\n');
 			free(buf);
 			buf = NULL;
 			len = 0;
+			rl_reset_terminal(NULL);
 		}
 		snprintf(prompt, sizeof(prompt), "%s@%s%s ",
 				 qa->queue ? qa->queue : "(noqueue)", qa->dbname,
@@ -214,8 +218,12 @@ interactive(Qadmin *qa)
 			continue;
 		}
 		{
-			char *h = strndup(buf, len - 1);
+			/* one history line per command: line breaks become blanks */
+			char *h = strndup(buf, len - 1), *c;
 
+			for (c = h; c && *c; c++)
+				if (*c == '\n')
+					*c = ' ';
 			if (h)
 				add_history(h);
 			free(h);

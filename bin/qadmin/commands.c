@@ -13,10 +13,13 @@
  */
 #include "qadmin.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "skytools/pgutil.h"
 
@@ -571,6 +574,9 @@ cmd_unregister_subconsumer(Qadmin *qa, Cmd *cmd)
 	return 0;
 }
 
+static int cascade_cmd(Qadmin *qa, Cmd *cmd, const char *what,
+					   const char *arg, const char *t);
+
 /* ---- show ---- */
 
 static int
@@ -606,6 +612,10 @@ static const char help_text[] =
 	"S[, ..];\n"
 	"  londiste remove table T[, ..];  londiste remove sequence S[, ..];\n"
 	"  londiste tables;  londiste seqs;  londiste missing;\n"
+	"  create root|branch|leaf node N location 'CONNSTR' [provider "
+	"'CONNSTR'] [worker W] [on Q];\n"
+	"  drop node N [on Q];  takeover N [on Q];  show cascade [on Q];  "
+	"status [on Q];\n"
 	"  exit;\n"
 	"Anything else is sent to the server as SQL.\n"
 	"\\x expanded, \\csv, \\json, \\aligned output; \\set ON_ERROR_STOP "
@@ -849,6 +859,8 @@ cmd_show(Qadmin *qa, Cmd *cmd)
 		free(cur);
 		return rc;
 	}
+	if (strcmp(what, "cascade") == 0)
+		return cascade_cmd(qa, cmd, "members", NULL, NULL);
 	if (strcmp(what, "table") == 0)
 		return show_table_ddl(qa, qa_cmd_value(cmd, "name"));
 	if (strcmp(what, "sequence") == 0)
@@ -1008,6 +1020,191 @@ cmd_londiste_list(Qadmin *qa, Cmd *cmd)
 					   1, p);
 }
 
+/* ---- the cascade: Londiste's own commands, run for this connection ---- */
+
+/* londiste beside qadmin, else on PATH */
+static void
+londiste_path(char *dst, size_t len)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0)
+	{
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash)
+		{
+			snprintf(dst, len, "%.*s/londiste", (int) (slash - self), self);
+			if (access(dst, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(dst, len, "londiste");
+}
+
+/*
+ * `londiste INI ARGS...` with an ini for this connection and queue (a
+ * temporary file only the user can read: it may hold a password); its
+ * output is the command's.  0 when it succeeded.
+ */
+static int
+run_londiste(Qadmin *qa, const char *queue, const char *job,
+			 const char *const *args)
+{
+	PQconninfoOption *opts = PQconninfo(qa->db), *o;
+	const char *tmpdir = getenv("TMPDIR");
+	char ini[4096], conn[4096] = "", prog[4200];
+	const char *argv[16];
+	int fd, argc = 0, st, i;
+	FILE *f;
+	pid_t pid;
+
+	for (o = opts; o && o->keyword; o++)
+	{
+		static const char *const keep[] = {"host", "hostaddr", "port", "user",
+										   "password", "dbname", "sslmode",
+										   NULL};
+
+		for (i = 0; keep[i]; i++)
+			if (strcmp(o->keyword, keep[i]) == 0 && o->val && o->val[0])
+			{
+				size_t n = strlen(conn);
+
+				snprintf(conn + n, sizeof(conn) - n, "%s%s=", n ? " " : "",
+						 o->keyword);
+				pg_conninfo_value(conn, sizeof(conn), o->val);
+			}
+	}
+	PQconninfoFree(opts);
+	snprintf(ini, sizeof(ini), "%s/qadmin.XXXXXX", tmpdir ? tmpdir : "/tmp");
+	fd = mkstemp(ini);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
+	{
+		qa_error(qa, "cannot create a temporary ini: %s", strerror(errno));
+		return 1;
+	}
+	fprintf(f, "[londiste]\njob_name = %s\nqueue_name = %s\ndb = ", job, queue);
+	/* % starts an interpolation in an ini value */
+	for (i = 0; conn[i]; i++)
+		fprintf(f, conn[i] == '%' ? "%%%%" : "%c", conn[i]);
+	fprintf(f, "\n");
+	fclose(f);
+	londiste_path(prog, sizeof(prog));
+	argv[argc++] = prog;
+	argv[argc++] = ini;
+	for (i = 0; args[i] && argc < 15; i++)
+		argv[argc++] = args[i];
+	argv[argc] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+	{
+		execvp(prog, (char *const *) argv);
+		fprintf(stderr, "cannot run %s: %s\n", prog, strerror(errno));
+		_exit(127);
+	}
+	st = -1;
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	unlink(ini);
+	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	{
+		qa_error(qa, "londiste %s failed", args[0]);
+		return 1;
+	}
+	return 0;
+}
+
+/* the local node's worker (for the commands that act as this node) */
+static char *
+local_worker(Qadmin *qa, const char *q)
+{
+	const char *p[1] = {q};
+	char *w = has_schema(qa, "pgq_node")
+				  ? value1(qa,
+						   "select worker_name from pgq_node.get_node_info($1)",
+						   1, p)
+				  : NULL;
+
+	return w ? w : strdup("qadmin");
+}
+
+static int
+cmd_create_node(Qadmin *qa, Cmd *cmd)
+{
+	const char *q = queue_of(qa, cmd, "queue");
+	const char *node = qa_cmd_value(cmd, "node");
+	const char *worker = qa_cmd_value(cmd, "worker");
+	const char *provider = qa_cmd_value(cmd, "provider");
+	const char *type = strstr(qa_cmd_name(cmd), "root")		? "create-root"
+					   : strstr(qa_cmd_name(cmd), "branch") ? "create-branch"
+															: "create-leaf";
+	char prov[4200];
+	const char *args[5] = {type, node, qa_cmd_value(cmd, "location"), NULL,
+						   NULL};
+
+	if (q == NULL)
+		return 1;
+	if (strcmp(type, "create-root") != 0)
+	{
+		if (provider == NULL)
+		{
+			qa_error(qa, "a %s node needs provider 'CONNSTR'", type + 7);
+			return 1;
+		}
+		snprintf(prov, sizeof(prov), "--provider=%s", provider);
+		args[3] = prov;
+	}
+	if (run_londiste(qa, q, worker ? worker : node, args) != 0)
+		return 1;
+	tag(qa, "CREATE_NODE");
+	return 0;
+}
+
+static int
+cascade_cmd(Qadmin *qa, Cmd *cmd, const char *what, const char *arg,
+			const char *t)
+{
+	const char *q = queue_of(qa, cmd, "queue");
+	const char *args[3] = {what, arg, NULL};
+	char *w;
+	int rc;
+
+	if (q == NULL)
+		return 1;
+	w = local_worker(qa, q);
+	rc = run_londiste(qa, q, w, args);
+	free(w);
+	if (rc != 0)
+		return 1;
+	if (t)
+		tag(qa, t);
+	return 0;
+}
+
+static int
+cmd_drop_node(Qadmin *qa, Cmd *cmd)
+{
+	return cascade_cmd(qa, cmd, "drop-node", qa_cmd_value(cmd, "node"),
+					   "DROP_NODE");
+}
+
+static int
+cmd_takeover(Qadmin *qa, Cmd *cmd)
+{
+	return cascade_cmd(qa, cmd, "takeover", qa_cmd_value(cmd, "node"),
+					   "TAKEOVER");
+}
+
+static int
+cmd_status(Qadmin *qa, Cmd *cmd)
+{
+	return cascade_cmd(qa, cmd, "status", NULL, NULL);
+}
+
 static int
 cmd_exit(Qadmin *qa, Cmd *cmd)
 {
@@ -1038,6 +1235,12 @@ static const struct
 	{"londiste tables", cmd_londiste_list},
 	{"londiste seqs", cmd_londiste_list},
 	{"londiste missing", cmd_londiste_list},
+	{"create root node", cmd_create_node},
+	{"create branch node", cmd_create_node},
+	{"create leaf node", cmd_create_node},
+	{"drop node", cmd_drop_node},
+	{"takeover", cmd_takeover},
+	{"status", cmd_status},
 	{"exit", cmd_exit},
 	{NULL, NULL},
 };

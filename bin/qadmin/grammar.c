@@ -433,6 +433,8 @@ parse_unregister_subconsumer(P *p)
 	return end(p);
 }
 
+static bool on_queue_end(P *p);
+
 /* show X [...] */
 static bool
 parse_show(P *p)
@@ -495,6 +497,9 @@ parse_show(P *p)
 	p->i = start;
 	if (kwv(p, "sequence", "what"))
 		return name(p, S_SEQUENCE, "name", false) && end(p);
+	p->i = start;
+	if (kwv(p, "cascade", "what"))
+		return on_queue_end(p);
 	return false;
 }
 
@@ -589,6 +594,51 @@ parse_end(P *p)
 	return end(p);
 }
 
+/* [on Q] ; */
+static bool
+on_queue_end(P *p)
+{
+	if (kw(p, "on") && !name(p, S_QUEUE, "queue", false))
+		return false;
+	return end(p);
+}
+
+/* create root|branch|leaf node N location 'C' [provider 'C'] [worker W]
+ * [on Q] */
+static bool
+parse_create_node(P *p)
+{
+	if (!name(p, S_WORD, "node", false) || !kw(p, "location") ||
+		!value(p, "location"))
+		return false;
+	for (;;)
+	{
+		int start = p->i;
+
+		if (kw(p, "provider"))
+		{
+			if (!value(p, "provider"))
+				return false;
+			continue;
+		}
+		p->i = start;
+		if (kw(p, "worker"))
+		{
+			if (!name(p, S_WORD, "worker", false))
+				return false;
+			continue;
+		}
+		p->i = start;
+		return on_queue_end(p);
+	}
+}
+
+static bool
+parse_node_on(P *p)
+{
+	return name(p, S_NODE, "node", false) && on_queue_end(p);
+}
+
 static const CmdDef defs[] = {
 	{"connect", 1, parse_connect},
 	{"install", 1, parse_install},
@@ -607,6 +657,12 @@ static const CmdDef defs[] = {
 	{"londiste tables", 2, parse_end},
 	{"londiste seqs", 2, parse_end},
 	{"londiste missing", 2, parse_end},
+	{"create root node", 3, parse_create_node},
+	{"create branch node", 3, parse_create_node},
+	{"create leaf node", 3, parse_create_node},
+	{"drop node", 2, parse_node_on},
+	{"takeover", 1, parse_node_on},
+	{"status", 1, on_queue_end},
 	{"exit", 1, parse_end},
 	{NULL, 0, NULL},
 };

@@ -19,6 +19,8 @@ my $node = PostgreSQL::Test::Cluster->new('qadmin');
 $node->init;
 $node->start;
 $node->safe_psql('postgres', 'create database regression');
+$node->safe_psql('postgres', 'create database branchdb');
+my $connkeys = 'host=' . $node->host . ' port=' . $node->port;
 my @conn = ('-h', $node->host, '-p', $node->port, 'regression');
 
 sub qadmin
@@ -38,6 +40,8 @@ sub mask
 	$s =~ s/\d{4}-\d\d-\d\d <time>(\+\d\d)?/<timestamp>/g;
 	$s =~ s/^(server version|pgq version|qadmin version) .*/$1 <v>/mg;
 	$s =~ s/(<timestamp>)  +\d+/$1  <txid>/g;
+	$s =~ s/^<timestamp>( UTC)? \[\d+\] /<timestamp> [pid] /mg;
+	$s =~ s/Lag: \d+s/Lag: <n>s/g;
 	$s =~ s/-{2,}/--/g;
 	$s =~ s/ {2,}/  /g;
 	$s =~ s/ +$//mg;
@@ -54,8 +58,14 @@ is($node->safe_psql('regression',
 for my $script (sort glob("$t/scripts/*.qa"))
 {
 	(my $name = $script) =~ s{.*/(.*)\.qa$}{$1};
-	my @q = $name eq '01_queues' ? () : ('-Q', 'q1');
-	($rc, $out, $err) = qadmin(@conn, @q, '--on-error-stop=off', '-f', $script);
+	my @q = $name eq '01_queues' || $name eq '05_cascade' ? () : ('-Q', 'q1');
+	# @CONN@: this cluster's host and port
+	(my $text = slurp($script)) =~ s/\@CONN\@/$connkeys/g;
+	open(my $sf, '>', "$ENV{TESTDIR}/$name.qa") or die;
+	print $sf $text;
+	close $sf;
+	($rc, $out, $err) = qadmin(@conn, @q, '--on-error-stop=off', '-f', "$ENV{TESTDIR}/$name.qa");
+	s/\Q$connkeys\E/\@CONN\@/g for $out, $err;
 	my $got = $out . ($err ne '' ? "-- stderr:\n$err" : '');
 	mkdir "$ENV{TESTDIR}/results";
 	open(my $f, '>', "$ENV{TESTDIR}/results/$name.out");
@@ -90,6 +100,7 @@ my @bad = (
 	[ 'connect queue=nosuch;', qr/queue not found/, 'connect to a missing queue' ],
 	[ 'show batch 1;', qr/No default queue/, 'show batch without a default queue' ],
 	[ 'select 1; drop queue nosuch; create queue never;', qr/No such event queue/, 'the first error stops the run' ],
+	[ 'takeover nosuch on cq;', qr/londiste takeover failed/, 'takeover of a node that is not there' ],
 );
 $node->safe_psql('regression', "select pgq.register_consumer('q1', 'c1')");
 $before = state();
@@ -103,6 +114,12 @@ is(state(), $before, 'nothing changed in the database');
 ($rc, $out, $err) = qadmin(@conn, '--on-error-stop=off', '-c', 'drop queue nosuch; select 7 as seven;');
 is($rc, 0, '--on-error-stop=off: goes on, exit 0');
 like($out, qr/^7$/m, '... and runs the next command');
+($rc, $out, $err) = qadmin(@conn, '-c', 'select 1 as one; exit; create queue never;');
+is($rc, 0, 'exit: the run ends, status 0');
+is($node->safe_psql('regression', "select count(*) from pgq.queue where queue_name = 'never'"), '0',
+	'... and what came after exit did not run');
+($rc, $out, $err) = qadmin(@conn, '-c', 'show version;');
+like($out, qr/^qadmin version \S+\nserver version \S+.*\npgq version \S+$/m, 'show version');
 ($rc, $out, $err) = qadmin(@conn, '-Q', 'nosuch', '-c', 'show queue;');
 is($rc, 1, '-Q of a missing queue: exit 1');
 ($rc, $out, $err) = qadmin('-h', $node->host, '-p', $node->port, 'nosuchdb', '-c', 'select 1;');

@@ -574,8 +574,8 @@ cmd_unregister_subconsumer(Qadmin *qa, Cmd *cmd)
 	return 0;
 }
 
-static int cascade_cmd(Qadmin *qa, Cmd *cmd, const char *what,
-					   const char *arg, const char *t);
+static int cascade_cmd(Qadmin *qa, Cmd *cmd, const char *what, const char *arg,
+					   const char *t);
 
 /* ---- show ---- */
 
@@ -1063,9 +1063,9 @@ run_londiste(Qadmin *qa, const char *queue, const char *job,
 
 	for (o = opts; o && o->keyword; o++)
 	{
-		static const char *const keep[] = {"host", "hostaddr", "port", "user",
-										   "password", "dbname", "sslmode",
-										   NULL};
+		static const char *const keep[] = {"host",	  "hostaddr", "port",
+										   "user",	  "password", "dbname",
+										   "sslmode", NULL};
 
 		for (i = 0; keep[i]; i++)
 			if (strcmp(o->keyword, keep[i]) == 0 && o->val && o->val[0])
@@ -1085,7 +1085,8 @@ run_londiste(Qadmin *qa, const char *queue, const char *job,
 		qa_error(qa, "cannot create a temporary ini: %s", strerror(errno));
 		return 1;
 	}
-	fprintf(f, "[londiste]\njob_name = %s\nqueue_name = %s\ndb = ", job, queue);
+	fprintf(f, "[londiste]\njob_name = %s\nqueue_name = %s\ndb = ", job,
+			queue);
 	/* % starts an interpolation in an ini value */
 	for (i = 0; conn[i]; i++)
 		fprintf(f, conn[i] == '%' ? "%%%%" : "%c", conn[i]);
@@ -1123,11 +1124,11 @@ static char *
 local_worker(Qadmin *qa, const char *q)
 {
 	const char *p[1] = {q};
-	char *w = has_schema(qa, "pgq_node")
-				  ? value1(qa,
-						   "select worker_name from pgq_node.get_node_info($1)",
-						   1, p)
-				  : NULL;
+	char *w =
+		has_schema(qa, "pgq_node")
+			? value1(qa, "select worker_name from pgq_node.get_node_info($1)",
+					 1, p)
+			: NULL;
 
 	return w ? w : strdup("qadmin");
 }

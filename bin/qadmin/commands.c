@@ -732,6 +732,13 @@ show_sequence_ddl(Qadmin *qa, const char *name)
 	return 0;
 }
 
+/* a name given as * (all) is no filter */
+static const char *
+filter(const char *v)
+{
+	return v && strcmp(v, "*") != 0 ? v : NULL;
+}
+
 static int
 cmd_show(Qadmin *qa, Cmd *cmd)
 {
@@ -754,9 +761,7 @@ cmd_show(Qadmin *qa, Cmd *cmd)
 		const char *q = qa_cmd_value(cmd, "queue");
 		const char *p[1];
 
-		if (q == NULL)
-			q = qa->queue;
-		p[0] = q && strcmp(q, "*") != 0 ? q : NULL;
+		p[0] = filter(q ? q : qa->queue);
 		return print_query(
 			qa,
 			"select queue_name, queue_cur_table || '/' || queue_ntables as "
@@ -774,10 +779,8 @@ cmd_show(Qadmin *qa, Cmd *cmd)
 		const char *p[2];
 
 		/* the default queue, unless on * (upstream ignored it) */
-		if (q == NULL)
-			q = qa->queue;
-		p[0] = q && strcmp(q, "*") != 0 ? q : NULL;
-		p[1] = c && strcmp(c, "*") != 0 ? c : NULL;
+		p[0] = filter(q ? q : qa->queue);
+		p[1] = filter(c);
 		return print_query(qa,
 						   "select queue_name, consumer_name, lag, "
 						   "last_seen, last_tick, current_batch, next_tick, "
@@ -791,10 +794,8 @@ cmd_show(Qadmin *qa, Cmd *cmd)
 		const char *q = qa_cmd_value(cmd, "queue");
 		const char *p[2];
 
-		if (q == NULL)
-			q = qa->queue;
-		p[0] = q && strcmp(q, "*") != 0 ? q : NULL;
-		p[1] = n && strcmp(n, "*") != 0 ? n : NULL;
+		p[0] = filter(q ? q : qa->queue);
+		p[1] = filter(n);
 		if (!has_schema(qa, "pgq_node"))
 		{
 			qa_error(qa, "pgq_node is not installed");

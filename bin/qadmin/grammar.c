@@ -283,36 +283,38 @@ end(P *p)
 static const char *const conn_keys[] = {"dbname",	"host",	 "port", "user",
 										"password", "queue", "node", NULL};
 
+/*
+ * KEY = VALUE for one of keys: 1 when there was one, 0 when none of them
+ * is here, -1 for a key without its value.
+ */
+static int
+key_value(P *p, const char *const *keys, SlotKind k)
+{
+	int start = p->i, i;
+
+	if (at_end(p))
+	{
+		want_slot(p, k, NULL);
+		return 0;
+	}
+	for (i = 0; keys[i]; i++)
+	{
+		p->i = start;
+		if (kw(p, keys[i]))
+			return sym(p, "=") && value(p, keys[i]) ? 1 : -1;
+	}
+	p->i = start;
+	return 0;
+}
+
 static bool
 parse_connect(P *p)
 {
-	for (;;)
-	{
-		int k, start = p->i;
-		bool hit = false;
+	int r;
 
-		for (k = 0; conn_keys[k]; k++)
-		{
-			p->i = start;
-			if (at_end(p))
-			{
-				want_slot(p, S_CONNKEY, NULL);
-				break;
-			}
-			if (kw(p, conn_keys[k]))
-			{
-				if (!sym(p, "=") || !value(p, conn_keys[k]))
-					return false;
-				hit = true;
-				break;
-			}
-		}
-		if (!hit)
-		{
-			p->i = start;
-			return end(p);
-		}
-	}
+	while ((r = key_value(p, conn_keys, S_CONNKEY)) == 1)
+		;
+	return r == 0 && end(p);
 }
 
 static bool
@@ -337,32 +339,12 @@ parse_alter_queue(P *p)
 {
 	if (!name(p, S_QUEUE, "queue", true) || !kw(p, "set"))
 		return false;
-	for (;;)
+	do
 	{
-		int k, start = p->i;
-		bool hit = false;
-
-		for (k = 0; qparams[k]; k++)
-		{
-			p->i = start;
-			if (at_end(p))
-			{
-				want_slot(p, S_QPARAM, NULL);
-				break;
-			}
-			if (kw(p, qparams[k]))
-			{
-				if (!sym(p, "=") || !value(p, qparams[k]))
-					return false;
-				hit = true;
-				break;
-			}
-		}
-		if (!hit)
+		if (key_value(p, qparams, S_QPARAM) != 1)
 			return false;
-		if (!sym(p, ","))
-			return end(p);
-	}
+	} while (sym(p, ","));
+	return end(p);
 }
 
 static bool

@@ -64,6 +64,9 @@ for my $script (sort glob("$t/scripts/*.qa"))
 	open(my $sf, '>', "$ENV{TESTDIR}/$name.qa") or die;
 	print $sf $text;
 	close $sf;
+	# londiste (run by the cascade commands) leaves its configuration to
+	# the exit, as its own stories allow for with the sanitizers
+	local $ENV{ASAN_OPTIONS} = $name eq '05_cascade' ? 'detect_leaks=0' : $ENV{ASAN_OPTIONS};
 	($rc, $out, $err) = qadmin(@conn, @q, '--on-error-stop=off', '-f', "$ENV{TESTDIR}/$name.qa");
 	s/\Q$connkeys\E/\@CONN\@/g for $out, $err;
 	my $got = $out . ($err ne '' ? "-- stderr:\n$err" : '');

@@ -33,6 +33,7 @@ typedef struct Entry
 	char *section; /* NULL: an override, seen in every section */
 	char *key;
 	char *value;
+	int line; /* in the file; 0 for an override */
 } Entry;
 
 struct PyIni
@@ -75,7 +76,8 @@ trim(char *s)
 }
 
 static bool
-add_entry(PyIni *ini, const char *section, const char *key, const char *value)
+add_entry(PyIni *ini, const char *section, const char *key, const char *value,
+		  int line)
 {
 	Entry *e;
 	char *k;
@@ -94,6 +96,7 @@ add_entry(PyIni *ini, const char *section, const char *key, const char *value)
 	e->section = section ? strdup(section) : NULL;
 	e->key = strdup(key);
 	e->value = strdup(value);
+	e->line = line;
 	if ((section && !e->section) || !e->key || !e->value)
 		return false;
 	for (k = e->key; *k; k++)
@@ -199,7 +202,7 @@ parse(PyIni *ini, FILE *f, const char *file, char *err, size_t errlen)
 			goto done;
 		}
 		*sep = '\0';
-		if (!add_entry(ini, section, trim(s), trim(sep + 1)))
+		if (!add_entry(ini, section, trim(s), trim(sep + 1), lineno))
 			goto oom;
 		can_continue = true;
 	}
@@ -313,7 +316,7 @@ pyini_find_section(const PyIni *ini, const char *const *names)
 bool
 pyini_override(PyIni *ini, const char *key, const char *value)
 {
-	return add_entry(ini, NULL, key, value);
+	return add_entry(ini, NULL, key, value, 0);
 }
 
 /*
@@ -485,6 +488,41 @@ pyini_get(const PyIni *ini, const char *section, const char *key, char *err,
 	return interpolate(ini, section, key, raw, 0, err, errlen);
 }
 
+/* "FILE:LINE: " of an entry, "--set: " for an override */
+static void
+entry_where(const PyIni *ini, const Entry *e, char *buf, size_t len)
+{
+	if (e == NULL)
+		buf[0] = '\0';
+	else if (e->section == NULL)
+		snprintf(buf, len, "--set %s: ", e->key);
+	else
+		snprintf(buf, len, "%s:%d: ", ini->config_file, e->line);
+}
+
+/* the entry that gives key its value in section (as raw_value finds it) */
+static const Entry *
+find_entry(const PyIni *ini, const char *section, const char *key)
+{
+	const Entry *sect = NULL, *dflt = NULL;
+	int i;
+
+	for (i = ini->n - 1; i >= 0; i--)
+	{
+		const Entry *e = &ini->e[i];
+
+		if (strcasecmp(e->key, key) != 0)
+			continue;
+		if (e->section == NULL)
+			return e;
+		if (!sect && strcmp(e->section, section) == 0)
+			sect = e;
+		else if (!dflt && strcmp(e->section, DEFAULT_SECTION) == 0)
+			dflt = e;
+	}
+	return sect ? sect : dflt;
+}
+
 bool
 pyini_fill(const PyIni *ini, const char *section, const CfKey *keys,
 		   void *target, char *err, size_t errlen)
@@ -512,8 +550,11 @@ pyini_fill(const PyIni *ini, const char *section, const CfKey *keys,
 		}
 		if (!known)
 		{
-			set_err(err, errlen, "unknown parameter \"%s\" in [%s]", e->key,
-					section);
+			char at[300];
+
+			entry_where(ini, e, at, sizeof(at));
+			set_err(err, errlen, "%sunknown parameter \"%s\" in [%s]", at,
+					e->key, section);
 			return false;
 		}
 	}
@@ -528,7 +569,11 @@ pyini_fill(const PyIni *ini, const char *section, const CfKey *keys,
 
 		if (v == NULL && sub[0])
 		{
-			set_err(err, errlen, "%s", sub);
+			char at[300];
+
+			entry_where(ini, find_entry(ini, section, k->name), at,
+						sizeof(at));
+			set_err(err, errlen, "%s%s", at, sub);
 			return false;
 		}
 		if (v == NULL && k->def)
@@ -541,10 +586,17 @@ pyini_fill(const PyIni *ini, const char *section, const CfKey *keys,
 				return false;
 			}
 		}
-		ok = cf_set(keys, target, k->name, v, err, errlen);
+		ok = cf_set(keys, target, k->name, v, sub, sizeof(sub));
 		free(v);
 		if (!ok)
+		{
+			char at[300];
+
+			entry_where(ini, find_entry(ini, section, k->name), at,
+						sizeof(at));
+			set_err(err, errlen, "%s%s", at, sub);
 			return false;
+		}
 	}
 	return true;
 }

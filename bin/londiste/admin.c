@@ -360,6 +360,44 @@ forget_copy_snapshots(Ld *ld, Node *n)
 }
 
 /*
+ * Wait until prov holds the tick n stands at: a branch that was just
+ * moved itself, or is behind, may not have copied it yet (registering n
+ * there at a tick it lacks fails).
+ */
+static bool
+wait_for_tick(Ld *ld, Node *n, Node *prov)
+{
+	char tick[32];
+	const char *p[2] = {ld->queue, tick};
+	int i;
+
+	snprintf(tick, sizeof(tick), "%lld", n->last_tick);
+	for (i = 0; i < 1200; i++)
+	{
+		PGresult *res = ld_query(prov->db,
+								 "select count(*) from pgq.tick t join "
+								 "pgq.queue q on q.queue_id = t.tick_queue "
+								 "where q.queue_name = $1 and t.tick_id = "
+								 "$2::int8",
+								 2, p);
+		bool have = res && strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+
+		PQclear(res);
+		if (res == NULL)
+			return false;
+		if (have)
+			return true;
+		if (i == 0)
+			log_info("[%s] waiting for %s to reach tick %s", n->name,
+					 prov->name, tick);
+		usleep(100000);
+	}
+	log_error("[%s] %s has not reached tick %s in 120 s", n->name, prov->name,
+			  tick);
+	return false;
+}
+
+/*
  * Subscribe node n to provider prov at n's completed tick: its location
  * there, the subscription made anew (a registration from an attempt
  * before is dropped first), n's bookkeeping switched, n resumed, and the
@@ -382,6 +420,11 @@ move_node(Ld *ld, Node *n, Node *prov)
 		return false;
 	}
 	snprintf(tick, sizeof(tick), "%lld", n->last_tick);
+	if (!wait_for_tick(ld, n, prov))
+	{
+		free(loc);
+		return false;
+	}
 	ok = node_call(ld, prov,
 				   "select * from pgq_node.register_location($1, $2, $3, "
 				   "$4::boolean)",

@@ -69,13 +69,34 @@ ld_local(Ld *ld)
 	return ld->db;
 }
 
+/*
+ * A statement, its result or NULL (logged).  A statement of its own (not
+ * inside a transaction block) that lost a deadlock or a serialization
+ * conflict was rolled back whole: it is run again, up to three times
+ * (add-table next to a busy worker, for one).
+ */
 PGresult *
 ld_query(PGconn *db, const char *sql, int n, const char *const *params)
 {
 	PGresult *res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 	char buf[1024];
+	int tries = 0;
 
+	while (st == PGRES_FATAL_ERROR && tries++ < 3 &&
+		   PQtransactionStatus(db) == PQTRANS_IDLE)
+	{
+		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (code == NULL ||
+			(strcmp(code, "40P01") != 0 && strcmp(code, "40001") != 0))
+			break;
+		log_warning("%s; trying again",
+					PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		PQclear(res);
+		res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+		st = PQresultStatus(res);
+	}
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
 	{
 		const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);

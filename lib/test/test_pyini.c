@@ -169,7 +169,8 @@ test_fill(void **state)
 
 	ini = load("unk.ini", "[main]\ndb = x\nparalel_copies = 2\n");
 	assert_false(pyini_fill(ini, "main", keys, &c, err, sizeof(err)));
-	assert_non_null(strstr(err, ".ini:3: unknown parameter \"paralel_copies\" in [main]"));
+	assert_non_null(
+		strstr(err, ".ini:3: unknown parameter \"paralel_copies\" in [main]"));
 	cf_free(keys, &c);
 	pyini_free(ini);
 

@@ -417,6 +417,22 @@ parse_unregister_subconsumer(P *p)
 
 static bool on_queue_end(P *p);
 
+/* after show X: ";" or NAME|* [on Q|*] ";" (on only when on_queue) */
+static bool
+show_named(P *p, SlotKind k, const char *key, bool on_queue)
+{
+	int start = p->i;
+
+	if (sym(p, ";"))
+		return true;
+	p->i = start;
+	if (!name(p, k, key, true))
+		return false;
+	if (on_queue && kw(p, "on") && !name(p, S_QUEUE, "queue", true))
+		return false;
+	return end(p);
+}
+
 /* show X [...] */
 static bool
 parse_show(P *p)
@@ -427,42 +443,13 @@ parse_show(P *p)
 		return end(p);
 	p->i = start;
 	if (kwv(p, "queue", "what"))
-	{
-		int s2 = p->i;
-
-		if (sym(p, ";"))
-			return true;
-		p->i = s2;
-		return name(p, S_QUEUE, "queue", true) && end(p);
-	}
+		return show_named(p, S_QUEUE, "queue", false);
 	p->i = start;
 	if (kwv(p, "consumer", "what"))
-	{
-		int s2 = p->i;
-
-		if (sym(p, ";"))
-			return true;
-		p->i = s2;
-		if (!name(p, S_CONSUMER, "consumer", true))
-			return false;
-		if (kw(p, "on") && !name(p, S_QUEUE, "queue", true))
-			return false;
-		return end(p);
-	}
+		return show_named(p, S_CONSUMER, "consumer", true);
 	p->i = start;
 	if (kwv(p, "node", "what"))
-	{
-		int s2 = p->i;
-
-		if (sym(p, ";"))
-			return true;
-		p->i = s2;
-		if (!name(p, S_NODE, "node", true))
-			return false;
-		if (kw(p, "on") && !name(p, S_QUEUE, "queue", true))
-			return false;
-		return end(p);
-	}
+		return show_named(p, S_NODE, "node", true);
 	p->i = start;
 	if (kwv(p, "batch", "what"))
 	{

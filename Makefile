@@ -1,7 +1,8 @@
 # SkyTools in C: top-level Makefile.
 #
 #   make            build every component
-#   make install    install the extensions into the server (DESTDIR honoured)
+#   make install    install the extensions into the server, the programs, and
+#                   the library (PREFIX, default /usr/local; DESTDIR honoured)
 #   make check      every test, as an unprivileged user (scripts/run-tests.sh)
 #   make demo DIR=/tmp/skydemo   the README demo in a throwaway cluster
 #   make bench      the benchmarks in bench/ (scripts/bench.sh)
@@ -25,7 +26,7 @@ $(BINS): lib
 	$(MAKE) -C $@
 
 install: all
-	for e in $(EXTS) $(BINS); do $(MAKE) -C $$e install || exit 1; done
+	for e in $(EXTS) $(BINS) lib; do $(MAKE) -C $$e install || exit 1; done
 
 check:
 	scripts/run-tests.sh

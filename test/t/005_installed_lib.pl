@@ -1,0 +1,57 @@
+# The library as users get it: lib/ built and installed into a prefix of
+# its own (shared and static library, headers, skytools.pc), then
+# examples/simple_consumer.c compiled out of the tree with nothing but
+# `pkg-config --cflags --libs skytools`, and run: it consumes a queue's
+# events into a table, each once.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+plan skip_all => 'pkg-config is not installed' unless system('pkg-config --version >/dev/null 2>&1') == 0;
+
+my $top = $ENV{SKYTOOLS_TOP} // die 'SKYTOOLS_TOP is not set';
+my $dir = PostgreSQL::Test::Utils::tempdir;
+my $prefix = "$dir/prefix";
+
+# a copy of the sources, so that the tree under test is not rebuilt
+system("mkdir -p $dir/src && cp -r $top/lib $top/common $top/config.mk $dir/src/ && make -s -C $dir/src/lib clean") == 0
+  or die 'copy';
+my $log = "$dir/build.log";
+is(system("make -s -C $dir/src/lib install PREFIX=$prefix >$log 2>&1"), 0, 'make install PREFIX=...')
+  or diag(slurp_file($log));
+ok(-f "$prefix/lib/libskytools.so.0" && -l "$prefix/lib/libskytools.so" && -f "$prefix/lib/libskytools.a",
+	'the shared and the static library');
+ok(-f "$prefix/include/skytools/consumer.h" && -f "$prefix/include/skytools/script.h", 'the headers');
+$ENV{PKG_CONFIG_PATH} = "$prefix/lib/pkgconfig";
+my $flags = `pkg-config --cflags --libs skytools 2>&1`;
+is($?, 0, 'pkg-config knows skytools') or diag($flags);
+like($flags, qr{-I\Q$prefix\E/include}, '... its include directory');
+like($flags, qr{-L\Q$prefix\E/lib -lskytools}, '... and its library');
+chomp $flags;
+is(system("cc -o $dir/consumer $top/examples/simple_consumer.c $flags >$log 2>&1"), 0,
+	'simple_consumer.c built out of the tree') or diag(slurp_file($log));
+$ENV{LD_LIBRARY_PATH} = "$prefix/lib";
+like(`ldd $dir/consumer`, qr/libskytools\.so\.0 => \Q$prefix\E/, 'linked to the installed shared library');
+
+my $node = PostgreSQL::Test::Cluster->new('installed_lib');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', q{
+	create extension pgq;
+	select pgq.create_queue('q');
+	select pgq.set_queue_config('q', 'ticker_max_count', '0');
+	select pgq.set_queue_config('q', 'ticker_max_lag', '0');
+	create table got (ev_id bigint, ev_type text, ev_data text);
+});
+my $conn = $node->connstr('postgres');
+# registered first, so that the events below are in its batches
+is(system("$dir/consumer -1 -q '$conn' q c1 >$log 2>&1"), 0, 'it registers') or diag(slurp_file($log));
+$node->safe_psql('postgres', q{select pgq.insert_event('q', 'e', 'v' || i) from generate_series(1, 5) i});
+$node->safe_psql('postgres', q{select pgq.ticker('q')});
+is(system("$dir/consumer -1 -q -i got '$conn' q c1 >$log 2>&1"), 0, 'it consumes') or diag(slurp_file($log));
+is($node->safe_psql('postgres', 'select count(*), count(distinct ev_id) from got'), '5|5',
+	'every event once, by the consumer built against the installed library');
+
+done_testing();

@@ -90,15 +90,20 @@ exec_ok(Qadmin *qa, const char *sql, int nparams, const char *const *params)
 	return res != NULL;
 }
 
-static bool
-has_schema(Qadmin *qa, const char *schema)
+/* the schema is there (quietly false on any error: completion asks too) */
+bool
+qa_has_schema(Qadmin *qa, const char *schema)
 {
 	const char *p[1] = {schema};
-	char *v = value1(
-		qa, "select count(*) from pg_namespace where nspname = $1", 1, p);
-	bool has = v && strcmp(v, "0") != 0;
+	PGresult *res;
+	bool has;
 
-	free(v);
+	if (qa->db == NULL)
+		return false;
+	res = PQexecParams(qa->db, "select 1 from pg_namespace where nspname = $1",
+					   1, NULL, p, NULL, NULL, 0);
+	has = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0;
+	PQclear(res);
 	return has;
 }
 
@@ -121,7 +126,7 @@ qa_connect(Qadmin *qa, const char *connstr, bool verbose)
 	snprintf(qa->dbname, sizeof(qa->dbname), "%s", PQdb(db));
 	qa->server_version = PQserverVersion(db);
 	snprintf(qa->pgq_version, sizeof(qa->pgq_version), "<none>");
-	if (has_schema(qa, "pgq"))
+	if (qa_has_schema(qa, "pgq"))
 	{
 		char *v = value1(qa, "select pgq.version()", 0, NULL);
 
@@ -796,7 +801,7 @@ cmd_show(Qadmin *qa, Cmd *cmd)
 
 		p[0] = filter(q ? q : qa->queue);
 		p[1] = filter(n);
-		if (!has_schema(qa, "pgq_node"))
+		if (!qa_has_schema(qa, "pgq_node"))
 		{
 			qa_error(qa, "pgq_node is not installed");
 			return 1;
@@ -1126,7 +1131,7 @@ local_worker(Qadmin *qa, const char *q)
 {
 	const char *p[1] = {q};
 	char *w =
-		has_schema(qa, "pgq_node")
+		qa_has_schema(qa, "pgq_node")
 			? value1(qa, "select worker_name from pgq_node.get_node_info($1)",
 					 1, p)
 			: NULL;

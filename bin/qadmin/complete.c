@@ -53,19 +53,6 @@ qa_invalidate_cache(void)
 	ncache = 0;
 }
 
-static bool
-schema_exists(Qadmin *qa, const char *s)
-{
-	const char *p[1] = {s};
-	PGresult *res =
-		PQexecParams(qa->db, "select 1 from pg_namespace where nspname = $1",
-					 1, NULL, p, NULL, NULL, 0);
-	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0;
-
-	PQclear(res);
-	return ok;
-}
-
 /* the list name, from the query sql (needs schema, when not NULL) */
 static Cache *
 list(Qadmin *qa, const char *name, const char *schema, const char *sql,
@@ -84,7 +71,7 @@ list(Qadmin *qa, const char *name, const char *schema, const char *sql,
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	if (qa->db == NULL || PQstatus(qa->db) != CONNECTION_OK ||
-		(schema && !schema_exists(qa, schema)) || sql == NULL)
+		(schema && !qa_has_schema(qa, schema)) || sql == NULL)
 		return c;
 	res =
 		PQexecParams(qa->db, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);

@@ -157,6 +157,7 @@ struct Qadmin
 /* ---- commands.c ---- */
 extern int qa_run_line(Qadmin *qa, const char *text, size_t len);
 extern bool qa_connect(Qadmin *qa, const char *connstr, bool verbose);
+extern bool qa_has_schema(Qadmin *qa, const char *schema);
 extern void qa_banner(Qadmin *qa);
 extern PGresult *qa_exec(Qadmin *qa, const char *sql, int nparams,
 						 const char *const *params);

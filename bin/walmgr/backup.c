@@ -295,8 +295,7 @@ master_backup(Wm *wm)
 	PGresult *res;
 	WmTree t;
 	char tmp[4200], old[4200], err[1024] = "", start_lsn[64] = "",
-							   walfile[64] = "", seg[4300];
-	const char *parent_end;
+							   walfile[64] = "";
 	const char *params[1] = {BACKUP_LABEL};
 	bool started = false, locked = false;
 	int rc = 1, tli = 1, ver = 0;
@@ -308,13 +307,8 @@ master_backup(Wm *wm)
 		return 1;
 	if (wm->cfg.master_data == NULL)
 		return 1;
-	parent_end = strrchr(full, '/');
-	snprintf(tmp, sizeof(tmp), "%.*s.%s.walmgr-tmp",
-			 parent_end ? (int) (parent_end - full + 1) : 0, full,
-			 parent_end ? parent_end + 1 : full);
-	snprintf(old, sizeof(old), "%.*s.%s.walmgr-old",
-			 parent_end ? (int) (parent_end - full + 1) : 0, full,
-			 parent_end ? parent_end + 1 : full);
+	wm_sibling(full, "walmgr-tmp", tmp, sizeof(tmp));
+	wm_sibling(full, "walmgr-old", old, sizeof(old));
 	if (wm->not_really)
 	{
 		log_info("would back up %s into %s (through %s)", wm->cfg.master_data,
@@ -404,18 +398,12 @@ master_backup(Wm *wm)
 	}
 	wm_remove_tree(old);
 	/* the WAL up to the backup's end must be in the archive */
-	snprintf(seg, sizeof(seg), "%s/%s", wm->cfg.completed_wals, walfile);
-	if (!wm_exists(seg))
+	if (!wm_archived(wm->cfg.completed_wals, walfile))
 	{
-		snprintf(seg, sizeof(seg), "%s/%s%s", wm->cfg.completed_wals, walfile,
-				 WM_ZSTD_SUFFIX);
-		if (!wm_exists(seg))
-		{
-			log_error("backup: %s, which the backup needs, is not in %s: is "
-					  "archive_command walmgr's xarchive?",
-					  walfile, wm->cfg.completed_wals);
-			goto done;
-		}
+		log_error("backup: %s, which the backup needs, is not in %s: is "
+				  "archive_command walmgr's xarchive?",
+				  walfile, wm->cfg.completed_wals);
+		goto done;
 	}
 	if (wm_slave_cmd(wm, "xpurgewals", NULL) != 0)
 		log_warning("backup: the WAL purge failed; the backup is complete");

@@ -10,12 +10,10 @@
  *
  *-------------------------------------------------------------------------
  */
-#define _GNU_SOURCE /* nftw's FTW_DEPTH, FTW_PHYS */
 #include "walmgr.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,14 +244,6 @@ cmd_listbackups(Wm *wm, int argc, char **argv)
 	return 0;
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 /* Run the slave's archive_command hook for dir ($BACKUPDIR); its status. */
 static int
 run_hook(const char *hook, const char *dir)
@@ -294,7 +284,7 @@ drop_set(Wm *wm, const BackupSet *s)
 			return false;
 		}
 	}
-	if (nftw(s->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+	if (!wm_remove_tree(s->dir))
 	{
 		log_error("xrotate: cannot remove %s: %s", s->dir, strerror(errno));
 		return false;

@@ -16,15 +16,15 @@
 #include "walmgr.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -146,23 +146,50 @@ wm_fsync_dir_of(const char *path, char *err, size_t errlen)
 	return true;
 }
 
-/* Remove a directory tree (a failed copy, a replaced set): rm -rf. */
-void
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void) st;
+	(void) ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/*
+ * Remove a directory tree (a failed copy, a replaced or expired set); a
+ * tree that is not there is no error.  False with errno on failure.
+ */
+bool
 wm_remove_tree(const char *dir)
 {
-	pid_t pid;
-	int st;
+	struct stat st;
 
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0)
-	{
-		execlp("rm", "rm", "-rf", "--", dir, (char *) NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
+	if (lstat(dir, &st) != 0)
+		return errno == ENOENT;
+	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0;
+}
+
+/* "DIR/.BASE.SUFFIX" beside path: where a new set is made before it
+ * takes path's name, or an old one waits to go */
+void
+wm_sibling(const char *path, const char *suffix, char *dst, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dst, len, "%.*s.%s.%s", slash ? (int) (slash - path + 1) : 0,
+			 path, slash ? slash + 1 : path, suffix);
+}
+
+/* completed_wals holds name, plain or compressed */
+bool
+wm_archived(const char *dir, const char *name)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (wm_exists(path))
+		return true;
+	snprintf(path, sizeof(path), "%s/%s%s", dir, name, WM_ZSTD_SUFFIX);
+	return wm_exists(path);
 }
 
 /* A source of plain bytes: a file, decompressed on the fly or not. */

@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "skytools/log.h"
@@ -210,9 +209,14 @@ cmd_cleanup(Wm *wm, int argc, char **argv)
 		{
 			if (wm->not_really)
 				log_info("would remove %s", wm->cfg.walmgr_data);
+			else if (!wm_remove_tree(wm->cfg.walmgr_data))
+			{
+				log_error("cleanup: cannot remove %s: %s", wm->cfg.walmgr_data,
+						  strerror(errno));
+				return 1;
+			}
 			else
-				wm_remove_tree(wm->cfg.walmgr_data);
-			log_info("cleanup: %s removed", wm->cfg.walmgr_data);
+				log_info("cleanup: %s removed", wm->cfg.walmgr_data);
 		}
 		if (sd && sd[0])
 		{
@@ -241,11 +245,11 @@ cmd_cleanup(Wm *wm, int argc, char **argv)
 				snprintf(p, sizeof(p), "%s/%s", parent, de->d_name);
 				if (wm->not_really)
 					log_info("would remove %s", p);
+				else if (!wm_remove_tree(p))
+					log_warning("cleanup: cannot remove %s: %s", p,
+								strerror(errno));
 				else
-				{
-					wm_remove_tree(p);
 					log_info("cleanup: %s removed", p);
-				}
 			}
 			if (d)
 				closedir(d);

@@ -421,12 +421,9 @@ cmd_check(Wm *wm, int argc, char **argv)
 			 remote(wm) ? wm->cfg.slave : wm->cfg.completed_wals, seg);
 	for (i = 0; i < 600; i++)
 	{
-		char z[4400];
-
-		snprintf(z, sizeof(z), "%s%s", path, WM_ZSTD_SUFFIX);
 		/* on another host: the slave's xrestore finds it or not, at once */
 		if (remote(wm) ? wm_slave_cmd2(wm, "xrestore", seg, "/dev/null") == 0
-					   : (wm_exists(path) || wm_exists(z)))
+					   : wm_archived(wm->cfg.completed_wals, seg))
 			break;
 		usleep(remote(wm) ? 500000 : 100000);
 		if (remote(wm))

@@ -268,14 +268,12 @@ prune_partials(Receiver *r)
 		wm_segment_name(cur, r->tli, r->fd_segno, r->segsize);
 	while ((de = readdir(d)) != NULL)
 	{
-		char a[4200], b[4300];
+		char a[4200];
 
 		if (strlen(de->d_name) != 24 || !wm_valid_wal_name(de->d_name) ||
 			strcmp(de->d_name, cur) >= 0)
 			continue;
-		snprintf(a, sizeof(a), "%s/%s", r->wm->cfg.completed_wals, de->d_name);
-		snprintf(b, sizeof(b), "%s%s", a, WM_ZSTD_SUFFIX);
-		if (wm_exists(a) || wm_exists(b))
+		if (wm_archived(r->wm->cfg.completed_wals, de->d_name))
 		{
 			snprintf(a, sizeof(a), "%s/%s", r->dir, de->d_name);
 			if (unlink(a) == 0)

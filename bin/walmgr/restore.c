@@ -763,10 +763,8 @@ label_start_segment(const char *set, char *dst)
 static int
 slave_basebackup(Wm *wm, bool stream_wal)
 {
-	char tmp[4200], old[4200], cmd[16384], pid[32], err[512], seg[64],
-		path[4300];
+	char tmp[4200], old[4200], cmd[16384], pid[32], err[512], seg[64];
 	const char *full = wm->cfg.full_backup;
-	const char *slash;
 	int rc;
 
 	if (wm->cfg.primary_conninfo == NULL ||
@@ -797,13 +795,8 @@ slave_basebackup(Wm *wm, bool stream_wal)
 	rc = 1;
 	if (cmd_xrotate(wm, 0, NULL) != 0)
 		goto done;
-	slash = strrchr(full, '/');
-	snprintf(tmp, sizeof(tmp), "%.*s.%s.walmgr-tmp",
-			 slash ? (int) (slash - full + 1) : 0, full,
-			 slash ? slash + 1 : full);
-	snprintf(old, sizeof(old), "%.*s.%s.walmgr-old",
-			 slash ? (int) (slash - full + 1) : 0, full,
-			 slash ? slash + 1 : full);
+	wm_sibling(full, "walmgr-tmp", tmp, sizeof(tmp));
+	wm_sibling(full, "walmgr-old", old, sizeof(old));
 	wm_remove_tree(tmp);
 	/* the connect string goes through the environment, not the command
 	 * line (ps shows command lines) */
@@ -831,18 +824,12 @@ slave_basebackup(Wm *wm, bool stream_wal)
 			wm_remove_tree(tmp);
 			goto done;
 		}
-		snprintf(path, sizeof(path), "%s/%s", wm->cfg.completed_wals, seg);
-		if (!wm_exists(path))
+		if (!wm_archived(wm->cfg.completed_wals, seg))
 		{
-			snprintf(path, sizeof(path), "%s/%s%s", wm->cfg.completed_wals,
-					 seg, WM_ZSTD_SUFFIX);
-			if (!wm_exists(path))
-			{
-				log_error("backup: %s, which the backup needs, is not in %s",
-						  seg, wm->cfg.completed_wals);
-				wm_remove_tree(tmp);
-				goto done;
-			}
+			log_error("backup: %s, which the backup needs, is not in %s", seg,
+					  wm->cfg.completed_wals);
+			wm_remove_tree(tmp);
+			goto done;
 		}
 	}
 	/* a set xrotate left in place (keep_backups = 0) is replaced */

@@ -199,7 +199,10 @@ extern PGconn *wm_connect_slave(Wm *wm);
 extern const char *wm_local_dir(const char *key, const char *value);
 extern bool wm_valid_wal_name(const char *name);
 extern bool wm_exists(const char *path);
-extern void wm_remove_tree(const char *dir);
+extern bool wm_remove_tree(const char *dir);
+extern void wm_sibling(const char *path, const char *suffix, char *dst,
+					   size_t len);
+extern bool wm_archived(const char *dir, const char *name);
 extern bool wm_write_all(int fd, const void *buf, size_t len, const char *path,
 						 char *err, size_t errlen);
 extern bool wm_mkdirs(const char *path, char *err, size_t errlen);

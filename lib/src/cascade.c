@@ -180,6 +180,42 @@ report_watermark(Cascade *cw, PgqConsumer *c)
 	PQclear(res);
 }
 
+/*
+ * A plain consumer's provider changed: the consumer is registered on the
+ * new provider at the tick the node completed last (ticks are the same on
+ * every node of a cascade), then dropped from the old one (best effort:
+ * it may be down), so that nothing is skipped or read twice.
+ */
+static bool
+move_registration(Cascade *cw, PgqConsumer *c, const char *provider,
+				  const char *completed)
+{
+	const char *p[3] = {cw->o.queue_name, cw->o.worker_name, completed};
+	PGconn *old = pgq_consumer_queue_conn(c);
+	PGconn *db = PQconnectdb(provider);
+	bool ok;
+
+	if (PQstatus(db) != CONNECTION_OK)
+	{
+		log_error("cascade: cannot connect to the new provider: %s",
+				  PQerrorMessage(db));
+		PQfinish(db);
+		return false;
+	}
+	ok = exec_ok(db, "registering on the new provider",
+				 "select pgq.register_consumer_at($1, $2, $3::int8)", 3, p);
+	PQfinish(db);
+	if (!ok)
+		return false;
+	if (old && PQstatus(old) == CONNECTION_OK &&
+		PQtransactionStatus(old) == PQTRANS_IDLE)
+		PQclear(query(old, "leaving the old provider",
+					  "select pgq.unregister_consumer($1, $2)", 2, p));
+	log_info("cascade: %s registered on the new provider at tick %s",
+			 cw->o.worker_name, completed);
+	return true;
+}
+
 static int
 before_batch(PgqConsumer *c, void *arg)
 {
@@ -189,7 +225,7 @@ before_batch(PgqConsumer *c, void *arg)
 	PGresult *res;
 	int code;
 	bool paused, uptodate;
-	char *provider;
+	char *provider, completed[32];
 
 	res = read_state(&cw->o, tdb, "reading the consumer state");
 	if (res == NULL)
@@ -201,7 +237,7 @@ before_batch(PgqConsumer *c, void *arg)
 		PQclear(res);
 		return -1;
 	}
-	if (strcmp(PQgetvalue(res, 0, 2), cw->node_type) != 0)
+	if (!cw->o.any_node && strcmp(PQgetvalue(res, 0, 2), cw->node_type) != 0)
 	{
 		/* a takeover made it a root (or another kind): the caller
 		 * starts over as what it is now */
@@ -214,6 +250,7 @@ before_batch(PgqConsumer *c, void *arg)
 	paused = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
 	uptodate = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
 	provider = join_connstr(PQgetvalue(res, 0, 5), cw->o.extra_connstr);
+	snprintf(completed, sizeof(completed), "%s", PQgetvalue(res, 0, 7));
 	PQclear(res);
 	if (provider == NULL)
 		return -1;
@@ -235,6 +272,11 @@ before_batch(PgqConsumer *c, void *arg)
 	if (strcmp(provider, cw->provider_db) != 0)
 	{
 		log_info("cascade: the provider changed, reading from it now");
+		if (cw->o.plain && !move_registration(cw, c, provider, completed))
+		{
+			free(provider);
+			return -1;
+		}
 		free(cw->provider_db);
 		cw->provider_db = provider;
 		return pgq_consumer_set_queue_db(c, provider) ? 2 : -1;
@@ -259,7 +301,8 @@ check(PgqConsumer *c, const PgqBatch *b, void *arg)
 	int64_t done;
 
 	/* replay as replica: no local triggers, no deny */
-	if (!exec_ok(tdb, "setting the replica role", cw->o.begin_sql, 0, NULL))
+	if (cw->o.begin_sql[0] &&
+		!exec_ok(tdb, "setting the replica role", cw->o.begin_sql, 0, NULL))
 		return -1;
 	pg_copy_reset(&cw->cbuf);
 	cw->cn = 0;
@@ -525,7 +568,7 @@ cascade_new(const CascadeOpts *opts)
 		PQclear(res);
 		return NULL;
 	}
-	if (strcmp(PQgetvalue(res, 0, 2), "branch") != 0 &&
+	if (!opts->any_node && strcmp(PQgetvalue(res, 0, 2), "branch") != 0 &&
 		strcmp(PQgetvalue(res, 0, 2), "leaf") != 0)
 	{
 		log_error("cascade: a %s node has no provider to read from",
@@ -545,9 +588,10 @@ cascade_new(const CascadeOpts *opts)
 	cw->o.worker_name = strdup(opts->worker_name);
 	cw->o.extra_connstr =
 		opts->extra_connstr ? strdup(opts->extra_connstr) : NULL;
-	cw->o.begin_sql = strdup(
-		opts->begin_sql ? opts->begin_sql
-						: "set local session_replication_role = replica");
+	cw->o.begin_sql =
+		strdup(opts->begin_sql ? opts->begin_sql
+			   : opts->plain   ? ""
+							 : "set local session_replication_role = replica");
 	if (cw->o.watermark_period <= 0)
 		cw->o.watermark_period = DEFAULT_WM_PERIOD;
 	snprintf(cw->node_type, sizeof(cw->node_type), "%s",

@@ -71,6 +71,8 @@ struct SkyScript
 	bool quiet;
 	Stat stats[32];
 	int nstats;
+	int nswitches;
+	const char **switch_vals; /* per def->switches entry */
 };
 
 static volatile sig_atomic_t got_hup, got_int, got_term;
@@ -129,6 +131,40 @@ void
 sky_script_single_loop(SkyScript *s)
 {
 	s->single = true;
+}
+
+/* the name part of a switch spec: "p|provider=" -> "provider" */
+static void
+switch_name(const char *spec, const char **name, size_t *len, char *letter,
+			bool *has_arg)
+{
+	const char *bar = strchr(spec, '|');
+
+	*letter = bar ? spec[0] : 0;
+	*name = bar ? bar + 1 : spec;
+	*len = strlen(*name);
+	*has_arg = *len > 0 && (*name)[*len - 1] == '=';
+	if (*has_arg)
+		(*len)--;
+}
+
+const char *
+sky_script_flag(SkyScript *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->nswitches; i++)
+	{
+		const char *n;
+		size_t l;
+		char letter;
+		bool has_arg;
+
+		switch_name(s->def->switches[i], &n, &l, &letter, &has_arg);
+		if (strlen(name) == l && strncmp(n, name, l) == 0)
+			return s->switch_vals[i];
+	}
+	return NULL;
 }
 
 bool
@@ -240,8 +276,10 @@ build_keys(SkyScript *s)
 static char *
 load_config(SkyScript *s, char *err, size_t errlen)
 {
-	const char *const sections[] = {s->def->service, NULL};
+	const char *const sections[] = {s->def->service, s->def->alt_service,
+									NULL};
 	PyIni *ini = pyini_load(s->ini_file, err, errlen);
+	const char *section;
 	char *block;
 	int i;
 
@@ -268,7 +306,8 @@ load_config(SkyScript *s, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	if (pyini_find_section(ini, sections) == NULL)
+	section = pyini_find_section(ini, sections);
+	if (section == NULL)
 	{
 		snprintf(err, errlen, "%s: no [%s] section", s->ini_file,
 				 s->def->service);
@@ -282,7 +321,7 @@ load_config(SkyScript *s, char *err, size_t errlen)
 		pyini_free(ini);
 		return NULL;
 	}
-	if (!pyini_fill(ini, s->def->service, s->keys, block, err, errlen))
+	if (!pyini_fill(ini, section, s->keys, block, err, errlen))
 	{
 		cf_free(s->keys, block);
 		free(block);
@@ -346,9 +385,10 @@ usage(const SkyScriptDef *d, FILE *f)
 			"  --set KEY=VALUE   override an ini key\n"
 			"  --ini             print a sample ini with every key\n"
 			"  -V, --version     print the version\n"
-			"  -h, --help        this help\n",
+			"  -h, --help        this help\n%s",
 			d->service, d->args_usage && d->args_usage[0] ? " " : "",
-			d->args_usage ? d->args_usage : "");
+			d->args_usage ? d->args_usage : "",
+			d->switches_usage ? d->switches_usage : "");
 }
 
 /* sleep up to secs, less when a signal asks for something */
@@ -416,7 +456,7 @@ run(SkyScript *s, int argc, char **argv, bool daemon)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (d->start && (rc = d->start(s, argc, argv)) != 0)
-		return rc;
+		return rc < 0 ? 0 : rc;
 	while (!got_int && !got_term)
 	{
 		SkyWork w;
@@ -475,7 +515,7 @@ run(SkyScript *s, int argc, char **argv, bool daemon)
 int
 sky_script_main(const SkyScriptDef *def, int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option common_opts[] = {
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"daemon", no_argument, NULL, 'd'},
@@ -491,16 +531,74 @@ sky_script_main(const SkyScriptDef *def, int argc, char **argv)
 	SkyScript s;
 	char *sets[argc + 1];
 	char err[1024];
-	int c, sig = 0, rc;
+	int c, sig = 0, rc, i, ncommon = 0, nsw = 0;
 	bool daemon = false, sample = false;
 	LogSettings ls;
+	char shorts[128] = "qvdrskVh";
+
+	while (common_opts[ncommon].name)
+		ncommon++;
+	while (def->switches && def->switches[nsw])
+		nsw++;
+
+	struct option opts[ncommon + nsw + 1];
+	const char *switch_vals[nsw + 1];
+	char names[nsw + 1][64];
 
 	memset(&s, 0, sizeof(s));
 	s.def = def;
 	s.sets = sets;
-	/* options anywhere (as upstream's); INI and the script's arguments in order */
-	while ((c = getopt_long(argc, argv, "qvdrskVh", opts, NULL)) != -1)
+	s.nswitches = nsw;
+	s.switch_vals = switch_vals;
+	memcpy(opts, common_opts, sizeof(common_opts[0]) * (size_t) ncommon);
+	for (i = 0; i < nsw; i++)
 	{
+		const char *n;
+		size_t l;
+		char letter;
+		bool has_arg;
+
+		switch_name(def->switches[i], &n, &l, &letter, &has_arg);
+		snprintf(names[i], sizeof(names[i]), "%.*s", (int) l, n);
+		opts[ncommon + i].name = names[i];
+		opts[ncommon + i].has_arg = has_arg ? required_argument : no_argument;
+		opts[ncommon + i].flag = NULL;
+		opts[ncommon + i].val = 1000 + i;
+		switch_vals[i] = NULL;
+		if (letter && strlen(shorts) + 3 < sizeof(shorts))
+		{
+			size_t e = strlen(shorts);
+
+			shorts[e++] = letter;
+			if (has_arg)
+				shorts[e++] = ':';
+			shorts[e] = '\0';
+		}
+	}
+	memset(&opts[ncommon + nsw], 0, sizeof(opts[0]));
+	/* options anywhere (as upstream's); INI and the script's arguments in order */
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1)
+	{
+		int sw = -1;
+
+		if (c >= 1000 && c < 1000 + nsw)
+			sw = c - 1000;
+		for (i = 0; sw < 0 && i < nsw; i++)
+		{
+			const char *n;
+			size_t l;
+			char letter;
+			bool has_arg;
+
+			switch_name(def->switches[i], &n, &l, &letter, &has_arg);
+			if (letter && letter == c)
+				sw = i;
+		}
+		if (sw >= 0)
+		{
+			switch_vals[sw] = optarg ? optarg : "";
+			continue;
+		}
 		switch (c)
 		{
 			case 'q':

@@ -20,6 +20,11 @@
  * date (acknowledge an admin's change), a new provider (read from it).
  * Every so often it reports its node's watermark to the provider.
  *
+ * A plain consumer keeps its own position in pgq_node on the node; when
+ * its provider is changed (pgq_node.change_consumer_provider) it registers
+ * itself on the new provider at that position and leaves the old one, so
+ * it moves between the nodes of a cascade without a gap or a repeat.
+ *
  * IDENTIFICATION
  *	  lib/include/skytools/cascade.h
  *
@@ -40,13 +45,17 @@ typedef struct CascadeOpts
 	const char *queue_name;
 	const char *worker_name; /* the node's worker (pgq_node.node_info), or
 								* with plain another cascaded consumer */
-	bool plain; /* a consumer other than the node's worker: its own
+	bool plain;	   /* a consumer other than the node's worker: its own
 				 * position (pgq_node.register_consumer), every event to
 				 * on_event, no queue copy, no tick, no watermark reports */
+	bool any_node; /* with plain: the node may be of any type (a root's
+					* consumer reads the root's own queue); a change of
+					* type does not stop it */
 	const char *extra_connstr; /* appended to connect strings from pgq_node */
 	double watermark_period;   /* seconds between watermark reports; 0: 300 */
 	/* run first in each of the node's transactions; NULL: "set local
-	 * session_replication_role = replica" (needs a superuser) */
+	 * session_replication_role = replica" (needs a superuser), with plain
+	 * nothing */
 	const char *begin_sql;
 	int fetch_size;
 	double loop_delay;

@@ -80,13 +80,21 @@ typedef struct SkyScriptCommon
 
 typedef struct SkyScriptDef
 {
-	const char *service;	/* the ini section, the name in -V and logs */
-	const char *version;	/* the script's own */
-	const char *args_usage; /* what follows INI, for -h ("" or NULL) */
-	const CfKey *keys;		/* the script's keys (NULL: none) */
-	size_t cfg_size;		/* the struct they fill */
+	const char *service;	 /* the ini section, the name in -V and logs */
+	const char *alt_service; /* another section name accepted (upstream's
+							  * "queue_mover3" for "queue_mover"), or NULL */
+	const char *version;	 /* the script's own */
+	const char *args_usage;	 /* what follows INI, for -h ("" or NULL) */
+	const CfKey *keys;		 /* the script's keys (NULL: none) */
+	size_t cfg_size;		 /* the struct they fill */
+	/* the script's own long switches: "register" (a flag), "provider="
+	 * (with a value), "p|provider=" (and the one-letter form); NULL-ended,
+	 * read with sky_script_flag() */
+	const char *const *switches;
+	const char *switches_usage; /* their lines for -h, or NULL */
 	/* once, after the configuration, before the loop; args: what follows
-	 * INI on the command line.  Non-zero: the script ends with it */
+	 * INI on the command line.  Positive: the script ends with it;
+	 * negative: it ends with 0 (it did what it was asked: --register) */
 	int (*start)(SkyScript *s, int argc, char **argv);
 	SkyWork (*work)(SkyScript *s);
 	void (*reload)(SkyScript *s); /* after the configuration is read again */
@@ -101,6 +109,9 @@ extern const SkyScriptCommon *sky_script_common(SkyScript *s);
 extern const char *sky_script_ini(SkyScript *s);
 extern void sky_script_set_arg(SkyScript *s, void *arg);
 extern void *sky_script_arg(SkyScript *s);
+/* A switch of def->switches: NULL when not given, else its value ("" for
+ * a flag); the last one wins when repeated. */
+extern const char *sky_script_flag(SkyScript *s, const char *name);
 /* end after this round instead of looping */
 extern void sky_script_single_loop(SkyScript *s);
 /* true once a stop was asked (SIGINT, SIGTERM): long work checks it */

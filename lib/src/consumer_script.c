@@ -441,8 +441,8 @@ cascade_register(SkyScript *s, bool unregister)
 			"select n.node_name, l.node_location "
 			"from pgq_node.get_node_info($1) n "
 			"join pgq_node.get_queue_locations($1) l "
-			"  on l.node_name = coalesce($3, n.node_name)",
-			3, (const char *const[]){cs.queue, NULL, provider});
+			"  on l.node_name = coalesce($2, n.node_name)",
+			2, (const char *const[]){cs.queue, provider});
 	if (res == NULL)
 		goto out;
 	if (PQntuples(res) != 1)

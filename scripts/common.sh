@@ -5,7 +5,7 @@
 SKYTOOLS_PACKAGES=(make gcc libc6-dev pkg-config git clang-format perl
     postgresql-15 postgresql-server-dev-15 libpq-dev libipc-run-perl
     libevent-dev libjansson-dev libcmocka-dev clang libclang-rt-14-dev
-    libyaml-dev libssl-dev libzstd-dev libedit-dev tmux)
+    libyaml-dev libssl-dev libzstd-dev libedit-dev tmux libcsv-dev)
 
 # Upstream's Debian packages, fetched (never installed) for comparison
 # tests and benchmarks: scripts/upstream-install.sh unpacks them into a

@@ -263,7 +263,14 @@ build_keys(SkyScript *s)
 	if (s->keys == NULL)
 		return false;
 	for (i = 0; i < nc; i++)
+	{
+		const char *const *dv;
+
 		s->keys[i] = common_keys[i];
+		for (dv = d->defaults; dv && dv[0] && dv[1]; dv += 2)
+			if (strcmp(dv[0], common_keys[i].name) == 0)
+				s->keys[i].def = dv[1];
+	}
 	for (i = 0; i < ns; i++)
 	{
 		s->keys[nc + i] = d->keys[i];

@@ -92,6 +92,8 @@ typedef struct SkyScriptDef
 	 * read with sky_script_flag() */
 	const char *const *switches;
 	const char *switches_usage; /* their lines for -h, or NULL */
+	/* other defaults for the common keys: {"loop_delay", "-1", NULL} */
+	const char *const *defaults;
 	/* once, after the configuration, before the loop; args: what follows
 	 * INI on the command line.  Positive: the script ends with it;
 	 * negative: it ends with 0 (it did what it was asked: --register) */

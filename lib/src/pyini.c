@@ -122,6 +122,17 @@ add_section(PyIni *ini, const char *name)
 	return ini->sections[ini->nsections++] != NULL;
 }
 
+const char *
+pyini_section(const PyIni *ini, int i)
+{
+	int k;
+
+	for (k = 0; k < ini->nsections; k++)
+		if (strcmp(ini->sections[k], DEFAULT_SECTION) != 0 && i-- == 0)
+			return ini->sections[k];
+	return NULL;
+}
+
 /* Append a continuation line to the last entry's value. */
 static bool
 continue_value(PyIni *ini, const char *text)

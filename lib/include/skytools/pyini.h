@@ -43,6 +43,10 @@ extern void pyini_free(PyIni *ini);
 extern const char *pyini_find_section(const PyIni *ini,
 									  const char *const *names);
 
+/* The i-th section in the file's order, [DEFAULT] left out; NULL past
+ * the last. */
+extern const char *pyini_section(const PyIni *ini, int i);
+
 /* Override key in every section (--set key=value); false if out of memory. */
 extern bool pyini_override(PyIni *ini, const char *key, const char *value);
 

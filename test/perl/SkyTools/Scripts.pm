@@ -44,11 +44,26 @@ sub run_script
 	return ($? >> 8, $out, $err);
 }
 
+# what start_script started, killed when the test ends (a failed test
+# leaves no script running)
+my @started;
+
 sub start_script
 {
 	my ($dir, $name, $prog, @args) = @_;
-	return IPC::Run::start([ $prog, @args ], '<', \undef,
+	my $h = IPC::Run::start([ $prog, @args ], '<', \undef,
 		'>', "$dir/$name.out", '2>', "$dir/$name.err");
+	push @started, $h;
+	return $h;
+}
+
+END
+{
+	for my $h (@started)
+	{
+		my $pid = $h->{KIDS}[0]{PID};
+		kill 'KILL', $pid if $pid && kill(0, $pid);
+	}
 }
 
 sub script_pid

@@ -340,12 +340,16 @@ static void
 forget_copy_snapshots(Ld *ld, Node *n)
 {
 	const char *p[1] = {ld->queue};
-	PGresult *res = ld_query(
-		n->db,
-		"select table_name from londiste.get_table_list($1) where local and "
-		"merge_state = 'ok' and custom_snapshot is not null",
-		1, p);
+	PGresult *res;
 	int i;
+
+	if (ld->plain)
+		return;
+	res = ld_query(
+		n->db,
+		"select table_name from londiste.get_table_list($1) where "
+		"local and merge_state = 'ok' and custom_snapshot is not null",
+		1, p);
 
 	for (i = 0; res && i < PQntuples(res); i++)
 	{
@@ -579,22 +583,26 @@ takeover_checks(Ld *ld, Node *old, Node *new)
 					new->name);
 		return true;
 	}
-	res = ld_query(new->db,
-				   "select count(*), string_agg(table_name || ' ' || "
-				   "coalesce(merge_state, 'new'), ', ' order by table_name) "
-				   "from londiste.get_table_list($1) where local and "
-				   "merge_state is distinct from 'ok'",
-				   1, p);
-	if (res == NULL)
-		return false;
-	if (atoi(PQgetvalue(res, 0, 0)) > 0)
+	if (!ld->plain) /* a plain queue has no tables */
 	{
-		log_error("[%s] tables not in sync: %s; wait for them (wait-sync) "
-				  "or use --force",
-				  new->name, PQgetvalue(res, 0, 1));
-		ok = false;
+		res =
+			ld_query(new->db,
+					 "select count(*), string_agg(table_name || ' ' || "
+					 "coalesce(merge_state, 'new'), ', ' order by table_name) "
+					 "from londiste.get_table_list($1) where local and "
+					 "merge_state is distinct from 'ok'",
+					 1, p);
+		if (res == NULL)
+			return false;
+		if (atoi(PQgetvalue(res, 0, 0)) > 0)
+		{
+			log_error("[%s] tables not in sync: %s; wait for them (wait-sync) "
+					  "or use --force",
+					  new->name, PQgetvalue(res, 0, 1));
+			ok = false;
+		}
+		PQclear(res);
 	}
-	PQclear(res);
 	lag = node_lag(ld, old, new);
 	if (lag < 0 || lag > ld->cfg.takeover_max_lag)
 	{

@@ -114,6 +114,7 @@ bool
 ld_load_config(Ld *ld, const char **sets, int nsets, char *err, size_t errlen)
 {
 	static const char *const sections[] = {"londiste", "londiste3", NULL};
+	static const char *const plain_sections[] = {"setadm", "setadm3", NULL};
 	PyIni *ini;
 	const char *section;
 	int i;
@@ -145,10 +146,11 @@ ld_load_config(Ld *ld, const char **sets, int nsets, char *err, size_t errlen)
 			return false;
 		}
 	}
-	section = pyini_find_section(ini, sections);
+	section = pyini_find_section(ini, ld->plain ? plain_sections : sections);
 	if (section == NULL)
 	{
-		snprintf(err, errlen, "%s: section [londiste] missing", ld->ini_file);
+		snprintf(err, errlen, "%s: section [%s] missing", ld->ini_file,
+				 ld->plain ? "setadm" : "londiste");
 		pyini_free(ini);
 		return false;
 	}
@@ -199,19 +201,21 @@ ld_load_config(Ld *ld, const char **sets, int nsets, char *err, size_t errlen)
 }
 
 const char *
-ld_sample_ini(void)
+ld_sample_ini(bool plain)
 {
 	static char buf[8192];
 	size_t len = 0;
 	const CfKey *k;
 
-	len += snprintf(buf + len, sizeof(buf) - len,
-					"[londiste]\n"
-					"job_name = %%(job_name)s\n"
-					"db = dbname=mydb\n"
-					"queue_name = replika\n"
-					"logfile = ~/log/%%(job_name)s.log\n"
-					"pidfile = ~/pid/%%(job_name)s.pid\n\n");
+	len +=
+		snprintf(buf + len, sizeof(buf) - len,
+				 "[%s]\n"
+				 "job_name = %%(job_name)s\n"
+				 "db = dbname=mydb\n"
+				 "queue_name = %s\n"
+				 "logfile = ~/log/%%(job_name)s.log\n"
+				 "pidfile = ~/pid/%%(job_name)s.pid\n\n",
+				 plain ? "setadm" : "londiste", plain ? "myqueue" : "replika");
 	for (k = keys; k->name && len < sizeof(buf); k++)
 		if (strchr(k->name, '*') == NULL)
 			len += snprintf(buf + len, sizeof(buf) - len, "# %s\n#%s = %s\n\n",

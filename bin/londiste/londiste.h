@@ -130,12 +130,16 @@ typedef struct Ld
 	const char *argv0;
 	const char **sets; /* --set overrides, passed on to copy processes */
 	int nsets;
+	/* run as setadm: the cascade of a plain queue (pgq_node without
+	 * londiste): section [setadm], the cascade's commands only, no tables;
+	 * the worker only carries the queue (doc/scripts.md) */
+	bool plain;
 } Ld;
 
 /* config.c */
 extern bool ld_load_config(Ld *ld, const char **sets, int nsets, char *err,
 						   size_t errlen);
-extern const char *ld_sample_ini(void);
+extern const char *ld_sample_ini(bool plain);
 extern char *ld_config_get(const char *key);
 
 /* util.c: connections, queries, output */

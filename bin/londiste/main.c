@@ -98,15 +98,43 @@ static const Command commands[] = {
 	{NULL, NULL, LOCK_NONE, NULL},
 };
 
+/* run as setadm (Ld.plain): the cascade's commands only */
+static const char *prog = "londiste";
+static bool plain;
+static const char *const plain_commands[] = {
+	"create-root",	 "create-branch",	"create-leaf",
+	"install",		 "members",			"node-info",
+	"status",		 "node-status",		"pause",
+	"resume",		 "worker",			"wait-root",
+	"wait-provider", "change-provider", "takeover",
+	"tag-dead",		 "tag-alive",		"drop-node",
+	"rename-node",	 "resurrect",		NULL};
+
+static bool
+allowed(const char *name)
+{
+	int i;
+
+	if (!plain)
+		return true;
+	for (i = 0; plain_commands[i]; i++)
+		if (strcmp(plain_commands[i], name) == 0)
+			return true;
+	return false;
+}
+
 static void
 usage(FILE *f)
 {
 	const Command *c;
 
-	fprintf(f, "usage: londiste [options] INI CMD [subcmd args]\n\n"
-			   "commands:\n");
+	fprintf(f,
+			"usage: %s [options] INI CMD [subcmd args]\n\n"
+			"commands:\n",
+			prog);
 	for (c = commands; c->name; c++)
-		fprintf(f, "  %-16s %s\n", c->name, c->help);
+		if (allowed(c->name))
+			fprintf(f, "  %-16s %s\n", c->name, c->help);
 	fprintf(f, "\noptions:\n"
 			   "  -h, --help       show this help\n"
 			   "  -V, --version    print the version\n"
@@ -214,6 +242,16 @@ main(int argc, char **argv)
 	LogSettings ls = {0};
 
 	memset(&ld, 0, sizeof(ld));
+	{
+		const char *base = strrchr(argv[0], '/');
+
+		base = base ? base + 1 : argv[0];
+		if (strcmp(base, "setadm") == 0 || strcmp(base, "setadm3") == 0)
+		{
+			prog = "setadm";
+			plain = ld.plain = true;
+		}
+	}
 	for (i = 1; i < argc; i++)
 	{
 		const char *a = argv[i];
@@ -248,7 +286,7 @@ main(int argc, char **argv)
 			}
 			if (strcmp(name, "ini") == 0)
 			{
-				fputs(ld_sample_ini(), stdout);
+				fputs(ld_sample_ini(plain), stdout);
 				return 0;
 			}
 			if (strcmp(name, "quiet") == 0 || strcmp(name, "verbose") == 0 ||
@@ -273,7 +311,7 @@ main(int argc, char **argv)
 
 				if (v == NULL)
 				{
-					fprintf(stderr, "londiste: --set needs KEY=VALUE\n");
+					fprintf(stderr, "%s: --set needs KEY=VALUE\n", prog);
 					return 1;
 				}
 				add_str(&sets, &nsets, v);
@@ -333,13 +371,13 @@ main(int argc, char **argv)
 			}
 			if (!done)
 			{
-				fprintf(stderr, "londiste: unknown option: %s\n", a);
+				fprintf(stderr, "%s: unknown option: %s\n", prog, a);
 				usage(stderr);
 				return 1;
 			}
 			continue;
 		missing_value:
-			fprintf(stderr, "londiste: option %s needs a value\n", a);
+			fprintf(stderr, "%s: option %s needs a value\n", prog, a);
 			return 1;
 		}
 	short_opts:
@@ -372,7 +410,7 @@ main(int argc, char **argv)
 					sig = SIGTERM;
 					break;
 				default:
-					fprintf(stderr, "londiste: unknown option: -%c\n", *p);
+					fprintf(stderr, "%s: unknown option: -%c\n", prog, *p);
 					usage(stderr);
 					return 1;
 			}
@@ -381,7 +419,7 @@ main(int argc, char **argv)
 
 	if (npos < 1 || (npos < 2 && sig == 0))
 	{
-		fprintf(stderr, "londiste: need config file and command\n");
+		fprintf(stderr, "%s: need config file and command\n", prog);
 		usage(stderr);
 		return 1;
 	}
@@ -391,7 +429,7 @@ main(int argc, char **argv)
 	ld.nsets = nsets;
 	if (!ld_load_config(&ld, sets, nsets, err, sizeof(err)))
 	{
-		fprintf(stderr, "londiste: %s\n", err);
+		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
 	ld.queue = ld.opt.queue ? ld.opt.queue : ld.cfg.queue_name;
@@ -402,7 +440,7 @@ main(int argc, char **argv)
 
 		if (ld.cfg.pidfile == NULL)
 		{
-			fprintf(stderr, "londiste: pidfile is not configured\n");
+			fprintf(stderr, "%s: pidfile is not configured\n", prog);
 			return 1;
 		}
 		r = pidfile_signal(ld.cfg.pidfile, sig);
@@ -413,7 +451,7 @@ main(int argc, char **argv)
 		else if (r == 0)
 			printf("Old process is not running\n");
 		else
-			perror("londiste: signal");
+			perror(plain ? "setadm: signal" : "londiste: signal");
 		return r < 0 ? 1 : 0;
 	}
 
@@ -423,9 +461,17 @@ main(int argc, char **argv)
 	for (cmd = commands; cmd->name; cmd++)
 		if (strcmp(cmd->name, ld.command) == 0)
 			break;
+	if (cmd->name && !allowed(cmd->name))
+	{
+		fprintf(stderr,
+				"setadm: %s is a Londiste command; setadm runs the cascade of "
+				"a plain queue\n",
+				ld.command);
+		return 1;
+	}
 	if (cmd->name == NULL)
 	{
-		fprintf(stderr, "londiste: unknown command: %s\n", ld.command);
+		fprintf(stderr, "%s: unknown command: %s\n", prog, ld.command);
 		usage(stderr);
 		return 1;
 	}

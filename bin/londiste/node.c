@@ -37,8 +37,10 @@ cmd_install(Ld *ld)
 	if (db == NULL)
 		return 1;
 	if (!ld_exec(db, "set client_min_messages = warning", 0, NULL) ||
-		!ld_exec(db, "create extension if not exists londiste cascade", 0,
-				 NULL))
+		!ld_exec(db,
+				 ld->plain ? "create extension if not exists pgq_node cascade"
+						   : "create extension if not exists londiste cascade",
+				 0, NULL))
 		return 1;
 	log_info("extensions installed");
 	return 0;
@@ -85,6 +87,8 @@ copy_registrations(Ld *ld, PGconn *prov)
 	int i;
 	bool ok = true;
 
+	if (ld->plain)
+		return true; /* a plain queue has no tables */
 	res = ld_query(prov, "select table_name from londiste.get_table_list($1)",
 				   1, p);
 	if (res == NULL)
@@ -473,20 +477,24 @@ node_status(Ld *ld, PGconn *db, PGconn *rootdb, NodeStatus *ns)
 {
 	const char *p[1] = {ld->queue};
 	char lag[32] = "(n/a)";
-	PGresult *subs,
-		*res = ld_query(
-			db,
-			"select n.node_name, n.node_type, n.worker_last_tick, "
-			"n.worker_paused, n.worker_uptodate, "
-			"(select count(*) filter (where merge_state = 'ok') || '/' || "
-			"        count(*) filter (where local and merge_state is distinct "
-			"        from 'ok') || '/' || count(*) filter (where not local) "
-			"   from londiste.get_table_list($1)), "
-			"(select cur_error from pgq_node.get_consumer_state($1, "
-			"n.worker_name)), n.worker_name, coalesce(n.provider_node, '') "
-			"from pgq_node.get_node_info($1) n",
-			1, p);
+	char sql[1024];
+	PGresult *subs, *res;
 	int i;
+
+	/* the tables' counts ok/copying/ignored (none on a plain queue) */
+	snprintf(sql, sizeof(sql),
+			 "select n.node_name, n.node_type, n.worker_last_tick, "
+			 "n.worker_paused, n.worker_uptodate, %s, "
+			 "(select cur_error from pgq_node.get_consumer_state($1, "
+			 "n.worker_name)), n.worker_name, coalesce(n.provider_node, '') "
+			 "from pgq_node.get_node_info($1) n",
+			 ld->plain ? "null::text"
+					   : "(select count(*) filter (where merge_state = 'ok') "
+						 "|| '/' || count(*) filter (where local and "
+						 "merge_state is distinct from 'ok') || '/' || "
+						 "count(*) filter (where not local) "
+						 "from londiste.get_table_list($1))");
+	res = ld_query(db, sql, 1, p);
 
 	memset(ns, 0, sizeof(*ns));
 	if (res == NULL)
@@ -508,8 +516,9 @@ node_status(Ld *ld, PGconn *db, PGconn *rootdb, NodeStatus *ns)
 	}
 	snprintf(ns->title, sizeof(ns->title), "%s (%s)", PQgetvalue(res, 0, 0),
 			 PQgetvalue(res, 0, 1));
-	snprintf(ns->info[ns->ninfo++], sizeof(ns->info[0]), "Tables: %s",
-			 PQgetvalue(res, 0, 5));
+	if (!ld->plain)
+		snprintf(ns->info[ns->ninfo++], sizeof(ns->info[0]), "Tables: %s",
+				 PQgetvalue(res, 0, 5));
 	snprintf(ns->info[ns->ninfo++], sizeof(ns->info[0]),
 			 "Lag: %s, Tick: %s%s%s", lag, PQgetvalue(res, 0, 2),
 			 strcmp(PQgetvalue(res, 0, 3), "t") == 0 ? ", PAUSED" : "",
@@ -603,10 +612,11 @@ node_json(Ld *ld, PGconn *db, PGconn *rootdb)
 	PQclear(res);
 
 	tables = json_array();
-	r = ld_query(db,
-				 "select table_name, merge_state, local from "
-				 "londiste.get_table_list($1) order by table_name",
-				 1, p);
+	r = ld->plain ? NULL
+				  : ld_query(db,
+							 "select table_name, merge_state, local from "
+							 "londiste.get_table_list($1) order by table_name",
+							 1, p);
 	for (i = 0; r && i < PQntuples(r); i++)
 	{
 		bool local = strcmp(PQgetvalue(r, i, 2), "t") == 0;

@@ -103,9 +103,11 @@ root_loop(Ld *ld)
 				continue;
 			}
 		}
-		ld_ret(ld_query(ld->db, "select * from londiste.root_check_seqs($1)",
-						1, p),
-			   "root_check_seqs");
+		if (!ld->plain)
+			ld_ret(ld_query(ld->db,
+							"select * from londiste.root_check_seqs($1)", 1,
+							p),
+				   "root_check_seqs");
 		if (now - last_wm >= ld->cfg.global_wm_publish_period)
 		{
 			PQclear(ld_query(ld->db,
@@ -114,7 +116,7 @@ root_loop(Ld *ld)
 							 1, p));
 			last_wm = now;
 		}
-		if (now - last_maint >= 3600)
+		if (!ld->plain && now - last_maint >= 3600)
 		{
 			PQclear(ld_query(ld->db, "select londiste.periodic_maintenance()",
 							 0, NULL));
@@ -136,6 +138,17 @@ on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
 		applier_flush(a, pgq_consumer_target_conn(c));
 		return -1;
 	}
+	return 0;
+}
+
+/* setadm's worker: the queue is carried (copied on a branch), nothing
+ * applied */
+static int
+on_plain_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
+{
+	(void) c;
+	(void) ev;
+	(void) arg;
 	return 0;
 }
 
@@ -198,7 +211,7 @@ subscriber_loop(Ld *ld)
 	int rc;
 
 	worker_ld = ld;
-	a = applier_new(ld, NULL);
+	a = ld->plain ? NULL : applier_new(ld, NULL);
 	co.node_db = ld->cfg.db;
 	co.queue_name = ld->queue;
 	co.worker_name = ld->cfg.consumer_name;
@@ -214,10 +227,22 @@ subscriber_loop(Ld *ld)
 	co.before_sync = on_before_sync;
 	co.between_batches = on_between_batches;
 	co.copy_rewrite = on_copy_rewrite;
+	if (ld->plain)
+	{
+		/* the replica role as Londiste's: a branch's queue takes the
+		 * copied events only so */
+		co.begin_sql = NULL;
+		co.on_event = on_plain_event;
+		co.batch_start = NULL;
+		co.before_sync = NULL;
+		co.between_batches = NULL;
+		co.copy_rewrite = NULL;
+	}
 	cw = cascade_new(&co);
 	if (cw == NULL)
 	{
-		applier_free(a);
+		if (a)
+			applier_free(a);
 		return 1;
 	}
 	running = cascade_consumer(cw);
@@ -238,7 +263,8 @@ subscriber_loop(Ld *ld)
 	else
 		rc = rc == 0 ? 0 : 1;
 	cascade_free(cw);
-	applier_free(a);
+	if (a)
+		applier_free(a);
 	return rc;
 }
 

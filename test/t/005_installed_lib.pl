@@ -2,7 +2,8 @@
 # its own (shared and static library, headers, skytools.pc), then
 # examples/simple_consumer.c compiled out of the tree with nothing but
 # `pkg-config --cflags --libs skytools`, and run: it consumes a queue's
-# events into a table, each once.
+# events into a table, each once.  The same for examples/table_consumer.c,
+# a consumer on the script framework (an ini file, the common switches).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -53,5 +54,22 @@ $node->safe_psql('postgres', q{select pgq.ticker('q')});
 is(system("$dir/consumer -1 -q -i got '$conn' q c1 >$log 2>&1"), 0, 'it consumes') or diag(slurp_file($log));
 is($node->safe_psql('postgres', 'select count(*), count(distinct ev_id) from got'), '5|5',
 	'every event once, by the consumer built against the installed library');
+
+# the framework's example consumer, built the same way
+is(system("cc -o $dir/table_consumer $top/examples/table_consumer.c $flags >$log 2>&1"), 0,
+	'table_consumer.c (the framework\'s example) built out of the tree') or diag(slurp_file($log));
+open(my $fh, '>', "$dir/tc.ini") or die;
+print $fh "[table_consumer]\nsrc_db = $conn\nqueue_name = q\ntable_name = got2\nloop_delay = 0\n";
+close($fh);
+$node->safe_psql('postgres', 'create table got2 (ev_id bigint, ev_type text, ev_data text)');
+is(system("$dir/table_consumer $dir/tc.ini --register >$log 2>&1"), 0, 'it registers (--register)')
+  or diag(slurp_file($log));
+$node->safe_psql('postgres', q{select pgq.insert_event('q', 'f', 'w' || i) from generate_series(1, 7) i});
+$node->safe_psql('postgres', q{select pgq.ticker('q')});
+# loop_delay = 0: one pass over what there is, then the end
+is(system("$dir/table_consumer $dir/tc.ini >$log 2>&1"), 0, 'it consumes') or diag(slurp_file($log));
+is($node->safe_psql('postgres', q{select count(*), count(distinct ev_id), min(ev_type) from got2}), '7|7|f',
+	'every event once, by the framework consumer built against the installed library');
+like(slurp_file($log), qr/\{count: 7, duration: [\d.]+\}/, 'its statistics line');
 
 done_testing();

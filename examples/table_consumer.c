@@ -41,9 +41,11 @@ on_event(PgqConsumer *c, const PgqEvent *ev, void *arg)
 int
 main(int argc, char **argv)
 {
-	static const SkyConsumerDef def = {
-		.service = "table_consumer", .mode = SKY_CONSUMER_LOCAL,
-		.keys = keys, .cfg_size = sizeof(Cfg), .on_event = on_event};
+	static const SkyConsumerDef def = {.service = "table_consumer",
+									   .mode = SKY_CONSUMER_LOCAL,
+									   .keys = keys,
+									   .cfg_size = sizeof(Cfg),
+									   .on_event = on_event};
 
 	return sky_consumer_main(&def, argc, argv);
 }

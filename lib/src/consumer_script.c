@@ -137,11 +137,15 @@ build_keys(const SkyConsumerDef *d)
 	switch (d->mode)
 	{
 		case SKY_CONSUMER_LOCAL:
+			/* with subconsumer_name set: COOP */
 			parts[1] = src_key;
+			parts[2] = coop_keys;
 			break;
 		case SKY_CONSUMER_REMOTE:
 			parts[1] = src_key;
 			parts[2] = dst_key;
+			if (d->dst_optional)
+				parts[3] = coop_keys; /* without dst_db */
 			break;
 		case SKY_CONSUMER_COOP:
 			parts[1] = src_key;
@@ -198,6 +202,13 @@ check_keys(SkyScript *s)
 	if (cs.def->mode == SKY_CONSUMER_COOP && !c->subconsumer_name)
 	{
 		log_error("%s: subconsumer_name is not set", ini);
+		return false;
+	}
+	if (c->subconsumer_name && c->dst_db)
+	{
+		log_error("%s: subconsumer_name with dst_db: sub-consumers apply "
+				  "into the queue's database only",
+				  ini);
 		return false;
 	}
 	return true;
@@ -305,13 +316,15 @@ make_consumer(SkyScript *s)
 		o.on_batch = cs.def->on_batch;
 		o.arg = s;
 		cs.mode = cs.def->mode;
-		if (cs.def->mode == SKY_CONSUMER_COOP)
+		if (c->subconsumer_name)
 		{
+			cs.mode = SKY_CONSUMER_COOP;
 			o.subconsumer = c->subconsumer_name;
 			o.dead_interval = c->subconsumer_timeout;
 		}
 		if (cs.def->mode == SKY_CONSUMER_REMOTE && c->dst_db == NULL)
-			cs.mode = SKY_CONSUMER_LOCAL;
+			cs.mode =
+				c->subconsumer_name ? SKY_CONSUMER_COOP : SKY_CONSUMER_LOCAL;
 		else if (cs.def->mode == SKY_CONSUMER_REMOTE)
 		{
 			int ext = has_pgq_ext(c->dst_db);

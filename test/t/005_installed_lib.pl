@@ -24,7 +24,9 @@ is(system("make -s -C $dir/src/lib install PREFIX=$prefix >$log 2>&1"), 0, 'make
   or diag(slurp_file($log));
 ok(-f "$prefix/lib/libskytools.so.0" && -l "$prefix/lib/libskytools.so" && -f "$prefix/lib/libskytools.a",
 	'the shared and the static library');
-ok(-f "$prefix/include/skytools/consumer.h" && -f "$prefix/include/skytools/script.h", 'the headers');
+ok(-f "$prefix/include/skytools/consumer.h" && -f "$prefix/include/skytools/script.h"
+	  && -f "$prefix/include/skytools/consumer_script.h", 'the headers');
+ok(-f "$prefix/share/man/man3/skytools.3", 'the API\'s man page');
 $ENV{PKG_CONFIG_PATH} = "$prefix/lib/pkgconfig";
 my $flags = `pkg-config --cflags --libs skytools 2>&1`;
 is($?, 0, 'pkg-config knows skytools') or diag($flags);

@@ -37,6 +37,8 @@
  *	COOP		src_db, subconsumer_name, subconsumer_timeout (seconds; a
  *				silent peer's batch is taken over after it; 0 never): one
  *				of several processes sharing consumer_name (pgq_coop).
+ *				A LOCAL script (or a REMOTE one with dst_optional and no
+ *				dst_db) becomes one when subconsumer_name is set.
  *	CASCADE		db (or src_db): a node of a pgq_node cascade, where the
  *				consumer's position is kept (pgq_node.register_consumer)
  *				and the callbacks write, in one transaction per batch.  It

@@ -29,6 +29,12 @@ for my $svc (sort keys %valid)
 	(my $prog = $svc) =~ s/3$//;
 	my @kv = @{ $valid{$svc} };
 
+	# --ini: the commented sample under the script's section
+	my ($irc, $iout) = run_script("$bin/$prog", '--ini');
+	is($irc, 0, "$prog --ini");
+	like($iout, qr/^\[\Q$svc\E\]\n/, "$prog --ini: its section");
+	like($iout, qr/^#$kv[0] = /m, "$prog --ini: its keys, commented");
+
 	# an unknown key, on line 3
 	my $ini = script_ini("$dir/$prog-key.ini", $svc, $kv[0], $kv[1], nosuchkey => 1, @kv[2 .. $#kv]);
 	my ($rc, $out, $err) = run_script("$bin/$prog", $ini, $prog eq 'scriptmgr' ? 'status' : ());

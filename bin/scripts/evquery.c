@@ -47,6 +47,21 @@ evquery_free(EvQuery *eq)
 	eq->filter = NULL;
 }
 
+void
+evquery_reload(EvQuery *eq, const char *ini, const char *query,
+			   const char *filter)
+{
+	EvQuery n;
+
+	if (!evquery_init(&n, ini, query, filter))
+	{
+		log_error("reload: the old dst_query stays");
+		return;
+	}
+	evquery_free(eq);
+	*eq = n;
+}
+
 /* the value of an event field named pgq.*; found says whether it is one */
 static const char *
 event_field(const PgqEvent *ev, const char *name, char *buf, size_t len,

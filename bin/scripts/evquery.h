@@ -30,6 +30,9 @@ typedef struct EvQuery
 extern bool evquery_init(EvQuery *eq, const char *ini, const char *query,
 						 const char *filter);
 extern void evquery_free(EvQuery *eq);
+/* After a reload: the new query, or (a bad one, logged) the old kept. */
+extern void evquery_reload(EvQuery *eq, const char *ini, const char *query,
+						   const char *filter);
 
 /*
  * Run it for ev on db: 0 done (or the event is not a row event, or

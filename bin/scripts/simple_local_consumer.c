@@ -65,13 +65,8 @@ static void
 reload(SkyScript *s)
 {
 	Cfg *c = sky_consumer_cfg(s);
-	EvQuery n;
 
-	if (evquery_init(&n, sky_script_ini(s), c->dst_query, c->consumer_filter))
-	{
-		evquery_free(&eq);
-		eq = n;
-	}
+	evquery_reload(&eq, sky_script_ini(s), c->dst_query, c->consumer_filter);
 	PQfinish(dst);
 	dst = NULL;
 }

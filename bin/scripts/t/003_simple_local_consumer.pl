@@ -80,9 +80,9 @@ ok(wait_until('the branch registration to go',
 # killed twice while reading the root
 for my $i (2 .. 3)
 {
-	load();
 	my $before = applied();
-	wait_until('progress', sub { applied() > $before });
+	load();
+	ok(wait_until('progress', sub { applied() > $before }), "run $i applies from the root");
 	kill 'KILL', script_pid($h);
 	$h->finish;
 	$h = start_script($dir, "slc$i", $prog, $ini);

@@ -32,6 +32,7 @@ typedef struct Cfg
 	char *dst_query;
 	char *consumer_filter;
 	char *dst_db;
+	char *local_tracking_file;
 } Cfg;
 
 static const CfKey keys[] = {
@@ -41,6 +42,8 @@ static const CfKey keys[] = {
 	 "only events whose ev_extra1 (the table) is this"},
 	{"dst_db", CF_STR, offsetof(Cfg, dst_db), NULL,
 	 "run dst_query here instead of on the node (not exactly once)"},
+	{"local_tracking_file", CF_FILE, offsetof(Cfg, local_tracking_file), NULL,
+	 "upstream's position file: not used, the node keeps the position"},
 	{NULL, CF_STR, 0, NULL, NULL},
 };
 
@@ -55,6 +58,9 @@ start(SkyScript *s)
 	if (c->dst_db)
 		log_warning("dst_db is set: its statements commit on their own, "
 					"a crash may repeat some");
+	if (c->local_tracking_file)
+		log_warning("local_tracking_file is not used: the node keeps the "
+					"position (register with --register)");
 	return evquery_init(&eq, sky_script_ini(s), c->dst_query,
 						c->consumer_filter)
 			   ? 0

@@ -124,10 +124,19 @@ for extdir in ext/*/; do
     fi
 done
 
+# The fuzzer (one core) is done before the TAP stories start: Londiste's
+# catch-up stories race a steady load and need the machine's two cores.
+fuzz_ok=0
+if wait "$fuzz_pid" && grep -q '^Done [0-9]* runs' "$out/fuzz.log"; then
+    fuzz_ok=1
+fi
+
 # TAP: every ext/*/test/t, bin/*/t and test/t directory; the stories of
-# a directory run $TAP_JOBS at a time (they mostly wait on their clusters:
-# londiste's take 55 s of CPU in 117 s at three at a time).
-tap_jobs=${TAP_JOBS:-3}
+# a directory run $TAP_JOBS at a time (they mostly wait on their clusters).
+# Two at a time: at three, on a slower day of this 2-core machine, a
+# Londiste copy catching up under its story's load fell behind for good
+# (load average 20; each story passes alone in a minute).
+tap_jobs=${TAP_JOBS:-2}
 tapdirs=$(ls -d ext/*/test/t bin/*/t test/t 2>/dev/null || true)
 for d in $tapdirs; do
     ls "$d"/*.pl >/dev/null 2>&1 || continue
@@ -157,7 +166,7 @@ for d in $tapdirs; do
 done
 
 note "fuzz (libFuzzer, row decoder)"
-if wait "$fuzz_pid" && grep -q '^Done [0-9]* runs' "$out/fuzz.log"; then
+if [ "$fuzz_ok" = 1 ]; then
     passed=$((passed + 1))
     printf '   %s\n' "$(grep '^Done' "$out/fuzz.log")"
 else

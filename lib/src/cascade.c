@@ -272,7 +272,8 @@ before_batch(PgqConsumer *c, void *arg)
 	if (strcmp(provider, cw->provider_db) != 0)
 	{
 		log_info("cascade: the provider changed, reading from it now");
-		if (cw->o.plain && !move_registration(cw, c, provider, completed))
+		if (cw->o.plain && cw->o.any_node &&
+			!move_registration(cw, c, provider, completed))
 		{
 			free(provider);
 			return -1;

@@ -20,7 +20,8 @@
  * date (acknowledge an admin's change), a new provider (read from it).
  * Every so often it reports its node's watermark to the provider.
  *
- * A plain consumer keeps its own position in pgq_node on the node; when
+ * A plain any_node consumer keeps its own position in pgq_node on the
+ * node; when
  * its provider is changed (pgq_node.change_consumer_provider) it registers
  * itself on the new provider at that position and leaves the old one, so
  * it moves between the nodes of a cascade without a gap or a repeat.
@@ -50,7 +51,9 @@ typedef struct CascadeOpts
 				 * on_event, no queue copy, no tick, no watermark reports */
 	bool any_node; /* with plain: the node may be of any type (a root's
 					* consumer reads the root's own queue); a change of
-					* type does not stop it */
+					* type does not stop it; a new provider: it moves its
+					* registration there itself (Londiste's copy consumers
+					* leave that to the takeover) */
 	const char *extra_connstr; /* appended to connect strings from pgq_node */
 	double watermark_period;   /* seconds between watermark reports; 0: 300 */
 	/* run first in each of the node's transactions; NULL: "set local

@@ -2,6 +2,18 @@
 
 PG_CONFIG ?= pg_config
 
+# Where 'make install' puts the programs, the library and the man pages
+# (DESTDIR is prepended to each).  The extensions go where PG_CONFIG's
+# server looks for them (pg_config --pkglibdir, --sharedir).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/skytools
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+
 # Warnings are errors in our own C code.  PostgreSQL's headers trip
 # -Wunused-parameter and -Wsign-compare, so those stay warnings-off for
 # extension code.

@@ -11,8 +11,6 @@ CFLAGS += -std=gnu11 -O2 -g $(WARN_CFLAGS) $(SAN_FLAGS) \
 LDLIBS = $(LIBSKY) $(SKY_LIBS) $(PROGRAM_LIBS)
 LDFLAGS += $(SAN_FLAGS) $(PROGRAM_LDFLAGS)
 
-BINDIR ?= $(shell $(PG_CONFIG) --bindir)
-
 all: $(PROGRAM)
 
 $(PROGRAM): $(OBJS) $(LIBSKY)

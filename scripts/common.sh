@@ -1,11 +1,14 @@
 # scripts/common.sh: shell settings and helpers shared by the scripts.
 # Source it; it sets the package lists and defines functions.
 
-# The Debian packages the build, the tests and the demo need.
+# The Debian packages the build, the tests and the demo need (the last
+# line: building and checking the Debian packages, test/t/007_debian.pl).
 SKYTOOLS_PACKAGES=(make gcc libc6-dev pkg-config git clang-format perl
     postgresql-15 postgresql-server-dev-15 libpq-dev libipc-run-perl
     libevent-dev libjansson-dev libcmocka-dev clang libclang-rt-14-dev
-    libyaml-dev libssl-dev libzstd-dev libedit-dev tmux libcsv-dev)
+    libyaml-dev libssl-dev libzstd-dev libedit-dev tmux libcsv-dev
+    scdoc man-db groff-base
+    debhelper dpkg-dev fakeroot lintian postgresql-server-dev-all systemd)
 
 # Upstream's Debian packages, fetched (never installed) for comparison
 # tests and benchmarks: scripts/upstream-install.sh unpacks them into a

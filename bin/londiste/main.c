@@ -123,10 +123,94 @@ allowed(const char *name)
 	return false;
 }
 
+/*
+ * The commands' options: a value's (--name=VALUE) or a flag's, where it
+ * goes, its help line, and whether setadm (plain cascades) has it too.
+ */
+typedef struct ValOpt
+{
+	const char *name;
+	size_t offset;
+	const char *help;
+	bool cascade;
+} ValOpt;
+
+#define V(n, f, h, c)                                                         \
+	{                                                                         \
+		n, offsetof(LdOpts, f), h, c                                          \
+	}
+static const ValOpt valopts[] = {
+	V("provider", provider, "create-*, change-provider: the provider node",
+	  true),
+	V("dest-table", dest_table, "add-table: the local table's name", false),
+	V("trigger-flags", trigger_flags, "add-table: the root trigger's flags",
+	  false),
+	V("handler", handler, "add-table, change-handler: the table handler",
+	  false),
+	V("copy-node", copy_node, "add-table: copy from this member", false),
+	V("copy-condition", copy_condition,
+	  "add-table: copy and replay only rows matching EXPR", false),
+	V("columns", columns, "add-table: the columns this node keeps", false),
+	V("repair-where", repair_where, "compare, repair: only rows matching COND",
+	  false),
+	V("sort-bufsize", sort_bufsize, "compare, repair: accepted, not used",
+	  false),
+	V("merge", merge, "create-leaf: merge into this combined queue", true),
+	V("max-parallel-copy", max_parallel_copy,
+	  "add-table: tables copied at once", false),
+	V("node", node, "change-provider, takeover, pause: act for this node",
+	  true),
+	V("worker", worker, "pause, resume: this worker", true),
+	V("consumer", consumer, "pause, resume: this consumer", true),
+	V("queue", queue, "tag-dead, tag-alive: this queue", true),
+	V("sync-watermark", sync_watermark,
+	  "create-*: nodes whose watermarks are kept in step", true),
+	V("fix-dir", fix_dir, "repair: where fix.<table>.sql files go", false),
+	{NULL, 0, NULL, false},
+};
+
+#define F(n, f, h, c) V(n, f, h, c)
+static const ValOpt flagopts[] = {
+	F("all", all, "add-table, takeover...: every table / subscriber", true),
+	F("wait-sync", wait_sync, "add-table: wait until copied", false),
+	F("expect-sync", expect_sync, "add-table: the table is in sync already",
+	  false),
+	F("skip-truncate", skip_truncate, "add-table: copy without TRUNCATE",
+	  false),
+	F("create", create, "add-table: create the table from the provider's",
+	  false),
+	F("create-full", create_full,
+	  "add-table: also indexes, constraints, triggers, grants", false),
+	F("no-triggers", no_triggers, "add-table: no trigger on the root", false),
+	F("merge-all", merge_all, "add-table: on every merge leaf", false),
+	F("no-merge", no_merge, "add-table: not on the other merge leaves",
+	  false),
+	F("skip-non-existing", skip_non_existing,
+	  "add-table: leave out tables that are missing", false),
+	F("names-only", names_only, "tables: only the names", false),
+	F("force", force, "skip the checks (and say which)", true),
+	F("compact", compact, "status: one line per node", true),
+	F("json", json, "status, node-status: as JSON", true),
+	F("count-only", count_only, "compare: row counts only", false),
+	F("resume", resume, "compare, repair: go on with an interrupted run",
+	  false),
+	F("apply", apply, "repair: apply the fixes", false),
+	F("nocheck", nocheck, "execute: skip the table checks", false),
+	F("find-copy-node", find_copy_node,
+	  "add-table: copy from the first node up that has the table", false),
+	F("rewind", rewind, "worker: back to the node's completed tick", true),
+	F("dead-root", dead_root, "takeover: failover from a dead root", true),
+	F("dead-branch", dead_branch, "takeover: from a dead branch", true),
+	F("reset", reset, "worker: the node's tick to the provider's position",
+	  true),
+	{NULL, 0, NULL, false},
+};
+
 static void
 usage(FILE *f)
 {
 	const Command *c;
+	const ValOpt *o;
 
 	fprintf(f,
 			"usage: %s [options] INI CMD [subcmd args]\n\n"
@@ -146,71 +230,20 @@ usage(FILE *f)
 			   "  -r, --reload     reload the running worker\n"
 			   "  -s, --stop       stop the worker after its current batch\n"
 			   "  -k, --kill       stop the worker now\n"
-			   "see doc/londiste.md for the options of each command\n");
+			   "\ncommand options:\n");
+	for (o = valopts; o->name; o++)
+		if (!plain || o->cascade)
+			fprintf(f, "  --%s=VALUE\n        %s\n", o->name, o->help);
+	if (!plain)
+		fprintf(f, "  --trigger-arg=ARG\n        add-table: a root trigger "
+				   "argument (repeatable)\n"
+				   "  --handler-arg=K=V\n        add-table, change-handler: "
+				   "a handler argument (repeatable)\n");
+	for (o = flagopts; o->name; o++)
+		if (!plain || o->cascade)
+			fprintf(f, "  --%s\n        %s\n", o->name, o->help);
+	fprintf(f, "see %s(1) for each command\n", prog);
 }
-
-/* options that take a value, with where it goes */
-typedef struct ValOpt
-{
-	const char *name;
-	size_t offset;
-} ValOpt;
-
-#define V(n, f)                                                               \
-	{                                                                         \
-		n, offsetof(LdOpts, f)                                                \
-	}
-static const ValOpt valopts[] = {
-	V("provider", provider),
-	V("dest-table", dest_table),
-	V("trigger-flags", trigger_flags),
-	V("handler", handler),
-	V("copy-node", copy_node),
-	V("copy-condition", copy_condition),
-	V("columns", columns),
-	V("repair-where", repair_where),
-	V("sort-bufsize", sort_bufsize),
-	V("merge", merge),
-	V("max-parallel-copy", max_parallel_copy),
-	V("node", node),
-	V("worker", worker),
-	V("consumer", consumer),
-	V("queue", queue),
-	V("sync-watermark", sync_watermark),
-	V("fix-dir", fix_dir),
-	{NULL, 0},
-};
-
-#define F(n, f)                                                               \
-	{                                                                         \
-		n, offsetof(LdOpts, f)                                                \
-	}
-static const ValOpt flagopts[] = {
-	F("all", all),
-	F("wait-sync", wait_sync),
-	F("expect-sync", expect_sync),
-	F("skip-truncate", skip_truncate),
-	F("create", create),
-	F("create-full", create_full),
-	F("no-triggers", no_triggers),
-	F("merge-all", merge_all),
-	F("no-merge", no_merge),
-	F("skip-non-existing", skip_non_existing),
-	F("names-only", names_only),
-	F("force", force),
-	F("compact", compact),
-	F("json", json),
-	F("count-only", count_only),
-	F("resume", resume),
-	F("apply", apply),
-	F("nocheck", nocheck),
-	F("find-copy-node", find_copy_node),
-	F("rewind", rewind),
-	F("dead-root", dead_root),
-	F("dead-branch", dead_branch),
-	F("reset", reset),
-	{NULL, 0},
-};
 
 static bool
 add_str(const char ***arr, int *n, const char *s)

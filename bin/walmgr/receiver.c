@@ -58,6 +58,14 @@ on_stop(int sig)
 	stop_requested = 1;
 }
 
+/* walmgr -r, systemctl reload: reopen the log (after logrotate) */
+static void
+on_hup(int sig)
+{
+	(void) sig;
+	log_reopen();
+}
+
 typedef struct Receiver
 {
 	Wm *wm;
@@ -599,6 +607,7 @@ run_receiver(Wm *wm, bool daemon)
 	}
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
+	signal(SIGHUP, on_hup);
 	signal(SIGPIPE, SIG_IGN);
 	for (;;)
 	{

@@ -17,10 +17,13 @@ my $dir = PostgreSQL::Test::Utils::tempdir;
 my $prefix = "$dir/prefix";
 
 # a copy of the sources, so that the tree under test is not rebuilt
-system("mkdir -p $dir/src && cp -r $top/lib $top/common $top/config.mk $dir/src/ && make -s -C $dir/src/lib clean") == 0
+system("mkdir -p $dir/src/doc && cp -r $top/lib $top/common $top/config.mk $dir/src/ "
+	  . "&& cp -r $top/doc/man $dir/src/doc/ && make -s -C $dir/src/lib clean") == 0
   or die 'copy';
 my $log = "$dir/build.log";
 is(system("make -s -C $dir/src/lib install PREFIX=$prefix >$log 2>&1"), 0, 'make install PREFIX=...')
+  or diag(slurp_file($log));
+is(system("make -s -C $dir/src/doc/man install PREFIX=$prefix >$log 2>&1"), 0, 'the man pages too')
   or diag(slurp_file($log));
 ok(-f "$prefix/lib/libskytools.so.0" && -l "$prefix/lib/libskytools.so" && -f "$prefix/lib/libskytools.a",
 	'the shared and the static library');

@@ -77,7 +77,7 @@ install-docs:
 
 # binary packages from this tree (debian/), written to ../
 deb:
-	dpkg-buildpackage -b -us -uc
+	dpkg-buildpackage -b -us -uc -jauto
 
 check:
 	scripts/run-tests.sh

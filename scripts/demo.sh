@@ -11,6 +11,11 @@
 # Debian 12 machine run it as root: it installs what it needs and runs the
 # server as an unprivileged user.  The cluster is stopped at the end; with
 # KEEP=1 it is left running.
+#
+# SKYTOOLS_INSTALLED=1: the same steps with what the Debian packages (or
+# 'make install') installed: the programs from PATH, the extensions from
+# the system's PostgreSQL, and the consumer built from the installed
+# example with pkg-config (test/packages.sh runs it so).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/common.sh"
@@ -24,16 +29,26 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${SKYTOOLS_DEMO_INNER:-}" ]; then
     copy_tree "$top" "$dir/src"
     chown -R "$demo_user" "$dir"
     exec runuser -u "$demo_user" -- env SKYTOOLS_DEMO_INNER=1 KEEP="${KEEP:-}" \
-        bash "$dir/src/scripts/demo.sh" "$dir"
+        SKYTOOLS_INSTALLED="${SKYTOOLS_INSTALLED:-}" bash "$dir/src/scripts/demo.sh" "$dir"
 fi
 [ -d "$dir/src" ] || { mkdir -p "$dir"; copy_tree "$top" "$dir/src"; }
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "building and installing into a private PostgreSQL tree ($dir/tree)"
-make -s -C "$dir/src" all >/dev/null
-tree=$(PG_CONFIG=$(command -v pg_config) "$dir/src/scripts/tmp-install.sh" "$dir/tree")
-export PATH=$tree/bin:$PATH
+if [ -n "${SKYTOOLS_INSTALLED:-}" ]; then
+    say "using the installed SkyTools: $(command -v pgqd), $(command -v londiste)"
+    export PATH=$(pg_config --bindir):$PATH
+    example=$(pkg-config --variable=prefix skytools)/share/doc/skytools/examples/simple_consumer.c
+    [ -f "$example" ] || example=$dir/src/examples/simple_consumer.c
+    cc -o "$dir/simple_consumer" "$example" $(pkg-config --cflags --libs skytools)
+    consumer=$dir/simple_consumer
+else
+    say "building and installing into a private PostgreSQL tree ($dir/tree)"
+    make -s -C "$dir/src" all >/dev/null
+    tree=$(PG_CONFIG=$(command -v pg_config) "$dir/src/scripts/tmp-install.sh" "$dir/tree")
+    export PATH=$tree/bin:$PATH
+    consumer=$dir/src/examples/simple_consumer
+fi
 
 port=54330
 while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
@@ -78,7 +93,6 @@ echo "   it ticks every database with pgq: a tick closes a batch, and events"
 echo "   become readable only after one (here within a tenth of a second:"
 echo "   pgqd ticks queues with new events quickly, ticker_busy_period)"
 
-consumer=$dir/src/examples/simple_consumer
 conn="host=$dir port=$port user=postgres dbname=postgres"
 say "starting a consumer 'mailer' written on the C library (examples/simple_consumer.c)"
 "$consumer" -l 5 "$conn" orders mailer >"$dir/consumer.out" 2>"$dir/consumer.err" &

@@ -11,8 +11,8 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/skytools
-SYSCONFDIR ?= /etc
-UNITDIR ?= /lib/systemd/system
+SYSCONFDIR ?= $(PREFIX)/etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 # Warnings are errors in our own C code.  PostgreSQL's headers trip
 # -Wunused-parameter and -Wsign-compare, so those stay warnings-off for

@@ -38,9 +38,21 @@ copy_tree "$top" "$work/src"
 fetch_upstream_debs "$work/src/tmp_upstream.debs"
 chown -R "$test_user" "$work"
 
+# The Debian packages are built, installed, used and removed as root
+# (test/packages.sh) while the first layers run; run-tests.sh waits for
+# them before its TAP stories and counts them.  SKYTOOLS_NO_PACKAGES=1
+# leaves them out (a machine that must keep its packages as they are).
+packages_log=
+if [ -z "${SKYTOOLS_NO_PACKAGES:-}" ]; then
+    packages_log=$work/packages.tap
+    (bash "$work/src/test/packages.sh" "$work/packages" >"$packages_log" 2>&1
+     touch "$packages_log.done") &
+fi
+
 status=0
 runuser -u "$test_user" -- env OUT="$work/out" SKYTOOLS_CPU_LOAD="${SKYTOOLS_CPU_LOAD:-}" \
-    make -s -C "$work/src" check || status=$?
+    SKYTOOLS_PACKAGES_LOG="$packages_log" make -s -C "$work/src" check || status=$?
+wait
 if [ "$status" -ne 0 ]; then
     echo "test output kept in $work/out"
 else

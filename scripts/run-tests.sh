@@ -131,6 +131,30 @@ if wait "$fuzz_pid" && grep -q '^Done [0-9]* runs' "$out/fuzz.log"; then
     fuzz_ok=1
 fi
 
+# The Debian packages (test/packages.sh): scripts/check.sh runs them as
+# root beside the layers above and names their log here; they finish
+# before the TAP stories start, as the fuzzer does.
+note "Debian packages (test/packages.sh)"
+if [ -n "${SKYTOOLS_PACKAGES_LOG:-}" ]; then
+    # the log's .done appears when the root side has finished (it builds
+    # the packages, so give it time on a slow machine: an hour at most)
+    for i in $(seq 3600); do
+        [ -e "$SKYTOOLS_PACKAGES_LOG.done" ] && break
+        sleep 1
+    done
+    ok=$(grep -c '^ok ' "$SKYTOOLS_PACKAGES_LOG" 2>/dev/null || true)
+    bad=$(grep -c '^not ok ' "$SKYTOOLS_PACKAGES_LOG" 2>/dev/null || true)
+    if [ ! -e "$SKYTOOLS_PACKAGES_LOG.done" ] || ! grep -q '^1\.\.' "$SKYTOOLS_PACKAGES_LOG"; then
+        bad=$((bad + 1))
+    fi
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    [ "$bad" -gt 0 ] && failures+=("Debian packages (see $SKYTOOLS_PACKAGES_LOG)")
+    grep -E '^(ok|not ok|#|1\.\.)' "$SKYTOOLS_PACKAGES_LOG" | sed 's/^/   /'
+else
+    echo "   skipped: it installs packages, so it runs as root (scripts/check.sh as root)"
+fi
+
 # TAP: every ext/*/test/t, bin/*/t and test/t directory; the stories of
 # a directory run $TAP_JOBS at a time (they mostly wait on their clusters).
 # Two at a time, Londiste's one at a time: its copy stories catch up

@@ -15,7 +15,12 @@ copy_pg_tree "$dest"
 bindir=$(${PG_CONFIG:-pg_config} --bindir)
 libroot=$(dirname "$bindir")
 
-for ext in "$top"/ext/*/ "$top"/bin/*/; do
+for ext in "$top"/ext/*/; do
     make -s -C "$ext" install DESTDIR="$dest" >/dev/null
+done
+# the programs beside the server's (tests and the demo put that bin first
+# on PATH)
+for prog in "$top"/bin/*/; do
+    make -s -C "$prog" install DESTDIR="$dest" BINDIR="$bindir" >/dev/null
 done
 echo "$dest$libroot"

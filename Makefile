@@ -75,9 +75,12 @@ install-docs:
 	install -m 644 etc/*.ini examples/*.c \
 		'$(DESTDIR)$(DOCDIR)/examples/'
 
-# binary packages from this tree (debian/), written to ../
+# binary packages from this tree (debian/), written to ../: the extensions
+# for every PostgreSQL major whose server-dev package is installed
+# (debian/control gets a postgresql-N-skytools for each)
 deb:
-	dpkg-buildpackage -b -us -uc -jauto
+	PG_SUPPORTED_VERSIONS=installed pg_buildext updatecontrol
+	PG_SUPPORTED_VERSIONS=installed dpkg-buildpackage -b -us -uc -jauto
 
 check:
 	scripts/run-tests.sh

@@ -70,9 +70,12 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 
 # 1. build and lintian
-# (the tree may belong to the test user: git's ownership check is waived)
-if git -c safe.directory='*' -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
-    git -c safe.directory='*' clone -q "$top" "$dir/src"
+# (the tree may belong to the test user: git's ownership check is waived
+# by a config of this run's own, which the clone's upload-pack reads too)
+printf '[safe]\n\tdirectory = *\n' >"$dir/gitconfig"
+export GIT_CONFIG_GLOBAL=$dir/gitconfig
+if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+    git clone -q "$top" "$dir/src"
 else
     copy_tree "$top" "$dir/src"
 fi

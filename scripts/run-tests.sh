@@ -137,8 +137,8 @@ fi
 note "Debian packages (test/packages.sh)"
 if [ -n "${SKYTOOLS_PACKAGES_LOG:-}" ]; then
     # the log's .done appears when the root side has finished (it builds
-    # the packages, so give it time on a slow machine: an hour at most)
-    for i in $(seq 3600); do
+    # the packages: about five minutes here; half an hour at most)
+    for i in $(seq 1800); do
         [ -e "$SKYTOOLS_PACKAGES_LOG.done" ] && break
         sleep 1
     done

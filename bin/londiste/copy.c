@@ -598,42 +598,17 @@ do_copy(CopyJob *j)
 	if (prov == NULL)
 		return false;
 	{
-		const char *p[2] = {ld->queue, j->consumer};
-		PGresult *r;
+		PGconn *db = control(ld);
 
 		PQclear(PQexec(prov, "set client_min_messages = warning"));
-		r = ld_query(prov, "select pgq.unregister_consumer($1, $2)", 2, p);
-		PQclear(r);
-		r = ld_query(prov,
-					 "select pgq.register_consumer($1, $2), "
-					 "(select last_tick from pgq.get_consumer_info($1, $2))",
-					 2, p);
-		if (r == NULL)
+		if (db == NULL ||
+			cascade_register_plain(db, prov, ld->queue, j->consumer,
+								   j->provider_node, true) >= 300)
 		{
+			log_error("registering the copy consumer failed");
 			PQfinish(prov);
 			return false;
 		}
-		{
-			const char *lp[4] = {ld->queue, j->consumer, j->provider_node,
-								 PQgetvalue(r, 0, 1)};
-			PGconn *db = control(ld);
-
-			PQclear(ld_query(
-				db, "select * from pgq_node.unregister_consumer($1, $2)", 2,
-				lp));
-			if (db == NULL ||
-				ld_ret(ld_query(db,
-								"select * from pgq_node.register_consumer($1, "
-								"$2, $3, $4::int8)",
-								4, lp),
-					   "registering the copy consumer") >= 300)
-			{
-				PQclear(r);
-				PQfinish(prov);
-				return false;
-			}
-		}
-		PQclear(r);
 	}
 	PQfinish(prov);
 
@@ -1025,16 +1000,12 @@ unregister_copy(CopyJob *j)
 	const char *p[2] = {j->ld->queue, j->consumer};
 	PGconn *prov = ld_connect(j->provider_db, "the provider");
 
-	if (prov)
-	{
+	if (control(j->ld))
+		cascade_unregister_plain(j->ld->db, prov, j->ld->queue, j->consumer);
+	else if (prov)
 		PQclear(
 			ld_query(prov, "select pgq.unregister_consumer($1, $2)", 2, p));
-		PQfinish(prov);
-	}
-	if (control(j->ld))
-		PQclear(ld_query(j->ld->db,
-						 "select * from pgq_node.unregister_consumer($1, $2)",
-						 2, p));
+	PQfinish(prov);
 }
 
 int

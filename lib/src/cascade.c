@@ -73,14 +73,34 @@ now_secs(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Run a query; NULL (logged, never with conninfo) on failure. */
+/*
+ * Run a query; NULL (logged, never with conninfo) on failure.  A statement
+ * of its own (outside a transaction block) that lost a deadlock or a
+ * serialization conflict was rolled back whole: it is run again, up to
+ * three times.
+ */
 static PGresult *
 query(PGconn *db, const char *what, const char *sql, int n,
 	  const char *const *params)
 {
 	PGresult *res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
+	int tries = 0;
 
+	while (st == PGRES_FATAL_ERROR && tries++ < 3 &&
+		   PQtransactionStatus(db) == PQTRANS_IDLE)
+	{
+		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (code == NULL ||
+			(strcmp(code, "40P01") != 0 && strcmp(code, "40001") != 0))
+			break;
+		log_warning("cascade: %s: %s; trying again", what,
+					PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		PQclear(res);
+		res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+		st = PQresultStatus(res);
+	}
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
 	{
 		log_error("cascade: %s failed: %s", what, PQresultErrorMessage(res));
@@ -654,4 +674,66 @@ bool
 cascade_role_changed(const Cascade *cw)
 {
 	return cw->role_changed;
+}
+
+/* A pgq_node call's code (-1 when it failed); 300 and up logged. */
+static int
+node_code(PGresult *res, const char *what)
+{
+	int code;
+
+	if (res == NULL)
+		return -1;
+	code = atoi(PQgetvalue(res, 0, 0));
+	if (code >= 300)
+		log_error("cascade: %s: %s", what, PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return code;
+}
+
+int
+cascade_register_plain(PGconn *node, PGconn *provider, const char *queue,
+					   const char *consumer, const char *provider_node,
+					   bool fresh)
+{
+	const char *p[4] = {queue, consumer, provider_node, NULL};
+	PGresult *res;
+	int code;
+
+	if (fresh)
+		PQclear(query(provider, "leaving the provider",
+					  "select pgq.unregister_consumer($1, $2)", 2, p));
+	res = query(provider, "registering on the provider",
+				"select pgq.register_consumer($1, $2), "
+				"(select last_tick from pgq.get_consumer_info($1, $2))",
+				2, p);
+	if (res == NULL)
+		return -1;
+	p[3] = PQgetvalue(res, 0, 1);
+	if (fresh)
+		PQclear(query(node, "leaving the node",
+					  "select * from pgq_node.unregister_consumer($1, $2)", 2,
+					  p));
+	code = node_code(query(node, "registering on the node",
+						   "select * from pgq_node.register_consumer($1, $2, "
+						   "$3, $4::int8)",
+						   4, p),
+					 "registering on the node");
+	PQclear(res);
+	return code;
+}
+
+int
+cascade_unregister_plain(PGconn *node, PGconn *provider, const char *queue,
+						 const char *consumer)
+{
+	const char *p[2] = {queue, consumer};
+
+	if (provider)
+		PQclear(query(provider, "leaving the provider",
+					  "select pgq.unregister_consumer($1, $2)", 2, p));
+	return node_code(
+		query(node, "unregistering from the node",
+			  "select * from pgq_node.unregister_consumer($1, $2)", 2, p),
+		"unregistering from the node");
 }

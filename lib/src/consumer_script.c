@@ -381,32 +381,17 @@ q(PGconn *db, const char *what, const char *sql, int n, const char *const *p)
 	return res;
 }
 
-/* a pgq_node call's ret_code, or 999 logged */
-static int
-node_ret(PGresult *res, const char *what)
-{
-	int code;
-
-	if (res == NULL)
-		return 999;
-	code = atoi(PQgetvalue(res, 0, 0));
-	if (code >= 300)
-		log_error("%s: %s", what, PQgetvalue(res, 0, 1));
-	PQclear(res);
-	return code;
-}
-
 /*
- * A cascaded consumer's registration: on the node with its provider and
- * position, on the provider at the queue's head.  1 done, 0 registered
- * already, -1 error.
+ * A cascaded consumer's registration (cascade_register_plain): on the
+ * provider at the queue's head, on the node with its provider and that
+ * position; or its end.  1 done, 0 registered (or gone) already, -1 error.
  */
 static int
 cascade_register(SkyScript *s, bool unregister)
 {
 	const SkyConsumerCommon *c = sky_consumer_common(s);
 	const char *provider = sky_script_flag(s, "provider");
-	const char *p[4] = {cs.queue, cs.name, NULL, NULL};
+	const char *p[2] = {cs.queue, cs.name};
 	PGconn *node = connect_logged(c->db ? c->db : c->src_db, "the node");
 	PGconn *prov = NULL;
 	PGresult *res;
@@ -431,13 +416,8 @@ cascade_register(SkyScript *s, bool unregister)
 			rc = 0;
 			goto out;
 		}
-		if ((prov = connect_logged(loc, "the provider")) != NULL)
-			PQclear(q(prov, "leaving the provider",
-					  "select pgq.unregister_consumer($1, $2)", 2, p));
-		rc = node_ret(q(node, "unregistering",
-						"select * from pgq_node.unregister_consumer($1, $2)",
-						2, p),
-					  "unregistering") < 300
+		prov = connect_logged(loc, "the provider");
+		rc = cascade_unregister_plain(node, prov, cs.queue, cs.name) < 300
 				 ? 1
 				 : -1;
 		goto out;
@@ -449,7 +429,6 @@ cascade_register(SkyScript *s, bool unregister)
 		goto out;
 	}
 	/* the provider: the one named, else the node itself */
-	p[2] = provider;
 	res = q(node, "finding the provider",
 			"select n.node_name, l.node_location "
 			"from pgq_node.get_node_info($1) n "
@@ -473,25 +452,11 @@ cascade_register(SkyScript *s, bool unregister)
 		loc = strdup(PQgetvalue(res, 0, 1));
 		PQclear(res);
 		prov = connect_logged(loc, "the provider");
-		res = prov ? q(prov, "registering on the provider",
-					   "select pgq.register_consumer($1, $2), "
-					   "(select last_tick from pgq.get_consumer_info($1, $2))",
-					   2, p)
-				   : NULL;
-		if (res)
-		{
-			const char *np[4] = {cs.queue, cs.name, provider,
-								 PQgetvalue(res, 0, 1)};
-
-			rc = node_ret(q(node, "registering on the node",
-							"select * from pgq_node.register_consumer($1, $2, "
-							"$3, $4::int8)",
-							4, np),
-						  "registering") < 300
+		if (prov)
+			rc = cascade_register_plain(node, prov, cs.queue, cs.name,
+										provider, false) < 300
 					 ? 1
 					 : -1;
-			PQclear(res);
-		}
 		free(pname);
 	}
 out:

@@ -101,4 +101,24 @@ extern const char *cascade_node_type(const Cascade *cw);
  */
 extern bool cascade_role_changed(const Cascade *cw);
 
+/*
+ * A plain cascaded consumer's registration, made by its owner (a framework
+ * consumer's --register, Londiste's copy process): on the provider's queue
+ * (pgq.register_consumer) and on the node, reading from provider_node
+ * from the tick the provider gave it (pgq_node.register_consumer).  With
+ * "fresh" an earlier registration is dropped first on both, so that the
+ * consumer starts at the queue's head.  Returns pgq_node's code (one of
+ * 300 and up logged as an error), or -1 when a statement failed (logged).
+ */
+extern int cascade_register_plain(PGconn *node, PGconn *provider,
+								  const char *queue, const char *consumer,
+								  const char *provider_node, bool fresh);
+
+/*
+ * Its end: dropped from the provider's queue (when provider is not NULL;
+ * best effort) and from the node.  pgq_node's code, or -1.
+ */
+extern int cascade_unregister_plain(PGconn *node, PGconn *provider,
+									const char *queue, const char *consumer);
+
 #endif /* SKYTOOLS_CASCADE_H */

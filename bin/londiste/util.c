@@ -19,6 +19,7 @@
 #include "londiste.h"
 #include "skytools/clock.h"
 #include "skytools/log.h"
+#include "skytools/pgutil.h"
 
 /* First line of a libpq message, without the trailing newline. */
 static const char *
@@ -78,25 +79,10 @@ ld_local(Ld *ld)
 PGresult *
 ld_query(PGconn *db, const char *sql, int n, const char *const *params)
 {
-	PGresult *res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+	PGresult *res = pg_exec_retry(db, sql, n, params);
 	ExecStatusType st = PQresultStatus(res);
 	char buf[1024];
-	int tries = 0;
 
-	while (st == PGRES_FATAL_ERROR && tries++ < 3 &&
-		   PQtransactionStatus(db) == PQTRANS_IDLE)
-	{
-		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-		if (code == NULL ||
-			(strcmp(code, "40P01") != 0 && strcmp(code, "40001") != 0))
-			break;
-		log_warning("%s; trying again",
-					PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-		PQclear(res);
-		res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
-		st = PQresultStatus(res);
-	}
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
 	{
 		const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);

@@ -74,33 +74,16 @@ now_secs(void)
 }
 
 /*
- * Run a query; NULL (logged, never with conninfo) on failure.  A statement
- * of its own (outside a transaction block) that lost a deadlock or a
- * serialization conflict was rolled back whole: it is run again, up to
- * three times.
+ * Run a query (pg_exec_retry: a lost deadlock outside a transaction block
+ * is tried again); NULL (logged, never with conninfo) on failure.
  */
 static PGresult *
 query(PGconn *db, const char *what, const char *sql, int n,
 	  const char *const *params)
 {
-	PGresult *res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+	PGresult *res = pg_exec_retry(db, sql, n, params);
 	ExecStatusType st = PQresultStatus(res);
-	int tries = 0;
 
-	while (st == PGRES_FATAL_ERROR && tries++ < 3 &&
-		   PQtransactionStatus(db) == PQTRANS_IDLE)
-	{
-		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-		if (code == NULL ||
-			(strcmp(code, "40P01") != 0 && strcmp(code, "40001") != 0))
-			break;
-		log_warning("cascade: %s: %s; trying again", what,
-					PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-		PQclear(res);
-		res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
-		st = PQresultStatus(res);
-	}
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
 	{
 		log_error("cascade: %s failed: %s", what, PQresultErrorMessage(res));

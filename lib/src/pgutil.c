@@ -9,6 +9,7 @@
  *-------------------------------------------------------------------------
  */
 #include "skytools/pgutil.h"
+#include "skytools/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,4 +377,26 @@ pg_format_utc_time(char *dst, int64_t us)
 	}
 	p += 6;
 	memcpy(p, "+00", 4);
+}
+
+PGresult *
+pg_exec_retry(PGconn *db, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+	int tries = 0;
+
+	while (PQresultStatus(res) == PGRES_FATAL_ERROR && tries++ < 3 &&
+		   PQtransactionStatus(db) == PQTRANS_IDLE)
+	{
+		const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (code == NULL ||
+			(strcmp(code, "40P01") != 0 && strcmp(code, "40001") != 0))
+			break;
+		log_warning("%s; trying again",
+					PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		PQclear(res);
+		res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+	}
+	return res;
 }

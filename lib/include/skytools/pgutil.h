@@ -16,6 +16,17 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
+/*
+ * PQexecParams; and a statement of its own (the connection outside a
+ * transaction block) that lost a deadlock or a serialization conflict was
+ * rolled back whole, so it is run again, up to three times, with a
+ * warning each time.  The result as PQexecParams gives it.
+ */
+extern PGresult *pg_exec_retry(PGconn *db, const char *sql, int n,
+							   const char *const *params);
+
 /*
  * Quote an identifier as PostgreSQL's quote_ident does: bare when it is a
  * plain lower-case name and not a reserved word, else in double quotes

@@ -36,6 +36,8 @@ t() {
     if out=$("$@" 2>&1); then ok "$desc"; else notok "$desc" "$(tail -15 <<<"$out")"; fi
     printf '=== %s\n%s\n' "$desc" "$out" >>"$log"
 }
+# is DESC GOT WANT: a value compared
+is() { if [ "$2" = "$3" ]; then ok "$1: $2"; else notok "$1" "got '$2', want '$3'"; fi; }
 finish() { echo "1..$n"; exit $((bad > 0)); }
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -115,6 +117,11 @@ stopped() {
     done
     return 0
 }
+# the extensions of a database and their versions, "name version, ..."
+ext_versions() {
+    sql -d "$1" -c "select string_agg(extname || ' ' || extversion, ', ' order by extname)
+        from pg_extension where extname <> 'plpgsql'"
+}
 leaf_has() { [ "$(sql -d shop_copy -c "select count(*) from orders")" = "$1" ]; }
 # same content, compared as text on both sides
 same() { [ "$(sql -d shop -c "select md5(string_agg(o::text, ',' order by id)) from orders o")" = \
@@ -171,9 +178,7 @@ INI
     t "Python Londiste: add-table on the leaf" as_user londiste "$cluster/leaf.ini" add-table orders
     sql -d shop -c "insert into orders select g, 'c' || g, g from generate_series(501, 1000) g" >/dev/null
     wait_for "upstream's stack replicates the table" leaf_has 1000
-    t "upstream's extension versions" bash -c "[ \"\$(psql -X -At -h $cluster -p $port -U postgres -d shop_copy \
-        -c \"select string_agg(extname || ' ' || extversion, ', ' order by extname) from pg_extension where extname <> 'plpgsql'\")\" \
-        = 'londiste 3.8, pgq 3.5, pgq_node 3.5' ]"
+    is "the leaf runs upstream's extensions" "$(ext_versions shop_copy)" 'londiste 3.8, pgq 3.5, pgq_node 3.5'
     # the switch: the workers and pgqd stop, the packages are replaced
     as_user londiste "$cluster/leaf.ini" -s >/dev/null 2>&1
     as_user londiste "$cluster/root.ini" -s >/dev/null 2>&1
@@ -194,11 +199,10 @@ if [ -n "$switched" ]; then
     if [ -z "$left" ]; then ok "upstream's packages replaced"; else notok "upstream's packages replaced" "still:$left"; fi
     t "skytools_upgrade --all updates the extensions" as_user skytools_upgrade --host "$cluster" --port "$port" \
         --user postgres --all
-    vers=$(sql -d shop_copy -c "select string_agg(extname || ' ' || extversion, ', ' order by extname) from pg_extension where extname <> 'plpgsql'")
     want=$(for e in londiste pgq pgq_node; do
         printf '%s %s, ' $e "$(sed -n "s/^default_version = '\(.*\)'/\1/p" /usr/share/postgresql/15/extension/$e.control)"
     done | sed 's/, $//')
-    if [ "$vers" = "$want" ]; then ok "the leaf's extensions are ours: $vers"; else notok "the leaf's extensions are ours" "$vers (want $want)"; fi
+    is "the leaf's extensions are ours" "$(ext_versions shop_copy)" "$want"
     t "our pgqd on the same ini" as_user pgqd -d "$cluster/pgqd.ini"
     t "our londiste: root worker on the same ini" as_user londiste -d "$cluster/root.ini" worker
     t "our londiste: leaf worker on the same ini" as_user londiste -d "$cluster/leaf.ini" worker

@@ -659,14 +659,14 @@ cascade_role_changed(const Cascade *cw)
 	return cw->role_changed;
 }
 
-/* A pgq_node call's code (-1 when it failed); 300 and up logged. */
+/* A pgq_node call's code (500 when it failed); 300 and up logged. */
 static int
 node_code(PGresult *res, const char *what)
 {
 	int code;
 
 	if (res == NULL)
-		return -1;
+		return 500;
 	code = atoi(PQgetvalue(res, 0, 0));
 	if (code >= 300)
 		log_error("cascade: %s: %s", what, PQgetvalue(res, 0, 1));
@@ -691,7 +691,7 @@ cascade_register_plain(PGconn *node, PGconn *provider, const char *queue,
 				"(select last_tick from pgq.get_consumer_info($1, $2))",
 				2, p);
 	if (res == NULL)
-		return -1;
+		return 500;
 	p[3] = PQgetvalue(res, 0, 1);
 	if (fresh)
 		PQclear(query(node, "leaving the node",

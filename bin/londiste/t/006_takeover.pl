@@ -132,12 +132,20 @@ sub start_load
 	$load{$n} = IPC::Run::start([ 'pgbench', '-n', '-c', '1', '-R', '100', '-T', '3600', '-f', "$dir/load.sql", 'postgres' ],
 		'>>', "$dir/load_$n.out", '2>>', "$dir/load_$n.err");
 }
+# pgbench gone is not its last statement done: a backend whose client
+# left still finishes (and may commit) what it was sent, possibly after
+# the tick all_equal compares at; so the load is over when its sessions
+# are (on a node still up: a dead root's load just stops)
 sub stop_load
 {
 	my ($n) = @_;
 	$load{$n}->signal('TERM');
 	$load{$n}->finish;
 	delete $load{$n};
+	return if $node{$n}->psql('postgres', 'select 1') != 0;
+	$node{$n}->poll_query_until('postgres',
+		q{select count(*) = 0 from pg_stat_activity where application_name = 'pgbench'})
+	  or die "the load's sessions on $n do not end";
 }
 start_load('A');
 

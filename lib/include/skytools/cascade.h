@@ -108,7 +108,8 @@ extern bool cascade_role_changed(const Cascade *cw);
  * from the tick the provider gave it (pgq_node.register_consumer).  With
  * "fresh" an earlier registration is dropped first on both, so that the
  * consumer starts at the queue's head.  Returns pgq_node's code (one of
- * 300 and up logged as an error), or -1 when a statement failed (logged).
+ * 300 and up logged as an error), or 500 when a statement failed (logged):
+ * below 300 is success.
  */
 extern int cascade_register_plain(PGconn *node, PGconn *provider,
 								  const char *queue, const char *consumer,
@@ -116,7 +117,7 @@ extern int cascade_register_plain(PGconn *node, PGconn *provider,
 
 /*
  * Its end: dropped from the provider's queue (when provider is not NULL;
- * best effort) and from the node.  pgq_node's code, or -1.
+ * best effort) and from the node.  pgq_node's code, or 500.
  */
 extern int cascade_unregister_plain(PGconn *node, PGconn *provider,
 									const char *queue, const char *consumer);
